@@ -1,0 +1,20 @@
+"""Guichet's workflow runtime on SpiffWorkflow. Knows nothing of permits.
+
+Public API: :class:`Engine` (start, complete, run_service_task, wake_due_timers),
+:func:`compile_sources` (validation), :mod:`definitions` (deploy), :mod:`audit` (verify),
+the :class:`HandlerRegistry` it is given, the :class:`Actor` who acts, and the errors.
+"""
+from . import clock as _clock  # noqa: F401 - installs the injectable clock for Spiff's timers
+from .actor import Actor
+from .compiler import Compilation, CompiledProcess, Rules, compile_sources
+from .errors import (Conflict, EngineError, Forbidden, HandlerFailed, InvalidDefinition,
+                     InvalidTaskData, NotFound, Problem)
+from .models import Base
+from .registry import HandlerRegistry, HandlerSpec, ServiceCall
+from .runtime import Engine
+
+__all__ = [
+    "Actor", "Base", "Compilation", "CompiledProcess", "Conflict", "Engine", "EngineError",
+    "Forbidden", "HandlerFailed", "HandlerRegistry", "HandlerSpec", "InvalidDefinition",
+    "InvalidTaskData", "NotFound", "Problem", "Rules", "ServiceCall", "compile_sources",
+]

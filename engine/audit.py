@@ -1,0 +1,92 @@
+"""Append-only audit trail, hash-chained per instance, and its verification."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import AuditEvent, ProcessInstance
+
+
+def digest(data: Mapping[str, Any] | None) -> str | None:
+    """sha256 of the canonical JSON of ``data`` (the audit keeps digests, not personal data)."""
+    if data is None:
+        return None
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _link_hash(prev: str, ev: AuditEvent) -> str:
+    body = json.dumps(
+        [ev.instance_id, ev.seq, ev.at.isoformat(), ev.actor, ev.action, ev.task_id, ev.bpmn_id,
+         ev.data_digest], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
+
+
+def append(session: Session, instance: ProcessInstance, *, action: str, actor: str | None,
+           at: datetime, task_id: str | None = None, bpmn_id: str | None = None,
+           data: Mapping[str, Any] | None = None) -> AuditEvent:
+    """Add the next link of ``instance``'s chain (the caller holds the instance lock)."""
+    seq = (instance.audit_seq or 0) + 1
+    ev = AuditEvent(instance_id=instance.id, seq=seq, at=at, actor=actor, action=action,
+                    task_id=task_id, bpmn_id=bpmn_id, data_digest=digest(data),
+                    prev_hash=instance.audit_head or "")
+    ev.hash = _link_hash(ev.prev_hash, ev)
+    instance.audit_seq, instance.audit_head = seq, ev.hash
+    session.add(ev)
+    return ev
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    instance_id: int
+    seq: int | None
+    event_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"instance {self.instance_id}"
+        if self.seq is not None:
+            where += f", event #{self.seq} (id {self.event_id})"
+        return f"{where}: {self.reason}"
+
+
+def _check_chain(instance: ProcessInstance, events: Iterable[AuditEvent]) -> BrokenLink | None:
+    prev, expected_seq = "", 1
+    for ev in events:
+        if ev.seq != expected_seq:
+            return BrokenLink(instance.id, ev.seq, ev.id, f"event #{expected_seq} is missing")
+        if ev.prev_hash != prev:
+            return BrokenLink(instance.id, ev.seq, ev.id, "does not point at the previous event")
+        if _link_hash(prev, ev) != ev.hash:
+            return BrokenLink(instance.id, ev.seq, ev.id, "content was altered after it was written")
+        prev, expected_seq = ev.hash, expected_seq + 1
+    if (instance.audit_seq or 0) != expected_seq - 1 or (instance.audit_head or "") != prev:
+        return BrokenLink(instance.id, None, None,
+                          f"chain ends at #{expected_seq - 1} but the instance recorded "
+                          f"#{instance.audit_seq}: events were removed")
+    return None
+
+
+def verify(session: Session, instance_ids: Iterable[int] | None = None) -> tuple[int, list[BrokenLink]]:
+    """Check every chain (or the given ones); return how many were checked and the first
+    broken link of each broken chain."""
+    query = select(ProcessInstance).order_by(ProcessInstance.id)
+    if instance_ids is not None:
+        query = query.where(ProcessInstance.id.in_(list(instance_ids)))
+    broken: list[BrokenLink] = []
+    checked = 0
+    for instance in session.scalars(query.execution_options(yield_per=500)):
+        events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                 .order_by(AuditEvent.seq))
+        checked += 1
+        link = _check_chain(instance, events)
+        if link is not None:
+            broken.append(link)
+    return checked, broken

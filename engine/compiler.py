@@ -1,0 +1,205 @@
+"""Validate and compile BPMN/DMN files and JSON Schema forms into deployable processes.
+
+Validation = hardened XML parse + BPMN/DMN XSD + SpiffWorkflow parse + our lint. Every
+problem names the file, the element id and the line; nothing here raises on bad input.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
+from SpiffWorkflow.spiff.parser import VALIDATOR
+
+from . import lint
+from .errors import Problem
+from .specs import Parser, content_hash, spec_to_dict
+from .xml import BPMN_NS, id_lines, kind_of, nearest_id, parse_xml
+
+NS = {"bpmn": BPMN_NS, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+_xsd_lock = threading.Lock()
+_dmn_schemas: dict[str, etree.XMLSchema] = {}
+
+
+@dataclass
+class Rules:
+    """What the lint checks against: registered operators and lane name → role key."""
+
+    operators: Collection[str] = ()
+    lane_roles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CompiledProcess:
+    """One executable process, ready to deploy: its spec, forms and source files."""
+
+    key: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, dict[str, Any]]
+    sources: dict[str, str]
+    spec_dict: dict[str, Any]
+    content_hash: str
+
+
+@dataclass
+class Compilation:
+    processes: list[CompiledProcess]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def _xsd_problems(name: str, tree: etree._ElementTree, kind: str) -> list[Problem]:
+    if kind == "bpmn":
+        VALIDATOR.preprocess(tree)
+        schema = VALIDATOR.validator
+    else:
+        ns = etree.QName(tree.getroot()).namespace
+        if ns not in _dmn_schemas:
+            with open(DMN_SCHEMAS[ns], "rb") as fh:
+                _dmn_schemas[ns] = etree.XMLSchema(etree.parse(fh))
+        schema = _dmn_schemas[ns]
+    with _xsd_lock:  # an XMLSchema's error log is per object: serialize its use
+        if schema.validate(tree):
+            return []
+        errors = [(e.line, e.message) for e in schema.error_log]
+    return [Problem(name, f"{kind.upper()} schema: {msg}", nearest_id(tree, line), line)
+            for line, msg in errors[:20]]
+
+
+def _executable_process_ids(name: str, tree: etree._ElementTree) -> tuple[list[str], list[Problem]]:
+    ids, problems = [], []
+    processes = tree.getroot().findall(f"{{{BPMN_NS}}}process")
+    for proc in processes:
+        flag = proc.get("isExecutable")
+        if flag == "true":
+            ids.append(proc.get("id"))
+        elif flag is None:
+            problems.append(Problem(
+                name, 'process does not say isExecutable="true": mark it executable in the '
+                'modeler (or isExecutable="false" if it only documents a participant)',
+                proc.get("id"), proc.sourceline))
+    if not processes:
+        problems.append(Problem(name, "the file defines no process", None, 1))
+    elif not ids and not problems:
+        first = processes[0]
+        problems.append(Problem(name, 'no process in this file is executable (all say '
+                                      'isExecutable="false")', first.get("id"), first.sourceline))
+    return ids, problems
+
+
+def _element_named_in(message: str, tree: etree._ElementTree) -> tuple[str | None, int | None]:
+    """Find the element whose name the message quotes (Spiff names some nodes only by name)."""
+    best: etree._Element | None = None
+    for el in tree.iter():
+        name = el.get("name") if isinstance(el.tag, str) else None
+        if name and name in message and (best is None or len(name) > len(best.get("name"))):
+            best = el
+    return (best.get("id"), best.sourceline) if best is not None else (None, None)
+
+
+def _located(exc: Exception, files: Mapping[str, etree._ElementTree], default_file: str) -> Problem:
+    """Turn any parser exception into a located problem (Spiff raises bare errors too)."""
+    if isinstance(exc, ValidationException):
+        fname = exc.file_name or default_file
+        element = getattr(exc, "id", None) or None
+        line = exc.line_number if isinstance(exc, ValidationException) and exc.line_number else None
+        if line is None and element and fname in files:
+            line = id_lines(files[fname]).get(element)
+        message = (str(exc).split("\n")[0] or type(exc).__name__).strip().rstrip(".") + "."
+        if element is None and fname in files:
+            element, line = _element_named_in(message, files[fname])
+        return Problem(fname, message, element, line)
+    return Problem(default_file, f"cannot interpret the diagram ({type(exc).__name__}: {exc})")
+
+
+def compile_sources(
+    files: Mapping[str, bytes], forms: Mapping[str, bytes], rules: Rules
+) -> Compilation:
+    """Validate and compile ``files`` (name → bytes of .bpmn/.dmn) with their ``forms``."""
+    problems: list[Problem] = []
+    trees: dict[str, etree._ElementTree] = {}
+    kinds: dict[str, str] = {}
+    for name, content in sorted(files.items()):
+        tree, found = parse_xml(name, content)
+        problems += found
+        if tree is None:
+            continue
+        kind = kind_of(tree)
+        if kind is None:
+            problems.append(Problem(name, "not a BPMN 2.0 or DMN file (unknown root element "
+                                          f"{tree.getroot().tag!r})", None, 1))
+            continue
+        xsd = _xsd_problems(name, tree, kind)
+        problems += xsd
+        if not xsd:
+            trees[name], kinds[name] = tree, kind
+    if any(p.severity == "error" for p in problems):
+        return Compilation([], problems)
+
+    parser = Parser(validator=None)
+    executable: dict[str, str] = {}
+    for name, tree in trees.items():
+        try:
+            if kinds[name] == "dmn":
+                parser.add_dmn_xml(tree.getroot(), filename=name)
+            else:
+                ids, found = _executable_process_ids(name, tree)
+                problems += found
+                executable.update((pid, name) for pid in ids)
+                parser.add_bpmn_xml(tree, filename=name)
+        except Exception as exc:  # noqa: BLE001 - any parser failure becomes a located problem
+            problems.append(_located(exc, trees, name))
+    if any(p.severity == "error" for p in problems):
+        return Compilation([], problems)
+
+    form_schemas, form_problems = lint.load_forms(forms)
+    problems += form_problems
+    compiled = []
+    for key, fname in sorted(executable.items()):
+        try:
+            spec = parser.get_spec(key)
+            subs = parser.get_subprocess_specs(key)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(_located(exc, trees, fname))
+            continue
+        found, used_forms = lint.check_specs(spec, subs, form_schemas, rules)
+        problems += [_locate(p, trees) for p in found]
+        sources = _sources_of(spec, subs, trees)
+        spec_dict = spec_to_dict(spec, subs)
+        digest = content_hash({"key": key, "spec": spec_dict, "forms": used_forms})
+        compiled.append(CompiledProcess(key, spec.description or key, spec, subs, used_forms,
+                                        sources, spec_dict, digest))
+    if any(p.severity == "error" for p in problems):
+        return Compilation([], problems)
+    return Compilation(compiled, problems)
+
+
+def _locate(problem: Problem, trees: Mapping[str, etree._ElementTree]) -> Problem:
+    if problem.line or not problem.element_id or problem.file not in trees:
+        return problem
+    line = id_lines(trees[problem.file]).get(problem.element_id)
+    return Problem(problem.file, problem.message, problem.element_id, line, problem.severity)
+
+
+def _sources_of(spec: Any, subs: Mapping[str, Any], trees: Mapping[str, etree._ElementTree]) -> dict[str, str]:
+    """The source files a process is built from: its BPMN files and the DMN files they call."""
+    names = {spec.file} | {s.file for s in subs.values()}
+    decisions = set()
+    for name in names:
+        for el in trees[name].iterfind(".//spiffworkflow:calledDecisionId", NS):
+            decisions.add((el.text or "").strip())
+    for name, tree in trees.items():
+        if kind_of(tree) == "dmn":
+            ids = {d.get("id") for d in tree.getroot() if etree.QName(d).localname == "decision"}
+            if ids & decisions:
+                names.add(name)
+    return {n: etree.tostring(trees[n], encoding="unicode") for n in sorted(names)}

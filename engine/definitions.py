@@ -1,0 +1,77 @@
+"""Deployments: each compiled process stored immutably by content hash, versioned per key."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .compiler import CompiledProcess
+from .errors import NotFound
+from .models import ProcessDefinition
+from .specs import SERIALIZER_VERSION, SpecCache, spec_from_dict
+
+SPECS = SpecCache()
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    process_key: str
+    version: int
+    content_hash: str
+    created: bool  # False: identical content was already deployed (a no-op)
+
+
+def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None,
+           comment: str | None, now: datetime) -> list[DeployOutcome]:
+    """Store each process that is new by content; unchanged ones are left as they are."""
+    outcomes = []
+    for proc in processes:
+        existing = session.scalar(select(ProcessDefinition)
+                                  .where(ProcessDefinition.content_hash == proc.content_hash))
+        if existing is not None:
+            outcomes.append(DeployOutcome(proc.key, existing.version, proc.content_hash, False))
+            continue
+        last = session.scalar(select(func.max(ProcessDefinition.version))
+                              .where(ProcessDefinition.process_key == proc.key)) or 0
+        row = ProcessDefinition(
+            process_key=proc.key, version=last + 1, content_hash=proc.content_hash, name=proc.name,
+            spec=json.dumps(proc.spec_dict, ensure_ascii=False), forms=proc.forms,
+            sources=proc.sources, serializer_version=SERIALIZER_VERSION, deployed_at=now,
+            deployed_by=by, comment=comment)
+        session.add(row)
+        session.flush()
+        outcomes.append(DeployOutcome(proc.key, row.version, proc.content_hash, True))
+    return outcomes
+
+
+def latest(session: Session, process_key: str) -> ProcessDefinition:
+    row = session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_key == process_key)
+                         .order_by(ProcessDefinition.version.desc()).limit(1))
+    if row is None:
+        raise NotFound(f"no deployed process '{process_key}'")
+    return row
+
+
+def listing(session: Session) -> list[ProcessDefinition]:
+    return list(session.scalars(select(ProcessDefinition)
+                                .order_by(ProcessDefinition.process_key, ProcessDefinition.version)))
+
+
+@dataclass(frozen=True)
+class LoadedDefinition:
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, Any]
+
+
+def load(definition: ProcessDefinition) -> LoadedDefinition:
+    """The spec objects of a definition, rebuilt once per process and shared read-only."""
+    def build() -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        spec, subs = spec_from_dict(json.loads(definition.spec))
+        return spec, subs, dict(definition.forms)
+    spec, subs, forms = SPECS.get(definition.content_hash, build)
+    return LoadedDefinition(spec, subs, forms)

@@ -1,0 +1,65 @@
+"""Errors the engine raises; the web layer maps each family to one HTTP status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class NotFound(EngineError):
+    """The instance, task or definition does not exist (404)."""
+
+
+class Forbidden(EngineError):
+    """The actor may not do this (403)."""
+
+
+class Conflict(EngineError):
+    """The task was completed or the instance changed meanwhile (409); nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located validation problem: the file, the element id and the line it concerns."""
+
+    file: str
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+        if self.element_id:
+            where += f" [{self.element_id}]"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+class InvalidDefinition(EngineError):
+    """Diagrams, decision tables or forms that do not validate (422); carries every problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+class InvalidTaskData(EngineError):
+    """Submitted task data does not match the task's form schema (422); nothing was changed."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class HandlerFailed(EngineError):
+    """A service task's handler raised; the step was rolled back."""
+
+    def __init__(self, operator: str, bpmn_id: str, cause: BaseException):
+        self.operator = operator
+        self.bpmn_id = bpmn_id
+        self.cause = cause
+        super().__init__(f"service task {bpmn_id} ({operator}) failed: {cause}")

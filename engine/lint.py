@@ -1,0 +1,104 @@
+"""Our rules on top of BPMN validity: what the engine needs to run a diagram safely."""
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import exceptions as js_exceptions
+from jsonschema.validators import validator_for
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
+
+from .errors import Problem
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+def load_forms(forms: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """Parse every form file; a broken one is reported here and left out of the result."""
+    schemas: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for name, content in sorted(forms.items()):
+        try:
+            schema = json.loads(content)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(Problem(name, f"form is not valid JSON: {exc}", None,
+                                    getattr(exc, "lineno", None)))
+            continue
+        if not isinstance(schema, dict):
+            problems.append(Problem(name, "form must be a JSON object (a JSON Schema)"))
+            continue
+        try:
+            validator_for(schema).check_schema(schema)
+        except js_exceptions.SchemaError as exc:
+            where = "/".join(str(p) for p in exc.path) or "(root)"
+            problems.append(Problem(name, f"form is not a valid JSON Schema at {where}: {exc.message}"))
+            continue
+        schemas[name] = schema
+    return schemas, problems
+
+
+def _python_ok(expression: str) -> bool:
+    try:
+        ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def is_iso_duration(value: str) -> bool:
+    try:
+        TimerEventDefinition.parse_iso_duration(value)
+    except Exception:  # noqa: BLE001 - Spiff raises assorted errors on bad durations
+        return False
+    return value.startswith("P")
+
+
+def _check_user_task(file: str, ts: Any, forms: Mapping[str, dict[str, Any]],
+                     lane_roles: Mapping[str, str], used: dict[str, dict[str, Any]]) -> list[Problem]:
+    props = ts.extensions.get("properties", {})
+    out = []
+    form = props.get(FORM_PROPERTY)
+    if not form:
+        out.append(Problem(file, f"user task has no form: set the property {FORM_PROPERTY}", ts.bpmn_id))
+    elif form not in forms:
+        out.append(Problem(file, f"form '{form}' was not found (or is invalid) in forms/", ts.bpmn_id))
+    else:
+        used[form] = forms[form]
+    if ts.lane is None and "assignee" not in props:
+        out.append(Problem(file, "user task is in no lane and names no assignee: nobody could do it",
+                           ts.bpmn_id))
+    elif ts.lane is not None and ts.lane not in lane_roles:
+        known = ", ".join(sorted(set(lane_roles)))
+        out.append(Problem(file, f"lane '{ts.lane}' is not a known role (known: {known})", ts.bpmn_id))
+    if ("status_fr" in props) != ("status_ar" in props):
+        out.append(Problem(file, "public status label must be given in both French (status_fr) "
+                                 "and Arabic (status_ar)", ts.bpmn_id))
+    deadline = props.get("deadline")
+    if deadline and not (is_iso_duration(deadline) or _python_ok(deadline)):
+        out.append(Problem(file, f"deadline '{deadline}' is neither an ISO 8601 duration nor an "
+                                 "expression", ts.bpmn_id))
+    assignee = props.get("assignee")
+    if assignee and not _python_ok(assignee):
+        out.append(Problem(file, f"assignee expression '{assignee}' is not valid Python", ts.bpmn_id))
+    return out
+
+
+def check_specs(spec: Any, subs: Mapping[str, Any], forms: Mapping[str, dict[str, Any]],
+                rules: Any) -> tuple[list[Problem], dict[str, dict[str, Any]]]:
+    """Lint a process and what it calls; return the problems and the forms it uses."""
+    problems: list[Problem] = []
+    used: dict[str, dict[str, Any]] = {}
+    for proc in [spec, *subs.values()]:
+        for ts in proc.task_specs.values():
+            if isinstance(ts, ServiceTask) and ts.operation_name not in rules.operators:
+                known = ", ".join(sorted(rules.operators)) or "none"
+                problems.append(Problem(proc.file, f"service task operator '{ts.operation_name}' "
+                                                   f"is not a registered handler (known: {known})",
+                                        ts.bpmn_id))
+            elif isinstance(ts, UserTask):
+                problems += _check_user_task(proc.file, ts, forms, rules.lane_roles, used)
+    unique = list(dict.fromkeys(problems))
+    return unique, dict(sorted(used.items()))

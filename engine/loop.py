@@ -1,0 +1,96 @@
+"""Our execution loop and script engine: run automatic tasks until the workflow waits.
+
+Unlike ``do_engine_steps``, service tasks whose handler is async are left READY: the
+caller writes an outbox row for each, and a worker runs it later through the engine.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import HandlerFailed
+from .registry import HandlerRegistry, ServiceCall
+from .specs import ServiceTask
+
+
+class ScriptEngine(PythonScriptEngine):
+    """Dispatches service tasks to registered handlers; one per engine operation."""
+
+    def __init__(self, registry: HandlerRegistry, instance_id: int, business_key: str | None,
+                 now: datetime):
+        super().__init__()
+        self.registry = registry
+        self.instance_id = instance_id
+        self.business_key = business_key
+        self.now = now
+
+    def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
+        # Spiff's own error path here refers to an undefined name, so we own it entirely.
+        handler = self.registry.get(operation_name)
+        call = ServiceCall(
+            operator=operation_name,
+            params={k: v["value"] for k, v in operation_params.items()},
+            data=dict(task.data), instance_id=self.instance_id, business_key=self.business_key,
+            task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, now=self.now,
+        )
+        try:
+            result = handler.func(call)
+        except Exception as exc:
+            raise HandlerFailed(operation_name, task.task_spec.bpmn_id, exc) from exc
+        return json.dumps(dict(result or {}), default=str)
+
+
+def is_deferred(task: Any, registry: HandlerRegistry) -> bool:
+    """A service task whose handler runs asynchronously (from the outbox)."""
+    spec = task.task_spec
+    return isinstance(spec, ServiceTask) and registry.get(spec.operation_name).is_async
+
+
+def _runnable(task: Any, defer: Callable[[Any], bool]) -> bool:
+    return not task.task_spec.manual and not defer(task)
+
+
+def _run_ready(workflow: Any, defer: Callable[[Any], bool], ran: list[Any]) -> int:
+    count = 0
+    for task in workflow.get_tasks(state=TaskState.READY):
+        if task.workflow is not workflow or not _runnable(task, defer):
+            continue
+        task.run()
+        ran.append(task)
+        count += 1
+    return count
+
+
+def run_until_wait(workflow: BpmnWorkflow, defer: Callable[[Any], bool]) -> list[Any]:
+    """Run every READY automatic task (in subprocesses first) until only human tasks,
+    deferred service tasks or waiting events remain. Returns the tasks that ran."""
+    ran: list[Any] = []
+    while True:
+        active = workflow.get_active_subprocesses()
+        progressed = False
+        for sub in sorted(active, key=lambda w: w.depth, reverse=True):
+            while _run_ready(sub, defer, ran):
+                progressed = True
+            parent = workflow.get_task_from_id(sub.parent_task_id)
+            parent.task_spec._update(parent)  # lets a finished call activity complete
+        if _run_ready(workflow, defer, ran):
+            progressed = True
+        if not progressed and len(workflow.get_active_subprocesses()) <= len(active):
+            workflow.refresh_timers()  # a timer already due makes its task READY now
+            if not any(_runnable(t, defer) for t in workflow.get_tasks(state=TaskState.READY)):
+                break
+    return ran
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def ready_deferred(workflow: BpmnWorkflow, registry: HandlerRegistry) -> list[Any]:
+    return [t for t in workflow.get_tasks(state=TaskState.READY) if is_deferred(t, registry)]

@@ -1,0 +1,153 @@
+"""The engine's tables. Plain SQLAlchemy: Flask-SQLAlchemy binds the same metadata.
+
+Everything a list or inbox query needs lives in projections (``human_task``,
+``process_instance`` columns), so no query ever deserializes a workflow.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# BigInteger ids on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python on every backend (SQLite keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by the engine's and the domain's tables."""
+
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+class ProcessDefinition(Base):
+    """One deployed, immutable version of a process, identified by its content hash."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("process_key", "version"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    spec: Mapped[str] = mapped_column(Text)  # JSON of the Spiff spec + called subprocess specs
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sources: Mapped[dict[str, str]] = mapped_column(JSON)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    deployed_at: Mapped[datetime] = mapped_column()
+    deployed_by: Mapped[str | None] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessInstance(Base):
+    """One running (or finished) process; ``state`` is the Spiff state without its spec."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_next_timer", "next_timer_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    business_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    scope: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # running | completed
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    next_timer_at: Mapped[datetime | None] = mapped_column()
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="")
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """Projection of one user task: what inboxes list and who may complete it."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_inbox", "state", "role", "scope", "due_at"),
+        Index("ix_human_task_assignee", "assignee", "state", "due_at"),
+        Index("ix_human_task_instance", "instance_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the Spiff task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(50))
+    scope: Mapped[str | None] = mapped_column(String(100))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    form: Mapped[str | None] = mapped_column(String(255))
+    status_fr: Mapped[str | None] = mapped_column(String(255))
+    status_ar: Mapped[str | None] = mapped_column(String(255))
+    due_at: Mapped[datetime | None] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20))  # READY | COMPLETED | CANCELLED
+    created_at: Mapped[datetime] = mapped_column()
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained per instance: ``hash = sha256(prev_hash + event)``."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    bpmn_id: Mapped[str | None] = mapped_column(String(255))
+    data_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """A job written in the same transaction as the step that calls for it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # service_task | notification
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    published_at: Mapped[datetime | None] = mapped_column()
+    done_at: Mapped[datetime | None] = mapped_column()

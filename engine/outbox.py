@@ -1,0 +1,75 @@
+"""Transactional outbox: jobs written with the step that calls for them, run after commit."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .models import OutboxMessage
+
+MAX_ATTEMPTS = 5
+
+
+def add_service_task(session: Session, instance_id: int, task_id: str, operator: str,
+                     now: datetime) -> OutboxMessage:
+    msg = OutboxMessage(kind="service_task", instance_id=instance_id, task_id=task_id,
+                        operator=operator, status="pending", attempts=0, created_at=now)
+    session.add(msg)
+    return msg
+
+
+def pending_task_ids(session: Session, instance_id: int) -> set[str]:
+    rows = session.scalars(select(OutboxMessage.task_id).where(
+        OutboxMessage.instance_id == instance_id, OutboxMessage.status == "pending"))
+    return {r for r in rows if r}
+
+
+def mark_done(session: Session, task_id: str, now: datetime) -> None:
+    session.execute(update(OutboxMessage).where(OutboxMessage.task_id == task_id,
+                                                OutboxMessage.status == "pending")
+                    .values(status="done", done_at=now))
+
+
+def record_failure(session: Session, message_id: int, error: str, now: datetime) -> str:
+    """Count a failed attempt; after ``MAX_ATTEMPTS`` the job is *failed* (an incident)."""
+    msg = session.get(OutboxMessage, message_id, with_for_update=True)
+    if msg is None or msg.status != "pending":
+        return msg.status if msg else "missing"
+    msg.attempts += 1
+    msg.last_error = error[:4000]
+    if msg.attempts >= MAX_ATTEMPTS:
+        msg.status = "failed"
+        msg.done_at = now
+    return msg.status
+
+
+def pending(session: Session, limit: int = 100) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")
+                                .order_by(OutboxMessage.id).limit(limit)))
+
+
+class InProcessRunner:
+    """The embedded default: runs each job right after the commit that wrote it.
+
+    Re-entrant calls (a job whose step writes further jobs) are queued and drained by the
+    outermost call, so a long chain of service tasks never deepens the stack.
+    """
+
+    def __init__(self, run_one: Callable[[int], None]):
+        self._run_one = run_one
+        self._local = threading.local()
+
+    def __call__(self, message_ids: list[int]) -> None:
+        queue = getattr(self._local, "queue", None)
+        if queue is not None:
+            queue.extend(message_ids)
+            return
+        self._local.queue = list(message_ids)
+        try:
+            while self._local.queue:
+                self._run_one(self._local.queue.pop(0))
+        finally:
+            self._local.queue = None

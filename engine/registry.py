@@ -1,0 +1,67 @@
+"""The handler registry the engine receives at start-up; the engine never imports handlers."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """What a handler is given: the task's data, its evaluated parameters, and where it runs."""
+
+    operator: str
+    params: Mapping[str, Any]
+    data: Mapping[str, Any]
+    instance_id: int
+    business_key: str | None
+    task_id: str
+    bpmn_id: str
+    now: datetime
+
+
+Handler = Callable[[ServiceCall], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """A registered handler; ``is_async`` ones run from the outbox, outside the user's step."""
+
+    func: Handler
+    is_async: bool = False
+    doc: str = ""
+
+
+@dataclass
+class HandlerRegistry:
+    """Operator name (as written in ``spiffworkflow:serviceTaskOperator``) → handler."""
+
+    _handlers: dict[str, HandlerSpec] = field(default_factory=dict)
+
+    def register(self, name: str, func: Handler, *, is_async: bool = False) -> None:
+        if name in self._handlers:
+            raise ValueError(f"handler {name!r} is registered twice")
+        self._handlers[name] = HandlerSpec(func, is_async, (func.__doc__ or "").strip())
+
+    def get(self, name: str) -> HandlerSpec:
+        return self._handlers[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._handlers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._handlers))
+
+    def __len__(self) -> int:
+        return len(self._handlers)
+
+    @classmethod
+    def of(cls, handlers: Mapping[str, Handler | HandlerSpec]) -> HandlerRegistry:
+        reg = cls()
+        for name, h in handlers.items():
+            if isinstance(h, HandlerSpec):
+                reg._handlers[name] = h
+            else:
+                reg.register(name, h)
+        return reg

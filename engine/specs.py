@@ -1,0 +1,147 @@
+"""SpiffWorkflow glue: spec (de)serialization, the spec-less workflow serializer.
+
+Instances are stored *without* their spec: the spec is rebuilt once per definition hash
+and shared (read-only) by every instance on that definition.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
+
+
+class ServiceTask(SpiffServiceTask):
+    """A service task whose handler's result is merged into the task data.
+
+    With an explicit ``resultVariable`` the result is stored under that name, as in Spiff;
+    without one (Spiff would invent ``spiff__<id>_result``) the returned dict is merged.
+    """
+
+    def _execute(self, task: Any) -> bool:
+        raw = task.workflow.script_engine.call_service(
+            task, operation_name=self.operation_name, operation_params=self.evaluate_params(task))
+        result = json.loads(raw)
+        if self.result_variable.startswith("spiff__"):
+            if isinstance(result, dict):
+                task.data.update(result)
+        else:
+            task.data[self.result_variable] = result
+        return True
+
+
+class Parser(SpiffBpmnParser):
+    """Spiff's parser with our service task class."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (ServiceTaskParser, ServiceTask),
+    }
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the specs out of a serialized workflow and takes them back as objects."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = super().to_dict(workflow)
+        del dct["spec"], dct["subprocess_specs"]
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
+        spec = dct.pop("spec")
+        subprocess_specs = dct.pop("subprocess_specs")
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _uuid(value: str):  # noqa: ANN202 - mirrors UUID's constructor
+    from uuid import UUID
+    return UUID(value)
+
+
+def _make_serializer(specless: bool) -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[ServiceTask] = ServiceTaskConverter
+    if specless:
+        config[BpmnWorkflow] = _SpeclessWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+FULL = _make_serializer(specless=False)
+STATE = _make_serializer(specless=True)
+SERIALIZER_VERSION = STATE.VERSION
+
+
+def spec_to_dict(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-ready dict of a process spec and the specs of what it calls."""
+    return {
+        "spec": FULL.to_dict(spec),
+        "subprocess_specs": {k: FULL.to_dict(v) for k, v in sorted(subprocess_specs.items())},
+    }
+
+
+def spec_from_dict(dct: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    spec = FULL.from_dict(dct["spec"])
+    subs = {k: FULL.from_dict(v) for k, v in dct["subprocess_specs"].items()}
+    return spec, subs
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    """sha256 of a canonical JSON rendering: same content, same hash, on every machine."""
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    """Serialize a workflow's state (no spec), tagged with the serializer version."""
+    return STATE.serialize_json(workflow)
+
+
+def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    """Rebuild a workflow from its stored state and its (shared) spec objects."""
+    dct = json.loads(state, cls=STATE.json_decoder_cls)
+    STATE.migrate(dct)
+    dct["spec"] = spec
+    dct["subprocess_specs"] = subprocess_specs
+    return STATE.from_dict(dct)
+
+
+class SpecCache:
+    """Process-wide LRU of rebuilt specs, keyed by definition content hash.
+
+    Definitions are immutable, so a hash never needs invalidation; a new deployment on any
+    node is picked up simply because new instances name a new hash.
+    """
+
+    def __init__(self, size: int = 64):
+        self._size = size
+        self._items: OrderedDict[str, tuple[Any, dict[str, Any], dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, build) -> tuple[Any, dict[str, Any], dict[str, Any]]:  # noqa: ANN001
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value

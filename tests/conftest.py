@@ -1,0 +1,147 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL, for real), an engine, a clock.
+
+Every database test runs once per backend. PostgreSQL tests use a throw-away database on
+127.0.0.1:5432; when it cannot be reached they skip with the reason — except under
+``CI=true``, where a missing service fails the run.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import Actor, Base, Engine, HandlerRegistry, ServiceCall
+from engine.definitions import deploy
+from engine.sources import read_directory
+
+DIAGRAMS = Path(__file__).parent / "bpmn" / "diagrams"
+PG_ADMIN_URL = os.environ.get("GUICHET_TEST_PG_ADMIN",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+LANE_ROLES = {"guichet_agent": "guichet_agent", "applicant": "applicant",
+              "commission_member": "commission_member"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", action="append", choices=["sqlite", "postgresql"],
+                     help="backends to run database tests on (default: both)")
+
+
+def _backends(config: pytest.Config) -> list[str]:
+    return config.getoption("--db") or ["sqlite", "postgresql"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", _backends(metafunc.config), scope="session")
+
+
+def service_missing(reason: str) -> None:
+    """Fail under CI (a missing service is a broken run), skip with the reason elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            name = f"guichet_test_{uuid.uuid4().hex[:10]}"
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        service_missing(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc.orig}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[sa.Engine]:
+    kwargs = {"connect_args": {"timeout": 30}} if database_url.startswith("sqlite") else {}
+    eng = sa.create_engine(database_url, **kwargs)
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(db_engine: sa.Engine) -> Iterator[sessionmaker[Session]]:
+    yield sessionmaker(bind=db_engine, expire_on_commit=False)
+    with db_engine.begin() as conn:  # a clean slate for the next test
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+class Calls(list):
+    """Records handler calls so tests can assert what ran, with what."""
+
+
+@pytest.fixture
+def calls() -> Calls:
+    return Calls()
+
+
+@pytest.fixture
+def registry(calls: Calls) -> HandlerRegistry:
+    reg = HandlerRegistry()
+
+    def notify(call: ServiceCall) -> dict:
+        """Test notification: records the call."""
+        calls.append(("notify", call.business_key, dict(call.params)))
+        return {"notified_via": call.params["channel"]}
+
+    def sign(call: ServiceCall) -> dict:
+        """Test signature: async, returns a fake reference derived from the decision."""
+        calls.append(("sign", call.business_key, dict(call.params)))
+        return {"reference": f"SIG-{call.instance_id}-{call.params['decision']}"}
+
+    reg.register("test.notify", notify)
+    reg.register("test.sign", sign, is_async=True)
+    return reg
+
+
+@pytest.fixture
+def engine(sessions: sessionmaker[Session], registry: HandlerRegistry, clock: FakeClock) -> Engine:
+    """An engine on the test database with a manual outbox (tests drain it themselves)."""
+    eng = Engine(sessions, registry, lane_roles=LANE_ROLES, clock=clock)
+    compilation = eng.compile(*read_directory(DIAGRAMS))
+    assert compilation.ok, compilation.problems
+    with eng.transaction() as session:
+        deploy(session, compilation.processes, by="tests", comment=None, now=clock())
+    return eng
+
+
+AGENT = Actor("agent-1", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"casa"})})
+APPLICANT = Actor("appl-1", frozenset({"applicant"}))
+OTHER_AGENT = Actor("agent-2", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"rabat"})})
