@@ -7,8 +7,16 @@ the :class:`HandlerRegistry` it is given, the :class:`Actor` who acts, and the e
 from . import clock as _clock  # noqa: F401 - installs the injectable clock for Spiff's timers
 from .actor import Actor
 from .compiler import Compilation, CompiledProcess, Rules, compile_sources
-from .errors import (Conflict, EngineError, Forbidden, HandlerFailed, InvalidDefinition,
-                     InvalidTaskData, NotFound, Problem)
+from .errors import (
+                     Conflict,
+                     EngineError,
+                     Forbidden,
+                     HandlerFailed,
+                     InvalidDefinition,
+                     InvalidTaskData,
+                     NotFound,
+                     Problem,
+)
 from .models import Base
 from .registry import HandlerRegistry, HandlerSpec, ServiceCall
 from .runtime import Engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
@@ -19,7 +19,7 @@ _now: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("guichet_
 
 def utcnow() -> datetime:
     """The real current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class _ClockedDatetime(datetime):

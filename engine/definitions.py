@@ -75,3 +75,14 @@ def load(definition: ProcessDefinition) -> LoadedDefinition:
         return spec, subs, dict(definition.forms)
     spec, subs, forms = SPECS.get(definition.content_hash, build)
     return LoadedDefinition(spec, subs, forms)
+
+
+def latest_versions(session: Session) -> list[ProcessDefinition]:
+    """The newest version of each process key (light columns only)."""
+    newest = (select(ProcessDefinition.process_key, func.max(ProcessDefinition.version).label("v"))
+              .group_by(ProcessDefinition.process_key).subquery())
+    query = (select(ProcessDefinition)
+             .join(newest, (ProcessDefinition.process_key == newest.c.process_key)
+                   & (ProcessDefinition.version == newest.c.v))
+             .order_by(ProcessDefinition.process_key))
+    return list(session.scalars(query))

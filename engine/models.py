@@ -5,7 +5,7 @@ Everything a list or inbox query needs lives in projections (``human_task``,
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -27,13 +27,13 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -53,9 +53,9 @@ class ProcessDefinition(Base):
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
-    spec: Mapped[str] = mapped_column(Text)  # JSON of the Spiff spec + called subprocess specs
-    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
-    sources: Mapped[dict[str, str]] = mapped_column(JSON)
+    spec: Mapped[str] = mapped_column(Text, deferred=True)  # JSON of the Spiff spec + called subprocess specs
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    sources: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     deployed_at: Mapped[datetime] = mapped_column()
     deployed_by: Mapped[str | None] = mapped_column(String(100))

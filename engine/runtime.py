@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 
 from . import audit, definitions, forms, outbox
 from .actor import Actor
@@ -93,7 +93,10 @@ class Engine:
         return self._specs.get(str(instance.definition_id), lambda: self._build(session, instance))[2]
 
     def _build(self, session: Session, instance: ProcessInstance) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-        loaded = definitions.load(session.get(definitions.ProcessDefinition, instance.definition_id))
+        row = session.get(definitions.ProcessDefinition, instance.definition_id)
+        if row is None:
+            raise NotFound(f"definition {instance.definition_id} of instance {instance.id} is gone")
+        loaded = definitions.load(row)
         return loaded.spec, loaded.subprocess_specs, loaded.forms
 
     def _script_engine(self, instance: ProcessInstance, now: datetime) -> ScriptEngine:

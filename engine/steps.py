@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
+from sqlalchemy.orm import Session
 
 from . import audit
 from .models import ProcessInstance

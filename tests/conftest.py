@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,10 +49,11 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def new_database(backend: str, directory: Path) -> Iterator[str]:
+    """A brand-new empty database on ``backend``; dropped afterwards."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        yield f"sqlite:///{directory / f'{uuid.uuid4().hex[:8]}.sqlite'}"
         return
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -61,10 +63,18 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     except sa.exc.OperationalError as exc:
         service_missing(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc.orig}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with new_database(backend, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +98,7 @@ class FakeClock:
     """A clock tests move by hand."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from engine import Conflict
 from tests.bpmn.helpers import actions, ready_tasks
 from tests.conftest import AGENT, APPLICANT

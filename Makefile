@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine with Python 3.11:
+#   make run   — install into .venv, migrate the embedded SQLite, deploy processes/, seed demo data, serve
+#   make test  — install with the dev extra and run linters, type checks and the whole suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/guichet db upgrade
+	$(BIN)/guichet processes deploy
+	$(BIN)/guichet demo seed
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(BIN)/guichet serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no test: that is a broken suite, not a pass.
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no test: failing"; exit 1; fi; exit $$rc
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""The domain: accounts, roles, communes, and the handlers BPMN service tasks name."""

@@ -1,0 +1,40 @@
+"""Configuration from environment variables (``GUICHET_`` prefix), with embedded defaults.
+
+| variable | default | meaning |
+|---|---|---|
+| DATABASE_URL | sqlite:///instance/guichet.sqlite | SQLAlchemy URL; PostgreSQL in production (postgresql+psycopg://…) |
+| GUICHET_SECRET_KEY | generated into instance/secret_key | signs session cookies |
+| GUICHET_PROCESSES_DIR | ./processes | diagrams, decision tables and forms that `processes deploy` reads |
+| GUICHET_STORAGE_DIR | instance/files | content-addressed document store |
+| GUICHET_JOBS | inprocess | `inprocess` runs async jobs after commit; `celery` publishes them to the broker |
+| CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _secret_key(instance: Path) -> str:
+    """A per-installation key kept under instance/ (never in the repository)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict[str, Any]:
+    instance.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    return {
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'guichet.sqlite'}"),
+        "SECRET_KEY": env.get("GUICHET_SECRET_KEY") or _secret_key(instance),
+        "GUICHET_PROCESSES_DIR": env.get("GUICHET_PROCESSES_DIR", str(Path.cwd() / "processes")),
+        "GUICHET_STORAGE_DIR": env.get("GUICHET_STORAGE_DIR", str(instance / "files")),
+        "GUICHET_JOBS": env.get("GUICHET_JOBS", "inprocess"),
+        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
