@@ -5,6 +5,7 @@ Public API: :class:`Engine` (start, complete, run_service_task, wake_due_timers)
 the :class:`HandlerRegistry` it is given, the :class:`Actor` who acts, and the errors.
 """
 from . import clock as _clock  # noqa: F401 - installs the injectable clock for Spiff's timers
+from . import db as _db  # noqa: F401 - connection settings (SQLite pragmas)
 from .actor import Actor
 from .compiler import Compilation, CompiledProcess, Rules, compile_sources
 from .errors import (

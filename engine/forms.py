@@ -10,9 +10,15 @@ from jsonschema.validators import validator_for
 from .errors import InvalidTaskData
 
 
-def field_errors(schema: Mapping[str, Any], data: Any) -> dict[str, str]:
+def compile_schema(schema: Mapping[str, Any] | None) -> Any:
+    """A reusable validator for ``schema`` (None: the task has no form)."""
+    if schema is None:
+        return None
+    return validator_for(schema)(schema, format_checker=FormatChecker())
+
+
+def field_errors(validator: Any, data: Any) -> dict[str, str]:
     """``{field path: message}`` for every violation; empty when the data is valid."""
-    validator = validator_for(schema)(schema, format_checker=FormatChecker())
     errors: dict[str, str] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = [str(p) for p in err.absolute_path]
@@ -24,12 +30,12 @@ def field_errors(schema: Mapping[str, Any], data: Any) -> dict[str, str]:
     return errors
 
 
-def check(schema: Mapping[str, Any] | None, data: Any) -> None:
+def check(validator: Any, data: Any) -> None:
     """Raise :class:`InvalidTaskData` (nothing is changed) when ``data`` breaks the form."""
     if not isinstance(data, dict):
         raise InvalidTaskData({"(form)": "task data must be a JSON object"})
-    if schema is None:
+    if validator is None:
         return
-    errors = field_errors(schema, data)
+    errors = field_errors(validator, data)
     if errors:
         raise InvalidTaskData(errors)

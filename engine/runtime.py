@@ -46,6 +46,7 @@ class Engine:
         self.clock = clock
         self.dispatcher = dispatcher
         self._specs = SpecCache()
+        self._validators: dict[tuple[int, str], Any] = {}
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
@@ -89,8 +90,13 @@ class Engine:
         wf.script_engine = self._script_engine(instance, now)  # deserializing resets it
         return wf
 
-    def _forms(self, session: Session, instance: ProcessInstance) -> Mapping[str, Any]:
-        return self._specs.get(str(instance.definition_id), lambda: self._build(session, instance))[2]
+    def _validator(self, session: Session, instance: ProcessInstance, form: str | None) -> Any:
+        """The compiled JSON Schema validator of a task's form, built once per definition."""
+        key = (instance.definition_id, form or "")
+        if key not in self._validators:
+            schemas = self._specs.get(str(instance.definition_id), lambda: self._build(session, instance))[2]
+            self._validators[key] = forms.compile_schema(schemas.get(form or ""))
+        return self._validators[key]
 
     def _build(self, session: Session, instance: ProcessInstance) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         row = session.get(definitions.ProcessDefinition, instance.definition_id)
@@ -108,13 +114,15 @@ class Engine:
         """Run until the workflow waits, then save state, projections, audit and outbox."""
         ran = run_until_wait(wf, lambda t: is_deferred(t, self.registry))
         audit_ran(session, instance, ran, actor, now)
-        queued = outbox.pending_task_ids(session, instance.id)
         new_jobs = []
-        for task in ready_deferred(wf, self.registry):
-            if str(task.id) not in queued:
-                new_jobs.append(outbox.add_service_task(session, instance.id, str(task.id),
-                                                        task.task_spec.operation_name, now))
-        sync_human_tasks(session, instance, wf, self.lane_roles, now, completed)
+        with session.no_autoflush:  # one flush at the end instead of one per query
+            deferred = ready_deferred(wf, self.registry)
+            queued = outbox.pending_task_ids(session, instance.id) if deferred else set()
+            for task in deferred:
+                if str(task.id) not in queued:
+                    new_jobs.append(outbox.add_service_task(session, instance.id, str(task.id),
+                                                            task.task_spec.operation_name, now))
+            sync_human_tasks(session, instance, wf, self.lane_roles, now, completed)
         if wf.completed and instance.status != "completed":
             instance.status = "completed"
             audit.append(session, instance, action="instance.completed", actor=actor, at=now)
@@ -166,7 +174,7 @@ class Engine:
                 raise Conflict("the dossier changed since you opened this task; reload it")
             if not actor.may_complete(row.role, row.scope, row.assignee):
                 raise Forbidden("this task is not yours to complete")
-            forms.check(self._forms(session, instance).get(row.form or ""), data)
+            forms.check(self._validator(session, instance, row.form), data)
             wf = self._load(session, instance, now)
             task = wf.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
