@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, ProcessInstance
+from .store import InstanceState
 
 
 def digest(data: Mapping[str, Any] | None) -> str | None:
@@ -22,25 +23,26 @@ def digest(data: Mapping[str, Any] | None) -> str | None:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _link_hash(prev: str, ev: AuditEvent) -> str:
-    body = json.dumps(
-        [ev.instance_id, ev.seq, ev.at.isoformat(), ev.actor, ev.action, ev.task_id, ev.bpmn_id,
-         ev.data_digest], separators=(",", ":"), ensure_ascii=False)
+_LINK_FIELDS = ("instance_id", "seq", "at", "actor", "action", "task_id", "bpmn_id", "data_digest")
+
+
+def _link_hash(prev: str, ev: Mapping[str, Any]) -> str:
+    body = json.dumps([ev[k].isoformat() if k == "at" else ev[k] for k in _LINK_FIELDS],
+                      separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
 
 
-def append(session: Session, instance: ProcessInstance, *, action: str, actor: str | None,
-           at: datetime, task_id: str | None = None, bpmn_id: str | None = None,
-           data: Mapping[str, Any] | None = None) -> AuditEvent:
-    """Add the next link of ``instance``'s chain (the caller holds the instance lock)."""
-    seq = (instance.audit_seq or 0) + 1
-    ev = AuditEvent(instance_id=instance.id, seq=seq, at=at, actor=actor, action=action,
-                    task_id=task_id, bpmn_id=bpmn_id, data_digest=digest(data),
-                    prev_hash=instance.audit_head or "")
-    ev.hash = _link_hash(ev.prev_hash, ev)
-    instance.audit_seq, instance.audit_head = seq, ev.hash
-    session.add(ev)
-    return ev
+def append(instance: InstanceState, *, action: str, actor: str | None, at: datetime,
+           task_id: str | None = None, bpmn_id: str | None = None,
+           data: Mapping[str, Any] | None = None) -> None:
+    """Queue the next link of ``instance``'s chain; it is written with the step (under its lock)."""
+    ev: dict[str, Any] = {
+        "instance_id": instance.id, "seq": instance.audit_seq + 1, "at": at, "actor": actor,
+        "action": action, "task_id": task_id, "bpmn_id": bpmn_id, "data_digest": digest(data),
+        "prev_hash": instance.audit_head}
+    ev["hash"] = _link_hash(ev["prev_hash"], ev)
+    instance.audit_seq, instance.audit_head = ev["seq"], ev["hash"]
+    instance.pending_audit.append(ev)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _check_chain(instance: ProcessInstance, events: Iterable[AuditEvent]) -> Bro
             return BrokenLink(instance.id, ev.seq, ev.id, f"event #{expected_seq} is missing")
         if ev.prev_hash != prev:
             return BrokenLink(instance.id, ev.seq, ev.id, "does not point at the previous event")
-        if _link_hash(prev, ev) != ev.hash:
+        if _link_hash(prev, {k: getattr(ev, k) for k in _LINK_FIELDS}) != ev.hash:
             return BrokenLink(instance.id, ev.seq, ev.id, "content was altered after it was written")
         prev, expected_seq = ev.hash, expected_seq + 1
     if (instance.audit_seq or 0) != expected_seq - 1 or (instance.audit_head or "") != prev:

@@ -15,7 +15,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     a busy timeout so concurrent writers queue instead of failing at once."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # pysqlite's own transaction handling would BEGIN (deferred) behind our back; we emit
+    # BEGIN ourselves in the "begin" event below.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+WRITE = "guichet_write"  # execution option: this transaction will write
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """SQLite has no row locks: a writing transaction takes the write lock up front
+    (``BEGIN IMMEDIATE``), which serializes writers the way ``FOR UPDATE`` does on PostgreSQL."""
+    if connection.dialect.name == "sqlite":
+        immediate = connection.get_execution_options().get(WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

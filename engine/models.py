@@ -84,8 +84,6 @@ class ProcessInstance(Base):
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
 
-    __mapper_args__ = {"version_id_col": version}
-
 
 class HumanTask(Base):
     """Projection of one user task: what inboxes list and who may complete it."""

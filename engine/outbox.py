@@ -13,20 +13,6 @@ from .models import OutboxMessage
 MAX_ATTEMPTS = 5
 
 
-def add_service_task(session: Session, instance_id: int, task_id: str, operator: str,
-                     now: datetime) -> OutboxMessage:
-    msg = OutboxMessage(kind="service_task", instance_id=instance_id, task_id=task_id,
-                        operator=operator, status="pending", attempts=0, created_at=now)
-    session.add(msg)
-    return msg
-
-
-def pending_task_ids(session: Session, instance_id: int) -> set[str]:
-    rows = session.scalars(select(OutboxMessage.task_id).where(
-        OutboxMessage.instance_id == instance_id, OutboxMessage.status == "pending"))
-    return {r for r in rows if r}
-
-
 def mark_done(session: Session, task_id: str, now: datetime) -> None:
     session.execute(update(OutboxMessage).where(OutboxMessage.task_id == task_id,
                                                 OutboxMessage.status == "pending")

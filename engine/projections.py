@@ -5,13 +5,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import store
 from .lint import FORM_PROPERTY, is_iso_duration
 from .loop import ready_human_tasks
-from .models import HumanTask, ProcessInstance
+from .store import InstanceState
 
 
 def _due(workflow: Any, task: Any, deadline: str | None, now: datetime) -> datetime | None:
@@ -28,42 +28,44 @@ def _due(workflow: Any, task: Any, deadline: str | None, now: datetime) -> datet
     return None
 
 
-def _new_row(instance: ProcessInstance, workflow: Any, task: Any, lane_roles: Mapping[str, str],
-             now: datetime) -> HumanTask:
+def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapping[str, str],
+             now: datetime) -> dict[str, Any]:
     spec = task.task_spec
     props = spec.extensions.get("properties", {})
     assignee = props.get("assignee")
     if assignee:
         value = workflow.script_engine.evaluate(task, assignee)
         assignee = None if value in (None, "") else str(value)
-    return HumanTask(
-        id=str(task.id), instance_id=instance.id, bpmn_id=spec.bpmn_id,
-        title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, role=lane_roles.get(spec.lane or ""),
-        scope=instance.scope, assignee=assignee, form=props.get(FORM_PROPERTY),
-        status_fr=props.get("status_fr"), status_ar=props.get("status_ar"),
-        due_at=_due(workflow, task, props.get("deadline"), now), state="READY", created_at=now)
+    return {
+        "id": str(task.id), "instance_id": instance.id, "bpmn_id": spec.bpmn_id,
+        "title": spec.bpmn_name or spec.bpmn_id, "lane": spec.lane,
+        "role": lane_roles.get(spec.lane or ""), "scope": instance.scope, "assignee": assignee,
+        "form": props.get(FORM_PROPERTY), "status_fr": props.get("status_fr"),
+        "status_ar": props.get("status_ar"), "due_at": _due(workflow, task, props.get("deadline"), now),
+        "state": "READY", "created_at": now, "completed_by": None, "completed_at": None}
 
 
-def sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Any,
-                     lane_roles: Mapping[str, str], now: datetime,
-                     completed: Mapping[str, str] | None = None) -> None:
-    """Insert rows for newly READY user tasks; close rows whose task is no longer READY
-    (``completed`` maps the task ids completed by this step to who completed them)."""
-    completed = completed or {}
+def ready_ids(workflow: Any) -> set[str]:
+    return {str(t.id) for t in ready_human_tasks(workflow)}
+
+
+def sync_human_tasks(session: Session, instance: InstanceState, workflow: Any,
+                     lane_roles: Mapping[str, str], now: datetime, before: set[str],
+                     completed: tuple[str, str] | None = None) -> None:
+    """Rows for user tasks that became READY; close those that no longer are.
+
+    ``before`` holds the task ids READY when the workflow was loaded — exactly the open rows,
+    since state and projections are always saved together — so no query is needed.
+    ``completed`` is (task id, who) for the task this step completed; others are cancelled.
+    """
     ready = {str(t.id): t for t in ready_human_tasks(workflow)}
-    open_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                        HumanTask.state == "READY"))
-    known = set()
-    for row in open_rows:
-        known.add(row.id)
-        if row.id in ready:
-            continue
-        row.state = "COMPLETED" if row.id in completed else "CANCELLED"
-        row.completed_by = completed.get(row.id)
-        row.completed_at = now
-    for task_id, task in ready.items():
-        if task_id not in known:
-            session.add(_new_row(instance, workflow, task, lane_roles, now))
+    gone = before - set(ready)
+    if completed and completed[0] in gone:
+        store.close_tasks(session, [completed[0]], "COMPLETED", completed[1], now)
+        gone.discard(completed[0])
+    store.close_tasks(session, gone, "CANCELLED", None, now)
+    for task_id in ready.keys() - before:
+        instance.pending_tasks.append(_new_row(instance, workflow, ready[task_id], lane_roles, now))
 
 
 def next_timer(workflow: Any) -> datetime | None:

@@ -6,10 +6,9 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
-from sqlalchemy.orm import Session
 
 from . import audit
-from .models import ProcessInstance
+from .store import InstanceState
 from .specs import ServiceTask
 
 
@@ -23,11 +22,10 @@ def _action(spec: Any) -> str | None:
     return None
 
 
-def audit_ran(session: Session, instance: ProcessInstance, ran: list[Any], actor: str | None,
-              now: datetime) -> None:
+def audit_ran(instance: InstanceState, ran: list[Any], actor: str | None, now: datetime) -> None:
     """Append one audit link per notable automatic step, with a digest of its output."""
     for task in ran:
         action = _action(task.task_spec)
         if action:
-            audit.append(session, instance, action=action, actor=actor, at=now,
+            audit.append(instance, action=action, actor=actor, at=now,
                          task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, data=task.data)

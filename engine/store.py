@@ -1,0 +1,110 @@
+"""The hot path's SQL: a handful of Core statements per step, no ORM bookkeeping.
+
+One step = lock the instance (1), read the task (1), insert audit links and new human
+tasks (batched), close finished human tasks (1), update the instance guarded by its
+version (1). The version guard turns any lost race into a :class:`Conflict`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from .errors import Conflict, NotFound
+from .models import AuditEvent, HumanTask, OutboxMessage, ProcessInstance
+
+PI = ProcessInstance.__table__
+HT = HumanTask.__table__
+
+
+@dataclass
+class InstanceState:
+    """The columns of one instance a step reads and writes, plus what it will insert."""
+
+    id: int
+    definition_id: int
+    process_key: str
+    business_key: str | None
+    scope: str | None
+    status: str
+    state: str
+    version: int
+    audit_seq: int
+    audit_head: str
+    next_timer_at: datetime | None
+    pending_audit: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    pending_tasks: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_row(cls, row: Any) -> InstanceState:
+        names = [f.name for f in fields(cls) if not f.name.startswith("pending_")]
+        return cls(**{n: getattr(row, n) for n in names})
+
+
+_COLUMNS = [PI.c[n] for n in ("id", "definition_id", "process_key", "business_key", "scope",
+                                "status", "state", "version", "audit_seq", "audit_head",
+                                "next_timer_at")]
+
+
+def lock_instance(session: Session, instance_id: int) -> InstanceState:
+    """``SELECT … FOR UPDATE`` the instance (SQLite: the transaction began IMMEDIATE)."""
+    row = session.execute(select(*_COLUMNS).where(PI.c.id == instance_id).with_for_update()).one_or_none()
+    if row is None:
+        raise NotFound(f"no process instance {instance_id}")
+    return InstanceState.from_row(row)
+
+
+def lock_instance_of_task(session: Session, task_id: str) -> InstanceState:
+    owner = select(HT.c.instance_id).where(HT.c.id == task_id).scalar_subquery()
+    row = session.execute(select(*_COLUMNS).where(PI.c.id == owner).with_for_update()).one_or_none()
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return InstanceState.from_row(row)
+
+
+def task_row(session: Session, task_id: str) -> Any:
+    """The human task as committed now (read after the lock, so it is current)."""
+    row = session.execute(select(HT).where(HT.c.id == task_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return row
+
+
+def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
+    return session.execute(insert(PI).values(**values).returning(PI.c.id)).scalar_one()
+
+
+def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
+    """Write the step: audit links, new tasks, and the instance guarded by its version."""
+    if inst.pending_audit:
+        session.execute(insert(AuditEvent.__table__), inst.pending_audit)
+        inst.pending_audit = []
+    if inst.pending_tasks:
+        session.execute(insert(HT), inst.pending_tasks)
+        inst.pending_tasks = []
+    result = session.execute(
+        update(PI).where(PI.c.id == inst.id, PI.c.version == inst.version).values(
+            status=inst.status, state=inst.state, version=inst.version + 1,
+            audit_seq=inst.audit_seq, audit_head=inst.audit_head,
+            next_timer_at=inst.next_timer_at, updated_at=now))
+    if result.rowcount != 1:
+        raise Conflict("the dossier was changed by someone else meanwhile; reload and retry")
+    inst.version += 1
+
+
+def close_tasks(session: Session, ids: Iterable[str], state: str, by: str | None, now: datetime) -> None:
+    ids = list(ids)
+    if ids:
+        session.execute(update(HT).where(HT.c.id.in_(ids), HT.c.state == "READY")
+                        .values(state=state, completed_by=by, completed_at=now))
+
+
+def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    table = OutboxMessage.__table__
+    return [session.execute(insert(table).values(**r).returning(table.c.id)).scalar_one() for r in rows]
