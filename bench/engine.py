@@ -22,9 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 from engine import Actor, Base, Engine, HandlerRegistry  # noqa: E402
 from engine.definitions import deploy  # noqa: E402
 from engine.models import AuditEvent, HumanTask, ProcessInstance  # noqa: E402
-from engine.specs import FULL, Parser  # noqa: E402
 from engine.sources import read_directory  # noqa: E402
+from engine.specs import FULL, Parser  # noqa: E402
 
 DIAGRAMS = ROOT / "tests" / "bpmn" / "diagrams"
 STEPS = 10

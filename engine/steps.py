@@ -8,8 +8,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from . import audit
-from .store import InstanceState
 from .specs import ServiceTask
+from .store import InstanceState
 
 
 def _action(spec: Any) -> str | None:
