@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
 from .models import AuditEvent, HumanTask, OutboxMessage, ProcessInstance
 
-PI = ProcessInstance.__table__
-HT = HumanTask.__table__
+PI = cast(Table, ProcessInstance.__table__)
+HT = cast(Table, HumanTask.__table__)
+AE = cast(Table, AuditEvent.__table__)
+OB = cast(Table, OutboxMessage.__table__)
 
 
 @dataclass
@@ -50,17 +52,30 @@ _COLUMNS = [PI.c[n] for n in ("id", "definition_id", "process_key", "business_ke
                                 "next_timer_at")]
 
 
+# Built once: constructing SQL expressions costs more than running them on this path.
+_LOCK = select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update()
+_LOCK_OF_TASK = select(*_COLUMNS).where(
+    PI.c.id == select(HT.c.instance_id).where(HT.c.id == bindparam("tid")).scalar_subquery()
+).with_for_update()
+_TASK = select(HT).where(HT.c.id == bindparam("tid"))
+_SAVE = update(PI).where(PI.c.id == bindparam("iid"), PI.c.version == bindparam("expected")).values(
+    status=bindparam("status"), state=bindparam("state"), version=bindparam("new_version"),
+    audit_seq=bindparam("seq"), audit_head=bindparam("head"), next_timer_at=bindparam("timer"),
+    updated_at=bindparam("now"))
+_CLOSE = update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)), HT.c.state == "READY").values(
+    state=bindparam("new_state"), completed_by=bindparam("by"), completed_at=bindparam("at"))
+
+
 def lock_instance(session: Session, instance_id: int) -> InstanceState:
     """``SELECT … FOR UPDATE`` the instance (SQLite: the transaction began IMMEDIATE)."""
-    row = session.execute(select(*_COLUMNS).where(PI.c.id == instance_id).with_for_update()).one_or_none()
+    row = session.execute(_LOCK, {"iid": instance_id}).one_or_none()
     if row is None:
         raise NotFound(f"no process instance {instance_id}")
     return InstanceState.from_row(row)
 
 
 def lock_instance_of_task(session: Session, task_id: str) -> InstanceState:
-    owner = select(HT.c.instance_id).where(HT.c.id == task_id).scalar_subquery()
-    row = session.execute(select(*_COLUMNS).where(PI.c.id == owner).with_for_update()).one_or_none()
+    row = session.execute(_LOCK_OF_TASK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
     return InstanceState.from_row(row)
@@ -68,7 +83,7 @@ def lock_instance_of_task(session: Session, task_id: str) -> InstanceState:
 
 def task_row(session: Session, task_id: str) -> Any:
     """The human task as committed now (read after the lock, so it is current)."""
-    row = session.execute(select(HT).where(HT.c.id == task_id)).one_or_none()
+    row = session.execute(_TASK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
     return row
@@ -81,17 +96,16 @@ def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
 def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
     """Write the step: audit links, new tasks, and the instance guarded by its version."""
     if inst.pending_audit:
-        session.execute(insert(AuditEvent.__table__), inst.pending_audit)
+        session.execute(insert(AE), inst.pending_audit)
         inst.pending_audit = []
     if inst.pending_tasks:
         session.execute(insert(HT), inst.pending_tasks)
         inst.pending_tasks = []
-    result = session.execute(
-        update(PI).where(PI.c.id == inst.id, PI.c.version == inst.version).values(
-            status=inst.status, state=inst.state, version=inst.version + 1,
-            audit_seq=inst.audit_seq, audit_head=inst.audit_head,
-            next_timer_at=inst.next_timer_at, updated_at=now))
-    if result.rowcount != 1:
+    result = session.execute(_SAVE, {
+        "iid": inst.id, "expected": inst.version, "status": inst.status, "state": inst.state,
+        "new_version": inst.version + 1, "seq": inst.audit_seq, "head": inst.audit_head,
+        "timer": inst.next_timer_at, "now": now})
+    if getattr(result, "rowcount", 1) != 1:
         raise Conflict("the dossier was changed by someone else meanwhile; reload and retry")
     inst.version += 1
 
@@ -99,12 +113,10 @@ def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
 def close_tasks(session: Session, ids: Iterable[str], state: str, by: str | None, now: datetime) -> None:
     ids = list(ids)
     if ids:
-        session.execute(update(HT).where(HT.c.id.in_(ids), HT.c.state == "READY")
-                        .values(state=state, completed_by=by, completed_at=now))
+        session.execute(_CLOSE, {"ids": ids, "new_state": state, "by": by, "at": now})
 
 
 def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
-    table = OutboxMessage.__table__
-    return [session.execute(insert(table).values(**r).returning(table.c.id)).scalar_one() for r in rows]
+    return [session.execute(insert(OB).values(**r).returning(OB.c.id)).scalar_one() for r in rows]
