@@ -56,7 +56,15 @@ def validate(files: tuple[Path, ...]) -> None:
 def deploy(comment: str | None, author: str) -> None:
     """Deploy the processes directory; unchanged processes are left as they are."""
     engine = get_engine(current_app)
-    result = engine.compile(*read_directory(_processes_dir()))
+    directory = _processes_dir()
+    if not directory.is_dir():
+        click.echo(f"{directory}: no such directory (set GUICHET_PROCESSES_DIR)", err=True)
+        sys.exit(1)
+    files, form_files = read_directory(directory)
+    if not files:
+        click.echo(f"nothing to deploy: no .bpmn or .dmn file in {directory}")
+        return
+    result = engine.compile(files, form_files)
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem), err=True)
