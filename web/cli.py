@@ -135,7 +135,9 @@ def audit_verify() -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Serve the application (threaded development server; use gunicorn in production)."""
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask ignores app.run() inside its own CLI, so we call the server it would have used.
+    from werkzeug.serving import run_simple
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 COMMANDS = [processes, demo_group, audit_group, serve]
