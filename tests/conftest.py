@@ -123,16 +123,26 @@ def calls() -> Calls:
 
 
 @pytest.fixture
-def registry(calls: Calls) -> HandlerRegistry:
+def faults() -> dict[str, Exception]:
+    """Operator name → the exception its test handler raises (tests inject failures here)."""
+    return {}
+
+
+@pytest.fixture
+def registry(calls: Calls, faults: dict[str, Exception]) -> HandlerRegistry:
     reg = HandlerRegistry()
 
     def notify(call: ServiceCall) -> dict:
         """Test notification: records the call."""
+        if "test.notify" in faults:
+            raise faults["test.notify"]
         calls.append(("notify", call.business_key, dict(call.params)))
         return {"notified_via": call.params["channel"]}
 
     def sign(call: ServiceCall) -> dict:
-        """Test signature: async, returns a fake reference derived from the decision."""
+        """Test signature: async, returns a reference derived from the decision."""
+        if "test.sign" in faults:
+            raise faults["test.sign"]
         calls.append(("sign", call.business_key, dict(call.params)))
         return {"reference": f"SIG-{call.instance_id}-{call.params['decision']}"}
 
