@@ -45,10 +45,6 @@ def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapp
         "state": "READY", "created_at": now, "completed_by": None, "completed_at": None}
 
 
-def ready_ids(workflow: Any) -> set[str]:
-    return {str(t.id) for t in ready_human_tasks(workflow)}
-
-
 def sync_human_tasks(session: Session, instance: InstanceState, workflow: Any,
                      lane_roles: Mapping[str, str], now: datetime, before: set[str],
                      completed: tuple[str, str] | None = None) -> None:

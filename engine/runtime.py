@@ -26,7 +26,7 @@ from .db import WRITE
 from .errors import Conflict, Forbidden, NotFound
 from .loop import ScriptEngine, is_deferred, ready_deferred, run_until_wait
 from .models import OutboxMessage, ProcessDefinition, ProcessInstance
-from .projections import next_timer, ready_ids, sync_human_tasks
+from .projections import next_timer, sync_human_tasks
 from .registry import HandlerRegistry
 from .specs import SERIALIZER_VERSION, SpecCache, dump_state, load_state
 from .steps import audit_ran
@@ -125,7 +125,14 @@ class Engine:
         return store.add_outbox(session, jobs)
 
     def _before(self, wf: BpmnWorkflow) -> tuple[set[str], set[str]]:
-        return ready_ids(wf), {str(t.id) for t in ready_deferred(wf, self.registry)}
+        """Ids of the READY user tasks and READY deferred service tasks, in one pass."""
+        human, deferred = set(), set()
+        for task in wf.get_tasks(state=TaskState.READY):
+            if task.task_spec.manual:
+                human.add(str(task.id))
+            elif is_deferred(task, self.registry):
+                deferred.add(str(task.id))
+        return human, deferred
 
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,
               business_key: str | None = None, scope: str | None = None) -> int:
@@ -155,8 +162,7 @@ class Engine:
         """Complete a READY user task with ``data`` (validated against its form)."""
         now = self.clock()
         with self.transaction() as session:
-            inst = store.lock_instance_of_task(session, task_id)
-            row = store.task_row(session, task_id)  # read under the lock: current
+            inst, row = store.lock_instance_of_task(session, task_id)
             if row.state != "READY":
                 who = f" by {row.completed_by}" if row.completed_by else ""
                 raise Conflict(f"this task is already {row.state.lower()}{who}")

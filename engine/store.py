@@ -54,15 +54,19 @@ _COLUMNS = [PI.c[n] for n in ("id", "definition_id", "process_key", "business_ke
 
 # Built once: constructing SQL expressions costs more than running them on this path.
 _LOCK = select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update()
-_LOCK_OF_TASK = select(*_COLUMNS).where(
-    PI.c.id == select(HT.c.instance_id).where(HT.c.id == bindparam("tid")).scalar_subquery()
-).with_for_update()
-_TASK = select(HT).where(HT.c.id == bindparam("tid"))
+# The task's columns come along with the locked instance. On PostgreSQL a waiter gets the
+# instance row as committed by the lock holder; should the joined task row predate that
+# commit, the workflow state (fresh) no longer has the task READY, and the version guard
+# on the final UPDATE stops any step built on stale data: both end in a Conflict.
+_TASK_COLUMNS = [HT.c[n].label(f"task_{n}") for n in ("state", "completed_by", "role", "scope",
+                                                       "assignee", "form", "bpmn_id")]
+_LOCK_WITH_TASK = (select(*_COLUMNS, *_TASK_COLUMNS).join_from(PI, HT, HT.c.instance_id == PI.c.id)
+                   .where(HT.c.id == bindparam("tid")).with_for_update(of=PI))
 _SAVE = update(PI).where(PI.c.id == bindparam("iid"), PI.c.version == bindparam("expected")).values(
     status=bindparam("status"), state=bindparam("state"), version=bindparam("new_version"),
     audit_seq=bindparam("seq"), audit_head=bindparam("head"), next_timer_at=bindparam("timer"),
     updated_at=bindparam("now"))
-_CLOSE = update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)), HT.c.state == "READY").values(
+_CLOSE = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY").values(
     state=bindparam("new_state"), completed_by=bindparam("by"), completed_at=bindparam("at"))
 
 
@@ -74,19 +78,24 @@ def lock_instance(session: Session, instance_id: int) -> InstanceState:
     return InstanceState.from_row(row)
 
 
-def lock_instance_of_task(session: Session, task_id: str) -> InstanceState:
-    row = session.execute(_LOCK_OF_TASK, {"tid": task_id}).one_or_none()
-    if row is None:
-        raise NotFound(f"no task {task_id}")
-    return InstanceState.from_row(row)
+@dataclass(frozen=True)
+class TaskView:
+    state: str
+    completed_by: str | None
+    role: str | None
+    scope: str | None
+    assignee: str | None
+    form: str | None
+    bpmn_id: str
 
 
-def task_row(session: Session, task_id: str) -> Any:
-    """The human task as committed now (read after the lock, so it is current)."""
-    row = session.execute(_TASK, {"tid": task_id}).one_or_none()
+def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState, TaskView]:
+    """Lock the instance a human task belongs to, and read the task, in one statement."""
+    row = session.execute(_LOCK_WITH_TASK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
-    return row
+    task = TaskView(**{f.name: getattr(row, f"task_{f.name}") for f in fields(TaskView)})
+    return InstanceState.from_row(row), task
 
 
 def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
@@ -111,9 +120,9 @@ def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
 
 
 def close_tasks(session: Session, ids: Iterable[str], state: str, by: str | None, now: datetime) -> None:
-    ids = list(ids)
-    if ids:
-        session.execute(_CLOSE, {"ids": ids, "new_state": state, "by": by, "at": now})
+    params = [{"tid": i, "new_state": state, "by": by, "at": now} for i in ids]
+    if params:
+        session.execute(_CLOSE, params)
 
 
 def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
