@@ -139,14 +139,14 @@ class Engine:
         """Start the newest version of ``process_key`` with ``data``; returns the instance id."""
         now = self.clock()
         with self.transaction() as session:
-            definition = definitions.latest(session, process_key)
-            values = {"definition_id": definition.id, "process_key": process_key,
+            definition_id = definitions.latest_id(session, process_key)
+            values = {"definition_id": definition_id, "process_key": process_key,
                       "business_key": business_key, "scope": scope, "status": "running",
                       "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
                       "audit_seq": 0, "audit_head": "", "next_timer_at": None,
                       "started_by": actor.user_id, "created_at": now, "updated_at": now}
             inst = InstanceState.from_row(_Row(id=store.insert_instance(session, values), **values))
-            spec, subs, _ = self._definition(session, definition.id)
+            spec, subs, _ = self._definition(session, definition_id)
             wf = BpmnWorkflow(spec, subs, script_engine=ScriptEngine(self.registry, inst.id,
                                                                      business_key, now))
             for task in wf.get_tasks(state=TaskState.READY):
