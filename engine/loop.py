@@ -23,12 +23,13 @@ class ScriptEngine(PythonScriptEngine):
     """Dispatches service tasks to registered handlers; one per engine operation."""
 
     def __init__(self, registry: HandlerRegistry, instance_id: int, business_key: str | None,
-                 now: datetime):
+                 now: datetime, session: Any):
         super().__init__()
         self.registry = registry
         self.instance_id = instance_id
         self.business_key = business_key
         self.now = now
+        self.session = session
 
     def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
         # Spiff's own error path here refers to an undefined name, so we own it entirely.
@@ -38,6 +39,7 @@ class ScriptEngine(PythonScriptEngine):
             params={k: v["value"] for k, v in operation_params.items()},
             data=dict(task.data), instance_id=self.instance_id, business_key=self.business_key,
             task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, now=self.now,
+            session=self.session,
         )
         try:
             result = handler.func(call)

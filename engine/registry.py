@@ -9,7 +9,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ServiceCall:
-    """What a handler is given: the task's data, its evaluated parameters, and where it runs."""
+    """What a handler is given: the task's data, its evaluated parameters, and where it runs.
+
+    ``session`` is the step's own database session: what a handler writes commits (or rolls
+    back) together with the workflow step that called it.
+    """
 
     operator: str
     params: Mapping[str, Any]
@@ -19,6 +23,7 @@ class ServiceCall:
     task_id: str
     bpmn_id: str
     now: datetime
+    session: Any = field(default=None, repr=False, compare=False)
 
 
 Handler = Callable[[ServiceCall], Mapping[str, Any] | None]

@@ -98,7 +98,8 @@ class Engine:
     def _load(self, session: Session, inst: InstanceState, now: datetime) -> BpmnWorkflow:
         spec, subs, _ = self._definition(session, inst.definition_id)
         wf = load_state(inst.state, spec, subs)
-        wf.script_engine = ScriptEngine(self.registry, inst.id, inst.business_key, now)  # reset on load
+        # deserializing brings back Spiff's default script engine: ours goes back on every load
+        wf.script_engine = ScriptEngine(self.registry, inst.id, inst.business_key, now, session)
         return wf
 
     # -- advancing ----------------------------------------------------------------------
@@ -148,7 +149,7 @@ class Engine:
             inst = InstanceState.from_row(_Row(id=store.insert_instance(session, values), **values))
             spec, subs, _ = self._definition(session, definition_id)
             wf = BpmnWorkflow(spec, subs, script_engine=ScriptEngine(self.registry, inst.id,
-                                                                     business_key, now))
+                                                                     business_key, now, session))
             for task in wf.get_tasks(state=TaskState.READY):
                 task.data.update(data)
             audit.append(inst, action="instance.started", actor=actor.user_id, at=now, data=dict(data))
