@@ -1,1 +1,3 @@
-"""The domain: accounts, roles, communes, and the handlers BPMN service tasks name."""
+"""The domain: accounts, communes, commissions, dossiers, and the handlers BPMN service
+tasks name (registered in :mod:`handlers.registry`)."""
+from . import dossier_models, models  # noqa: F401 - register the domain tables

@@ -16,14 +16,15 @@ from .roles import ROLES
 
 
 def create_user(session: Session, *, email: str, full_name: str, password: str,
-                grants: list[tuple[str, str | None]], now: datetime, locale: str = "fr") -> User:
-    """Create a user with ``grants`` as (role, commune code or None) pairs."""
-    unknown = {role for role, _ in grants} - set(ROLES)
+                grants: list[tuple[str, str | None, str | None]], now: datetime, locale: str = "fr") -> User:
+    """Create a user with ``grants`` as (role, commune code or None, organism or None)."""
+    unknown = {g[0] for g in grants} - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
     user = User(id=str(uuid.uuid4()), email=email.strip().lower(), full_name=full_name,
                 password_hash=generate_password_hash(password), locale=locale, created_at=now)
-    user.grants = [RoleGrant(role=role, commune_code=commune) for role, commune in grants]
+    user.grants = [RoleGrant(role=role, commune_code=commune, organism_code=organism)
+                   for role, commune, organism in grants]
     session.add(user)
     return user
 

@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: communes and one account per role."""
+"""Demo data for the embedded default: two communes, the organisms, the commissions with
+their named members, and one account per role. Idempotent: what exists is kept."""
 from __future__ import annotations
 
 import secrets
@@ -6,30 +7,45 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .accounts import create_user, find_by_email
-from .models import Commune
+from .models import Commission, CommissionMember, Commune, Organism
 
-COMMUNES = [
-    ("casablanca", "Commune de Casablanca", "جماعة الدار البيضاء"),
-    ("rabat", "Commune de Rabat", "جماعة الرباط"),
-    ("tanger", "Commune de Tanger", "جماعة طنجة"),
-]
+COMMUNES = [("casablanca", "Commune de Casablanca", "جماعة الدار البيضاء"),
+            ("rabat", "Commune de Rabat", "جماعة الرباط")]
 
-# (email, full name, [(role, commune)])
-ACCOUNTS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
-    ("guichet@casablanca.demo", "Salma Bennani (guichet)", [("guichet_agent", "casablanca")]),
-    ("agence-urbaine@casablanca.demo", "Youssef Alaoui (agence urbaine)", [("commission_member", "casablanca")]),
-    ("urbanisme@casablanca.demo", "Nadia Tazi (service urbanisme)", [("commission_member", "casablanca")]),
-    ("protection-civile@casablanca.demo", "Karim Idrissi (protection civile)", [("commission_member", "casablanca")]),
-    ("president@casablanca.demo", "Le président de la commune", [("president", "casablanca")]),
-    ("guichet@rabat.demo", "Omar Fassi (guichet Rabat)", [("guichet_agent", "rabat")]),
-    ("analyste@guichet.demo", "Analyste de processus", [("analyst", None)]),
-    ("admin@guichet.demo", "Administrateur", [("admin", None)]),
-    ("architecte@guichet.demo", "Leila Chraibi (architecte)", [("architect", None), ("applicant", None)]),
-    ("citoyen@guichet.demo", "Hassan Amrani (pétitionnaire)", [("applicant", None)]),
-]
+# code: (kind, fr, ar, binding — avis conforme)
+ORGANISMS = {
+    "agence_urbaine": ("agence_urbaine", "Agence urbaine", "الوكالة الحضرية", True),
+    "urbanisme": ("commune", "Service de l'urbanisme de la commune", "مصلحة التعمير بالجماعة", False),
+    "protection_civile": ("protection_civile", "Protection civile", "الوقاية المدنية", False),
+    "regie": ("operateur", "Régie de distribution (eau, électricité, assainissement)", "وكالة التوزيع", False),
+    "ancfcc": ("ancfcc", "Conservation foncière (ANCFCC)", "المحافظة العقارية", False),
+    "economie": ("commune", "Service des affaires économiques", "مصلحة الشؤون الاقتصادية", False),
+    "hygiene": ("hygiene", "Bureau municipal d'hygiène", "المكتب الجماعي لحفظ الصحة", False),
+    "autorite_locale": ("autorite_locale", "Autorité locale", "السلطة المحلية", False),
+    "voirie": ("commune", "Service de la voirie", "مصلحة الطرق", False),
+}
+
+# kind: (fr, ar, [organisms seated])
+COMMISSIONS = {
+    "petits_projets": ("Commission des petits projets", "لجنة المشاريع الصغرى", ["agence_urbaine", "urbanisme"]),
+    "grands_projets": ("Commission des grands projets", "لجنة المشاريع الكبرى",
+                       ["agence_urbaine", "urbanisme", "protection_civile", "regie"]),
+    "morcellement": ("Commission de morcellement", "لجنة التقسيم", ["agence_urbaine", "urbanisme", "ancfcc"]),
+    "recolement": ("Commission de récolement", "لجنة المعاينة", ["urbanisme", "protection_civile"]),
+    "economique": ("Commission des autorisations économiques", "لجنة الرخص الاقتصادية",
+                   ["economie", "autorite_locale"]),
+    "mixte": ("Commission mixte (établissements classés)", "اللجنة المختلطة",
+              ["economie", "hygiene", "protection_civile", "autorite_locale"]),
+    "voirie": ("Commission technique de la voirie", "اللجنة التقنية للطرق", ["voirie", "regie"]),
+}
+
+FIRST_NAMES = {"agence_urbaine": "Youssef Alaoui", "urbanisme": "Nadia Tazi", "protection_civile": "Karim Idrissi",
+               "regie": "Samira Berrada", "ancfcc": "Hamid Benjelloun", "economie": "Imane Chaoui",
+               "hygiene": "Dr Rachid Lahlou", "autorite_locale": "Mustapha El Amrani", "voirie": "Aziz Kettani"}
 
 
 @dataclass(frozen=True)
@@ -39,21 +55,57 @@ class DemoAccount:
     created: bool
 
 
+def _accounts() -> list[tuple[str, str, list[tuple[str, str | None, str | None]]]]:
+    """(email, name, [(role, commune, organism)]) for every demo account."""
+    out: list[tuple[str, str, list[tuple[str, str | None, str | None]]]] = []
+    for code, fr, _ in COMMUNES:
+        city = fr.removeprefix("Commune de ")
+        out.append((f"guichet@{code}.demo", f"Agent du guichet ({city})", [("guichet_agent", code, None)]))
+        out.append((f"president@{code}.demo", f"Président de la commune ({city})", [("president", code, None)]))
+        for org, name in FIRST_NAMES.items():
+            out.append((f"{org.replace('_', '-')}@{code}.demo", f"{name} ({city})",
+                        [("commission_member", code, org)]))
+    out += [("analyste@guichet.demo", "Analyste de processus", [("analyst", None, None)]),
+            ("admin@guichet.demo", "Administrateur", [("admin", None, None)]),
+            ("architecte@guichet.demo", "Leila Chraibi (architecte)", [("architect", None, None),
+                                                                       ("applicant", None, None)]),
+            ("citoyen@guichet.demo", "Hassan Amrani (pétitionnaire)", [("applicant", None, None)])]
+    return out
+
+
+ACCOUNT_COUNT = len(_accounts())
+
+
 def seed(session: Session, password: str, now: datetime,
          progress: Callable[[int], None] = lambda n: None) -> list[DemoAccount]:
-    """Create what is missing (idempotent): existing communes and accounts are kept as they are."""
     for code, fr, ar in COMMUNES:
         if session.get(Commune, code) is None:
             session.add(Commune(code=code, name_fr=fr, name_ar=ar))
+    for code, (kind, fr, ar, binding) in ORGANISMS.items():
+        if session.get(Organism, code) is None:
+            session.add(Organism(code=code, kind=kind, name_fr=fr, name_ar=ar, binding=binding))
     session.flush()
     out = []
-    for email, name, grants in ACCOUNTS:
+    for email, name, grants in _accounts():
         created = find_by_email(session, email) is None
         if created:
             create_user(session, email=email, full_name=name, password=password, grants=grants, now=now)
-        roles = ", ".join(f"{r}@{c}" if c else r for r, c in grants)
+        roles = ", ".join(f"{r}@{c}" + (f"/{o}" if o else "") if c else r for r, c, o in grants)
         out.append(DemoAccount(email, roles, created))
         progress(1)
+    session.flush()
+    for commune, _, _ in COMMUNES:
+        for kind, (fr, ar, organisms) in COMMISSIONS.items():
+            if session.scalar(select(Commission).where(Commission.commune_code == commune,
+                                                       Commission.kind == kind)) is not None:
+                continue
+            commission = Commission(commune_code=commune, kind=kind, name_fr=fr, name_ar=ar)
+            for org in organisms:
+                member = find_by_email(session, f"{org.replace('_', '-')}@{commune}.demo")
+                assert member is not None
+                commission.members.append(CommissionMember(user_id=member.id, organism_code=org))
+            session.add(commission)
+    session.flush()
     return out
 
 

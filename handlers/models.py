@@ -1,4 +1,7 @@
-"""Domain tables of the foundation: communes, users and their role grants."""
+"""Reference data: communes, organisms, users, role grants, commissions and their members.
+
+All of it is admin data (seeded for the demo), never hard-coded in procedures.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,6 +20,18 @@ class Commune(Base):
     name_ar: Mapped[str] = mapped_column(String(200))
 
 
+class Organism(Base):
+    """A body seated on commissions; ``binding`` = its opinion is an *avis conforme*."""
+
+    __tablename__ = "organism"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str] = mapped_column(String(200))
+    binding: Mapped[bool] = mapped_column(default=False)
+
+
 class User(Base):
     __tablename__ = "app_user"
 
@@ -31,13 +46,43 @@ class User(Base):
 
 
 class RoleGrant(Base):
-    """A role held by a user, scoped to a commune (None = every commune)."""
+    """A role held by a user, scoped to a commune (None = every commune) and, for commission
+    members, to the organism they sit for."""
 
     __tablename__ = "role_grant"
-    __table_args__ = (UniqueConstraint("user_id", "role", "commune_code"),)
+    __table_args__ = (UniqueConstraint("user_id", "role", "commune_code", "organism_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(50))
     commune_code: Mapped[str | None] = mapped_column(ForeignKey("commune.code"))
+    organism_code: Mapped[str | None] = mapped_column(ForeignKey("organism.code"))
     user: Mapped[User] = relationship(back_populates="grants")
+
+
+class Commission(Base):
+    """The competent commission of a commune for one kind of dossier (petits projets, …)."""
+
+    __tablename__ = "commission"
+    __table_args__ = (UniqueConstraint("commune_code", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"))
+    kind: Mapped[str] = mapped_column(String(50))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str] = mapped_column(String(200))
+    members: Mapped[list[CommissionMember]] = relationship(lazy="selectin", cascade="all, delete-orphan",
+                                                           order_by="CommissionMember.id")
+
+
+class CommissionMember(Base):
+    """A named person seated on a commission for an organism."""
+
+    __tablename__ = "commission_member"
+    __table_args__ = (UniqueConstraint("commission_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    organism_code: Mapped[str] = mapped_column(ForeignKey("organism.code"))
+    organism: Mapped[Organism] = relationship(lazy="joined")

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+import handlers  # noqa: F401 - the domain tables join the metadata the tests create
 from engine import Actor, Base, Engine, HandlerRegistry, ServiceCall
 from engine.definitions import deploy
 from engine.sources import read_directory

@@ -101,7 +101,7 @@ def demo_seed(password: str | None) -> None:
     saved = Path(current_app.instance_path) / "demo_password"
     if password is None:
         password = saved.read_text().strip() if saved.exists() else demo.new_password()
-    with click.progressbar(length=len(demo.ACCOUNTS), label="seeding", file=sys.stderr) as bar:
+    with click.progressbar(length=demo.ACCOUNT_COUNT, label="seeding", file=sys.stderr) as bar:
         accounts = demo.seed(db.session(), password, utcnow(), bar.update)
         db.session.commit()
     if any(a.created for a in accounts):

@@ -6,6 +6,7 @@
 | GUICHET_SECRET_KEY | generated into instance/secret_key | signs session cookies |
 | GUICHET_PROCESSES_DIR | ./processes | diagrams, decision tables and forms that `processes deploy` reads |
 | GUICHET_STORAGE_DIR | instance/files | content-addressed document store |
+| GUICHET_BASE_URL | http://127.0.0.1:5000 | public address; QR codes on decisions point at <base>/verify/<code> |
 | GUICHET_JOBS | inprocess | `inprocess` runs async jobs after commit; `celery` publishes them to the broker |
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
 """
@@ -35,6 +36,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_PROCESSES_DIR": env.get("GUICHET_PROCESSES_DIR", str(Path.cwd() / "processes")),
         "GUICHET_STORAGE_DIR": env.get("GUICHET_STORAGE_DIR", str(instance / "files")),
         "GUICHET_JOBS": env.get("GUICHET_JOBS", "inprocess"),
+        "GUICHET_BASE_URL": env.get("GUICHET_BASE_URL", "http://127.0.0.1:5000"),
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

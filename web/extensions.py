@@ -2,7 +2,8 @@
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-import handlers.models  # noqa: F401 - registers the domain tables on the shared metadata
+import handlers.dossier_models  # noqa: F401 - registers the domain tables on the shared metadata
+import handlers.models  # noqa: F401
 from engine.models import Base
 
 db = SQLAlchemy(metadata=Base.metadata)

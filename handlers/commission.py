@@ -1,0 +1,78 @@
+"""Commissions: who is competent, convening a session, and compiling the members' opinions."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import ServiceCall
+
+from .common import DomainError, dossier_of, param
+from .dossier_models import AgendaItem, CommissionSession, Opinion
+from .models import Commission, CommissionMember
+from .ports import Ports
+
+AVIS = ("favorable", "favorable_reserve", "defavorable", "ajourne")
+
+
+def resolve(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """The commission of ``kind`` for the dossier's commune, and its nominative members."""
+    dossier = dossier_of(call)
+    kind = param(call, "kind")
+    commission = call.session.scalar(select(Commission).where(
+        Commission.commune_code == dossier.commune_code, Commission.kind == kind))
+    if commission is None or not commission.members:
+        raise DomainError(f"no '{kind}' commission with members for commune '{dossier.commune_code}': "
+                          "an administrator must set it up")
+    return {"commission_id": commission.id, "members": [m.user_id for m in commission.members]}
+
+
+def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """Put the dossier on the next session of its commission (``delay_days`` ahead at least)."""
+    dossier = dossier_of(call)
+    commission_id = call.data["commission_id"]
+    day = (call.now + timedelta(days=int(param(call, "delay_days", 2)))).date()
+    while day.weekday() >= 5:  # commissions sit on working days
+        day += timedelta(days=1)
+    session = call.session.scalar(select(CommissionSession).where(
+        CommissionSession.commission_id == commission_id, CommissionSession.session_date == day))
+    if session is None:
+        session = CommissionSession(commission_id=commission_id, session_date=day, status="scheduled")
+        call.session.add(session)
+        call.session.flush()
+    call.session.add(AgendaItem(session_id=session.id, dossier_id=dossier.id))
+    # a new session collects a fresh round of opinions
+    return {"session_id": session.id, "session_date": day.isoformat(), "opinions": []}
+
+
+def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """Record every member's opinion and sum them up for the deliberation table."""
+    dossier = dossier_of(call)
+    members = {m.user_id: m for m in call.session.scalars(select(CommissionMember).where(
+        CommissionMember.commission_id == call.data["commission_id"]))}
+    summary = {"defavorable": 0, "binding_defavorable": 0, "ajourne": 0, "reserves": 0, "plans": 0}
+    conditions: list[str] = []
+    motives: list[str] = []
+    for op in call.data.get("opinions", []):
+        member = members.get(op.get("member"))
+        if member is None or op.get("avis") not in AVIS:
+            raise DomainError(f"opinion from {op.get('member')!r} is not from a member of this commission")
+        binding = member.organism.binding
+        call.session.add(Opinion(
+            dossier_id=dossier.id, session_id=call.data.get("session_id"), member_id=member.user_id,
+            organism_code=member.organism_code, binding=binding, avis=op["avis"],
+            reserves=op.get("reserves"), motive=op.get("motif"),
+            requires_new_plans=bool(op.get("plans_modifies")), given_at=call.now))
+        if op["avis"] == "defavorable":
+            summary["defavorable"] += 1
+            summary["binding_defavorable"] += int(binding)
+            motives.append(f"{member.organism.name_fr} : {op.get('motif') or 'avis défavorable'}")
+        elif op["avis"] == "ajourne":
+            summary["ajourne"] += 1
+        elif op["avis"] == "favorable_reserve":
+            summary["reserves"] += 1
+            summary["plans"] += int(bool(op.get("plans_modifies")))
+            if op.get("reserves"):
+                conditions.append(f"{member.organism.name_fr} : {op['reserves']}")
+    return {**summary, "conditions": conditions, "motives": motives}

@@ -1,0 +1,35 @@
+"""Helpers the service-task handlers share: the dossier a call is about, status changes."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import ServiceCall
+
+from .dossier_models import Dossier, StatusChange
+
+
+class DomainError(Exception):
+    """A handler cannot do its work with the data it was given; the message says why."""
+
+
+def dossier_of(call: ServiceCall) -> Dossier:
+    dossier_id = call.data.get("dossier_id")
+    dossier = call.session.get(Dossier, dossier_id) if dossier_id is not None else None
+    if dossier is None:
+        raise DomainError(f"the process has no dossier (dossier_id={dossier_id!r})")
+    return dossier
+
+
+def set_status(session: Session, dossier: Dossier, code: str, at: datetime, note: str | None = None) -> None:
+    """Move the dossier to a public status and add it to its timeline (no-op if unchanged)."""
+    if dossier.status == code:
+        return
+    dossier.status = code
+    session.add(StatusChange(dossier_id=dossier.id, status=code, at=at, note=note))
+
+
+def param(call: ServiceCall, name: str, default: Any = None) -> Any:
+    return call.params.get(name, default)

@@ -1,0 +1,102 @@
+"""Decisions: recorded from the deliberation, rendered as a bilingual PDF, signed by the
+president (async), each with a verification code its QR code points at."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import ServiceCall
+
+from .common import DomainError, dossier_of
+from .dossier_models import Decision, Dossier, Fee
+from .models import Commune, User
+from .ports import Ports
+
+OUTCOMES = ("accord", "accord_conditions", "refus", "accord_tacite")
+
+
+def record(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """Record the outcome of the deliberation (or tacit approval) as the dossier's decision."""
+    dossier = dossier_of(call)
+    outcome = call.data.get("outcome")
+    if outcome not in OUTCOMES:
+        raise DomainError(f"cannot decide on outcome {outcome!r}")
+    decision = call.session.scalar(select(Decision).where(Decision.dossier_id == dossier.id))
+    if decision is None:
+        decision = Decision(dossier_id=dossier.id, verification_code=secrets.token_urlsafe(12),
+                            decided_at=call.now, outcome=outcome)
+        call.session.add(decision)
+    elif decision.signed:
+        raise DomainError(f"dossier {dossier.number} already has a signed decision")
+    decision.outcome = outcome
+    decision.conditions = list(call.data.get("conditions") or [])
+    decision.motive = "; ".join(call.data.get("motives") or []) or None
+    dossier.outcome = outcome
+    call.session.flush()
+    return {"decision_id": decision.id, "verification_code": decision.verification_code}
+
+
+def document(call: ServiceCall, ports: Ports, dossier: Dossier, decision: Decision) -> Any:
+    """The data of the decision document, as the signing library renders it."""
+    from signing.render import DecisionDocument  # the library has no Flask, no database
+
+    session = call.session
+    procedure = ports.catalog().procedure(dossier.procedure)
+    commune = session.get_one(Commune, dossier.commune_code)
+    applicant = session.get_one(User, dossier.applicant_id)
+    fees = [(f.label, f"{f.amount:.2f}") for f in session.scalars(
+        select(Fee).where(Fee.dossier_id == dossier.id))]
+    return DecisionDocument(
+        commune_fr=commune.name_fr, commune_ar=commune.name_ar, procedure_fr=procedure.fr,
+        procedure_ar=procedure.ar, dossier_number=dossier.number or "", applicant=applicant.full_name,
+        parcel=str(dossier.fields.get("parcelle", "—")),
+        decision="refus" if decision.outcome == "refus" else "autorisation",
+        tacit=decision.outcome == "accord_tacite", reserves=list(decision.conditions),
+        motive=decision.motive, fees=fees, legal_references=list(LEGAL[procedure.domain]),
+        verification_code=decision.verification_code, verify_base_url=ports.verify_base_url,
+        date=call.now.date())
+
+
+LEGAL = {
+    "guu": ("Loi n° 12-90 relative à l'urbanisme", "Loi n° 25-90 relative aux lotissements, groupes "
+            "d'habitations et morcellements", "Décret n° 2-18-577 (règlement général de construction)"),
+    "economic": ("Loi organique n° 113-14 relative aux communes", "Arrêté communal fixant les taxes "
+                 "et redevances"),
+}
+
+
+def render(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """Render the (unsigned) decision PDF into the file store."""
+    from signing.render import decision_pdf
+
+    dossier = dossier_of(call)
+    decision = call.session.scalar(select(Decision).where(Decision.dossier_id == dossier.id))
+    if decision is None:
+        raise DomainError("no decision recorded for this dossier")
+    if decision.signed:
+        return {}
+    decision.pdf_sha256 = ports.files.put(decision_pdf(document(call, ports, dossier, decision)))
+    return {"decision_pdf": decision.pdf_sha256}
+
+
+def sign(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """Sign the rendered decision with the president's key. Idempotent: a signed decision
+    is left as it is, so a redelivered job yields one signed authorization, not two."""
+    dossier = dossier_of(call)
+    decision = call.session.scalar(select(Decision).where(Decision.dossier_id == dossier.id)
+                                   .with_for_update())
+    if decision is None or decision.pdf_sha256 is None:
+        raise DomainError("no rendered decision to sign")
+    if decision.signed:
+        return {"signed_pdf": decision.pdf_sha256}
+    signer = ports.signer()
+    if signer is None:
+        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open")
+    commune = call.session.get_one(Commune, dossier.commune_code)
+    signed = signer.sign(ports.files.get(decision.pdf_sha256), reason=f"Décision {dossier.number}",
+                         location=commune.name_fr)
+    decision.pdf_sha256 = ports.files.put(signed.pdf)
+    decision.signed, decision.signed_at = True, call.now
+    return {"signed_pdf": decision.pdf_sha256, "timestamped": signed.timestamped}

@@ -1,0 +1,157 @@
+"""Dossiers and what happens to them: documents, opinions, sessions, fees, decisions, messages."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models import Base
+
+
+class Dossier(Base):
+    __tablename__ = "dossier"
+    __table_args__ = (Index("ix_dossier_commune_status", "commune_code", "status"),
+                      Index("ix_dossier_applicant", "applicant_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    procedure: Mapped[str] = mapped_column(String(60))
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"))
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(40))  # public status code, labels in the catalog
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column()
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+
+class DossierCounter(Base):
+    """Per procedure, commune and year: the last sequence number handed out."""
+
+    __tablename__ = "dossier_counter"
+
+    procedure_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class StatusChange(Base):
+    """The dossier's public timeline: every status it went through, when."""
+
+    __tablename__ = "status_change"
+    __table_args__ = (Index("ix_status_change_dossier", "dossier_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+    status: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentVersion(Base):
+    """One uploaded version of one checklist document; the bytes live content-addressed on disk."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("dossier_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+    kind: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column()
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column()
+    pages: Mapped[int | None] = mapped_column()
+    uploaded_by: Mapped[str] = mapped_column(String(36))
+    uploaded_at: Mapped[datetime] = mapped_column()
+
+
+class CommissionSession(Base):
+    __tablename__ = "commission_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id"))
+    session_date: Mapped[date] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("session_id", "dossier_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("commission_session.id"))
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+
+
+class Opinion(Base):
+    """One member's *avis* on a dossier in a session."""
+
+    __tablename__ = "opinion"
+    __table_args__ = (UniqueConstraint("dossier_id", "session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("commission_session.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    organism_code: Mapped[str] = mapped_column(ForeignKey("organism.code"))
+    binding: Mapped[bool] = mapped_column()
+    avis: Mapped[str] = mapped_column(String(30))  # favorable | favorable_reserve | defavorable | ajourne
+    reserves: Mapped[str | None] = mapped_column(Text)
+    motive: Mapped[str | None] = mapped_column(Text)
+    requires_new_plans: Mapped[bool] = mapped_column(default=False)
+    given_at: Mapped[datetime] = mapped_column()
+
+
+class Fee(Base):
+    __tablename__ = "fee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+    label: Mapped[str] = mapped_column(String(200))
+    base: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    rate: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    paid_reference: Mapped[str | None] = mapped_column(String(100))
+    paid_at: Mapped[datetime | None] = mapped_column()
+
+
+class Decision(Base):
+    """The authorization or refusal; ``pdf_sha256`` points into the file store."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(40))  # accord | accord_conditions | refus | accord_tacite
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    motive: Mapped[str | None] = mapped_column(Text)
+    verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed: Mapped[bool] = mapped_column(default=False)
+    decided_at: Mapped[datetime] = mapped_column()
+    signed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Notification(Base):
+    """Every message sent about a dossier, recorded on it (delivery comes with the async work)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_dossier", "dossier_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"))
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    channel: Mapped[str] = mapped_column(String(20))  # email | sms
+    template: Mapped[str] = mapped_column(String(60))
+    lang: Mapped[str] = mapped_column(String(5))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,110 @@
+"""Dossiers as applicants handle them: draft, documents (versioned), submission."""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import Actor, Conflict, Engine, Forbidden, NotFound
+
+from .common import DomainError, set_status
+from .dossier_models import DocumentVersion, Dossier
+from .filing import missing_documents
+from .models import Commune
+from .numbering import next_number
+from .ports import Ports
+
+MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+
+
+class InvalidDocument(DomainError):
+    """An upload that is not an acceptable PDF; nothing was stored."""
+
+
+def create_draft(session: Session, ports: Ports, *, procedure: str, commune: str, applicant: Actor,
+                 fields: dict[str, Any], now: datetime) -> Dossier:
+    ports.catalog().procedure(procedure)  # KeyError names an unknown procedure
+    if session.get(Commune, commune) is None:
+        raise NotFound(f"unknown commune '{commune}'")
+    dossier = Dossier(procedure=procedure, commune_code=commune, applicant_id=applicant.user_id,
+                      fields=dict(fields), status="draft", created_at=now)
+    session.add(dossier)
+    session.flush()
+    return dossier
+
+
+def pdf_pages(content: bytes) -> int:
+    """Page count of a real, readable, unencrypted PDF; :class:`InvalidDocument` otherwise."""
+    if not content:
+        raise InvalidDocument("the file is empty")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidDocument(f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB")
+    if not content.startswith(b"%PDF-"):
+        raise InvalidDocument("the file is not a PDF")
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            raise InvalidDocument("the PDF is encrypted: upload it without a password")
+        pages = len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidDocument(f"the PDF cannot be read ({exc})") from None
+    if pages == 0:
+        raise InvalidDocument("the PDF has no page")
+    return pages
+
+
+def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str, filename: str,
+                 content: bytes, by: Actor, now: datetime) -> DocumentVersion:
+    """Store a new version of one checklist document; earlier versions are kept."""
+    if dossier.applicant_id != by.user_id:
+        raise Forbidden("only the applicant adds documents to a dossier")
+    kinds = {item.kind for item in ports.catalog().procedure(dossier.procedure).checklist}
+    if kind not in kinds:
+        raise DomainError(f"'{kind}' is not a document of this procedure's checklist")
+    pages = pdf_pages(content)
+    digest = ports.files.put(content)
+    version = (session.scalar(select(func.max(DocumentVersion.version)).where(
+        DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == kind)) or 0) + 1
+    doc = DocumentVersion(dossier_id=dossier.id, kind=kind, version=version, filename=filename[-255:],
+                          content_type="application/pdf", sha256=digest, size=len(content), pages=pages,
+                          uploaded_by=by.user_id, uploaded_at=now)
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> str:
+    """File a draft: enforce the legal checklist, give it its number, start its procedure.
+
+    Two transactions: the number is committed first, so a failure to start leaves a
+    numbered dossier that a second ``submit`` starts (it never gets a second number).
+    """
+    now = engine.clock()
+    with engine.transaction() as session:
+        dossier = session.get(Dossier, dossier_id, with_for_update=True)
+        if dossier is None:
+            raise NotFound(f"no dossier {dossier_id}")
+        if dossier.applicant_id != applicant.user_id:
+            raise Forbidden("only the applicant submits a dossier")
+        if dossier.instance_id is not None:
+            raise Conflict(f"dossier {dossier.number} is already filed")
+        procedure = ports.catalog().procedure(dossier.procedure)
+        missing = missing_documents(session, dossier, ports)
+        if missing:
+            raise DomainError("missing required documents: " + ", ".join(missing))
+        if dossier.number is None:
+            dossier.number = next_number(session, procedure.code, dossier.commune_code, now.year)
+            dossier.submitted_at = now
+            set_status(session, dossier, "deposited", now)
+        number, commune, fields = dossier.number, dossier.commune_code, dict(dossier.fields)
+    data = {"dossier_id": dossier_id, "applicant_id": applicant.user_id, "procedure": procedure.key,
+            "commune": commune, "fields": fields}
+    instance_id = engine.start(procedure.process, data, applicant, business_key=number, scope=commune)
+    with engine.transaction() as session:
+        session.get_one(Dossier, dossier_id).instance_id = instance_id
+    return number

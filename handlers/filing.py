@@ -1,0 +1,43 @@
+"""Filing: the checklist check and the filing receipt's data."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import ServiceCall
+
+from .common import dossier_of
+from .dossier_models import DocumentVersion, Dossier
+from .ports import Ports
+
+
+def latest_documents(session: Session, dossier_id: int) -> list[DocumentVersion]:
+    """The newest version of each document kind of a dossier."""
+    newest = (select(DocumentVersion.kind, func.max(DocumentVersion.version).label("v"))
+              .where(DocumentVersion.dossier_id == dossier_id).group_by(DocumentVersion.kind).subquery())
+    return list(session.scalars(select(DocumentVersion).join(
+        newest, (DocumentVersion.kind == newest.c.kind) & (DocumentVersion.version == newest.c.v))
+        .where(DocumentVersion.dossier_id == dossier_id).order_by(DocumentVersion.kind)))
+
+
+def missing_documents(session: Session, dossier: Dossier, ports: Ports) -> list[str]:
+    have = {d.kind for d in latest_documents(session, dossier.id)}
+    procedure = ports.catalog().procedure(dossier.procedure)
+    return [item.kind for item in procedure.checklist if item.required and item.kind not in have]
+
+
+def checklist(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """The required documents of the legal checklist the dossier still lacks."""
+    return {"checklist_missing": missing_documents(call.session, dossier_of(call), ports)}
+
+
+def receipt(call: ServiceCall, ports: Ports) -> dict[str, Any]:
+    """The filing receipt's content: number, date, and each document with its digest."""
+    dossier = dossier_of(call)
+    docs = latest_documents(call.session, dossier.id)
+    return {"receipt": {
+        "number": dossier.number, "filed_at": (dossier.submitted_at or call.now).isoformat(),
+        "documents": [{"kind": d.kind, "version": d.version, "sha256": d.sha256, "pages": d.pages}
+                      for d in docs]}}
