@@ -211,14 +211,14 @@ class Engine:
         now = now or self.clock()
         with self.transaction(write=False) as session:
             due = list(session.scalars(select(ProcessInstance.id).where(
-                ProcessInstance.next_timer_at <= now, ProcessInstance.status == "running")
+                ProcessInstance.next_timer_at < now, ProcessInstance.status == "running")
                 .order_by(ProcessInstance.next_timer_at).limit(limit)))
         woken = 0
         for instance_id in due:
             with self.transaction() as session:
                 inst = store.lock_instance(session, instance_id)
-                if inst.next_timer_at is None or inst.next_timer_at > now:
-                    continue  # another node woke it meanwhile
+                if inst.next_timer_at is None or inst.next_timer_at >= now:
+                    continue  # another node woke it meanwhile (Spiff fires strictly after due)
                 wf = self._load(session, inst, now)
                 before = self._before(wf)
                 with frozen_at(now):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import ServiceCall
 
@@ -25,14 +25,22 @@ def resolve(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     if commission is None or not commission.members:
         raise DomainError(f"no '{kind}' commission with members for commune '{dossier.commune_code}': "
                           "an administrator must set it up")
-    return {"commission_id": commission.id, "members": [m.user_id for m in commission.members]}
+    # keyed by user: the opinions collected by the multi-instance task come back keyed alike
+    members = {m.user_id: {"user": m.user_id, "organism": m.organism_code} for m in commission.members}
+    return {"commission_id": commission.id, "members": members}
 
 
 def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:
-    """Put the dossier on the next session of its commission (``delay_days`` ahead at least)."""
+    """Put the dossier on the next session of its commission (``delay_days`` ahead at least,
+    and after any session that already examined it: an adjourned dossier goes to a new one)."""
     dossier = dossier_of(call)
     commission_id = call.data["commission_id"]
     day = (call.now + timedelta(days=int(param(call, "delay_days", 2)))).date()
+    last = call.session.scalar(select(func.max(CommissionSession.session_date)).join(
+        AgendaItem, AgendaItem.session_id == CommissionSession.id).where(
+        AgendaItem.dossier_id == dossier.id, CommissionSession.commission_id == commission_id))
+    if last is not None and day <= last:
+        day = last + timedelta(days=1)
     while day.weekday() >= 5:  # commissions sit on working days
         day += timedelta(days=1)
     session = call.session.scalar(select(CommissionSession).where(
@@ -43,7 +51,7 @@ def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         call.session.flush()
     call.session.add(AgendaItem(session_id=session.id, dossier_id=dossier.id))
     # a new session collects a fresh round of opinions
-    return {"session_id": session.id, "session_date": day.isoformat(), "opinions": []}
+    return {"session_id": session.id, "session_date": day.isoformat(), "opinions": {}}
 
 
 def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
@@ -54,10 +62,10 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     summary = {"defavorable": 0, "binding_defavorable": 0, "ajourne": 0, "reserves": 0, "plans": 0}
     conditions: list[str] = []
     motives: list[str] = []
-    for op in call.data.get("opinions", []):
-        member = members.get(op.get("member"))
+    for user_id, op in call.data.get("opinions", {}).items():
+        member = members.get(user_id)
         if member is None or op.get("avis") not in AVIS:
-            raise DomainError(f"opinion from {op.get('member')!r} is not from a member of this commission")
+            raise DomainError(f"opinion from {user_id!r} is not from a member of this commission")
         binding = member.organism.binding
         call.session.add(Opinion(
             dossier_id=dossier.id, session_id=call.data.get("session_id"), member_id=member.user_id,

@@ -46,17 +46,24 @@ def document(call: ServiceCall, ports: Ports, dossier: Dossier, decision: Decisi
     procedure = ports.catalog().procedure(dossier.procedure)
     commune = session.get_one(Commune, dossier.commune_code)
     applicant = session.get_one(User, dossier.applicant_id)
-    fees = [(f.label, f"{f.amount:.2f}") for f in session.scalars(
-        select(Fee).where(Fee.dossier_id == dossier.id))]
+    fees = [(f.label, f.amount) for f in session.scalars(select(Fee).where(Fee.dossier_id == dossier.id))]
+    if decision.outcome == "refus":  # a refusal states its grounds
+        reserves = [m for m in (decision.motive or "").split("; ") if m] or ["Avis défavorable de la commission"]
+    elif decision.outcome == "accord_tacite":
+        reserves = [TACIT]
+    else:
+        reserves = list(decision.conditions)
     return DecisionDocument(
         commune_fr=commune.name_fr, commune_ar=commune.name_ar, procedure_fr=procedure.fr,
         procedure_ar=procedure.ar, dossier_number=dossier.number or "", applicant=applicant.full_name,
-        parcel=str(dossier.fields.get("parcelle", "—")),
-        decision="refus" if decision.outcome == "refus" else "autorisation",
-        tacit=decision.outcome == "accord_tacite", reserves=list(decision.conditions),
-        motive=decision.motive, fees=fees, legal_references=list(LEGAL[procedure.domain]),
-        verification_code=decision.verification_code, verify_base_url=ports.verify_base_url,
-        date=call.now.date())
+        parcel=str(dossier.fields.get("parcelle") or "—"),
+        kind="refus" if decision.outcome == "refus" else "autorisation", reserves=reserves, fees=fees,
+        legal_references=list(LEGAL[procedure.domain]), verification_code=decision.verification_code,
+        verify_base_url=ports.verify_base_url, date=call.now.date())
+
+
+TACIT = ("Autorisation acquise tacitement : l'administration n'a pas statué dans le délai légal "
+         "(le silence vaut accord)")
 
 
 LEGAL = {

@@ -1,0 +1,164 @@
+"""A whole platform on the test database: the real procedures, handlers, demo reference
+data, a file store and a demo PKI — driven through the engine API, not the web."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import Actor, Engine
+from engine.definitions import deploy
+from engine.models import AuditEvent, HumanTask
+from engine.outbox import InProcessRunner
+from engine.sources import read_directory
+from handlers import demo, dossiers
+from handlers.accounts import actor_for, find_by_email
+from handlers.dossier_models import Decision, Dossier, Notification, Opinion, StatusChange
+from handlers.files import FileStore
+from handlers.ports import Ports
+from handlers.registry import build_registry
+from handlers.roles import lane_roles
+from tests.conftest import FakeClock
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def tiny_pdf(text: str = "plan") -> bytes:
+    """A small, valid one-page PDF (built by hand: the store checks uploads for real)."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+@dataclass
+class Platform:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    ports: Ports
+    clock: FakeClock
+    actors: dict[str, Actor] = field(default_factory=dict)
+
+    def actor(self, email: str) -> Actor:
+        if email not in self.actors:
+            with self.sessions() as s:
+                user = find_by_email(s, email)
+                assert user is not None, email
+                self.actors[email] = actor_for(user)
+        return self.actors[email]
+
+    def file(self, email: str, procedure: str, fields: dict[str, Any], commune: str = "casablanca",
+             skip: tuple[str, ...] = ()) -> int:
+        """Create a draft with every checklist document (but ``skip``) and submit it."""
+        applicant = self.actor(email)
+        with self.engine.transaction() as s:
+            d = dossiers.create_draft(s, self.ports, procedure=procedure, commune=commune,
+                                      applicant=applicant, fields=fields, now=self.clock())
+            for item in self.ports.catalog().procedure(procedure).checklist:
+                if item.kind not in skip:
+                    dossiers.add_document(s, self.ports, d, kind=item.kind, filename=f"{item.kind}.pdf",
+                                          content=tiny_pdf(item.kind), by=applicant, now=self.clock())
+            dossier_id = d.id
+        dossiers.submit(self.engine, self.ports, dossier_id, applicant)
+        return dossier_id
+
+    def dossier(self, dossier_id: int) -> Dossier:
+        with self.sessions() as s:
+            return s.get_one(Dossier, dossier_id)
+
+    def tasks(self, dossier_id: int) -> list[HumanTask]:
+        with self.sessions() as s:
+            iid = s.get_one(Dossier, dossier_id).instance_id
+            return list(s.scalars(select(HumanTask).where(HumanTask.instance_id == iid,
+                                                          HumanTask.state == "READY")
+                                  .order_by(HumanTask.bpmn_id, HumanTask.assignee)))
+
+    def open_steps(self, dossier_id: int) -> list[str]:
+        return [t.bpmn_id for t in self.tasks(dossier_id)]
+
+    def do(self, dossier_id: int, bpmn_id: str, data: dict[str, Any], email: str) -> None:
+        """Complete the one READY task ``bpmn_id`` of the dossier as ``email``."""
+        [task] = [t for t in self.tasks(dossier_id) if t.bpmn_id == bpmn_id]
+        self.engine.complete(task.id, data, self.actor(email))
+
+    def opinions(self, dossier_id: int, avis: dict[str, dict[str, Any]], commune: str = "casablanca") -> None:
+        """Each member gives the opinion of their organism (keys: organism codes)."""
+        tasks = [t for t in self.tasks(dossier_id) if t.bpmn_id == "cm_opinion"]
+        by_user = {t.assignee: t for t in tasks}
+        assert len(by_user) == len(tasks) == len(avis), (sorted(by_user), sorted(avis))
+        for org, opinion in avis.items():
+            member = self.actor(f"{org.replace('_', '-')}@{commune}.demo")
+            self.engine.complete(by_user[member.user_id].id, {"opinion": opinion}, member)
+
+    def statuses(self, dossier_id: int) -> list[str]:
+        with self.sessions() as s:
+            return list(s.scalars(select(StatusChange.status).where(StatusChange.dossier_id == dossier_id)
+                                  .order_by(StatusChange.id)))
+
+    def audit(self, dossier_id: int) -> list[tuple[str, str | None]]:
+        with self.sessions() as s:
+            iid = s.get_one(Dossier, dossier_id).instance_id
+            return [(a, b) for a, b in s.execute(select(AuditEvent.action, AuditEvent.bpmn_id)
+                                                 .where(AuditEvent.instance_id == iid).order_by(AuditEvent.seq))]
+
+    def decision(self, dossier_id: int) -> Decision | None:
+        with self.sessions() as s:
+            return s.scalar(select(Decision).where(Decision.dossier_id == dossier_id))
+
+    def messages(self, dossier_id: int) -> list[str]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Notification.template).where(Notification.dossier_id == dossier_id)
+                                  .order_by(Notification.id)))
+
+    def recorded_opinions(self, dossier_id: int) -> list[Opinion]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Opinion).where(Opinion.dossier_id == dossier_id).order_by(Opinion.id)))
+
+
+@pytest.fixture(scope="session")
+def signer_factory(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The president's signer from a demo PKI made for this test (nothing is committed),
+    created on first use and then reused, as a worker loads its key once."""
+    made: list[Any] = []
+
+    def get() -> Any:
+        if not made:
+            from signing.demo_pki import create
+            from signing.sign import Signer
+            pki = create(tmp_path_factory.mktemp("pki"), "demo-pass")
+            made.append(Signer.from_pkcs12(pki.president_pkcs12, "demo-pass"))
+        return made[0]
+    return get
+
+
+@pytest.fixture
+def platform(sessions: sessionmaker[Session], clock: FakeClock, tmp_path: Path, signer_factory) -> Platform:  # noqa: ANN001
+    ports = Ports(processes_dir=PROCESSES, files=FileStore(tmp_path / "files"),
+                  verify_base_url="https://guichet.example.ma", signer=signer_factory)
+    engine = Engine(sessions, build_registry(ports), lane_roles=lane_roles(), clock=clock)
+    engine.dispatcher = InProcessRunner(engine.run_outbox_message)
+    compilation = engine.compile(*read_directory(PROCESSES))
+    assert compilation.ok, compilation.problems
+    with engine.transaction() as s:
+        deploy(s, compilation.processes, by="tests", comment=None, now=clock())
+        demo.seed(s, "demo-password", clock())
+    return Platform(engine, sessions, ports, clock)
