@@ -122,6 +122,7 @@ class HumanTask(Base):
     role: Mapped[str | None] = mapped_column(String(50))
     scope: Mapped[str | None] = mapped_column(String(100))
     assignee: Mapped[str | None] = mapped_column(String(100))
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     form: Mapped[str | None] = mapped_column(String(255))
     status_fr: Mapped[str | None] = mapped_column(String(255))
     status_ar: Mapped[str | None] = mapped_column(String(255))

@@ -171,6 +171,8 @@ class Engine:
                 raise Conflict("the dossier changed since you opened this task; reload it")
             if not actor.may_complete(row.role, row.scope, row.assignee):
                 raise Forbidden("this task is not yours to complete")
+            if row.claimed_by is not None and row.claimed_by != actor.user_id:
+                raise Conflict(f"this task was claimed by {row.claimed_by}")
             forms.check(self._validator(session, inst.definition_id, row.form), data)
             wf = self._load(session, inst, now)
             task = wf.get_task_from_id(UUID(task_id))
@@ -186,6 +188,20 @@ class Engine:
                                      completed=(task_id, actor.user_id))
         self._publish(jobs)
         return inst.id
+
+    def claim(self, task_id: str, actor: Actor) -> None:
+        """Take a READY task of one's role so that colleagues see it is being handled."""
+        with self.transaction() as session:
+            inst, row = store.lock_instance_of_task(session, task_id)
+            if not actor.may_complete(row.role, row.scope, row.assignee):
+                raise Forbidden("this task is not yours to take")
+            if row.state != "READY":
+                raise Conflict(f"this task is already {row.state.lower()}")
+            if not store.claim(session, task_id, actor.user_id):
+                raise Conflict(f"this task was claimed by {row.claimed_by}")
+            audit.append(inst, action="task.claimed", actor=actor.user_id, at=self.clock(),
+                         task_id=task_id, bpmn_id=row.bpmn_id)
+            store.save_instance(session, inst, self.clock())
 
     def run_service_task(self, instance_id: int, task_id: str) -> bool:
         """Run a deferred service task. Idempotent: a task no longer READY is left alone."""

@@ -59,7 +59,7 @@ _LOCK = select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update()
 # commit, the workflow state (fresh) no longer has the task READY, and the version guard
 # on the final UPDATE stops any step built on stale data: both end in a Conflict.
 _TASK_COLUMNS = [HT.c[n].label(f"task_{n}") for n in ("state", "completed_by", "role", "scope",
-                                                       "assignee", "form", "bpmn_id")]
+                                                       "assignee", "claimed_by", "form", "bpmn_id")]
 _LOCK_WITH_TASK = (select(*_COLUMNS, *_TASK_COLUMNS).join_from(PI, HT, HT.c.instance_id == PI.c.id)
                    .where(HT.c.id == bindparam("tid")).with_for_update(of=PI))
 _SAVE = update(PI).where(PI.c.id == bindparam("iid"), PI.c.version == bindparam("expected")).values(
@@ -85,6 +85,7 @@ class TaskView:
     role: str | None
     scope: str | None
     assignee: str | None
+    claimed_by: str | None
     form: str | None
     bpmn_id: str
 
@@ -123,6 +124,16 @@ def close_tasks(session: Session, ids: Iterable[str], state: str, by: str | None
     params = [{"tid": i, "new_state": state, "by": by, "at": now} for i in ids]
     if params:
         session.execute(_CLOSE, params)
+
+
+_CLAIM = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY",
+                          (HT.c.claimed_by.is_(None)) | (HT.c.claimed_by == bindparam("uid"))
+                          ).values(claimed_by=bindparam("uid"))
+
+
+def claim(session: Session, task_id: str, user_id: str) -> bool:
+    """Claim a READY task for ``user_id``; False when it is gone or someone else holds it."""
+    return getattr(session.execute(_CLAIM, {"tid": task_id, "uid": user_id}), "rowcount", 0) == 1
 
 
 def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:

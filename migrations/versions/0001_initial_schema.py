@@ -182,6 +182,7 @@ def upgrade():
     sa.Column('role', sa.String(length=50), nullable=True),
     sa.Column('scope', sa.String(length=100), nullable=True),
     sa.Column('assignee', sa.String(length=100), nullable=True),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
     sa.Column('form', sa.String(length=255), nullable=True),
     sa.Column('status_fr', sa.String(length=255), nullable=True),
     sa.Column('status_ar', sa.String(length=255), nullable=True),

@@ -140,3 +140,19 @@ def test_state_is_stored_without_the_spec(engine, sessions, clock) -> None:
     iid = start_approval(engine, clock)
     state = json.loads(instance(sessions, iid).state)
     assert "spec" not in state and "subprocess_specs" not in state
+
+
+def test_claim_reserves_a_role_task(engine, sessions, clock) -> None:
+    iid = start_approval(engine, clock)
+    [review] = ready_tasks(sessions, iid)
+    colleague = Actor("agent-3", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"casa"})})
+    engine.claim(review.id, AGENT)
+    engine.claim(review.id, AGENT)  # claiming again is harmless
+    with pytest.raises(Conflict, match="claimed by agent-1"):
+        engine.claim(review.id, colleague)
+    with pytest.raises(Conflict, match="claimed by agent-1"):
+        engine.complete(review.id, {"complete": True}, colleague)
+    with pytest.raises(Forbidden):
+        engine.claim(review.id, OTHER_AGENT)
+    engine.complete(review.id, {"complete": True}, AGENT)
+    assert "task.claimed" in actions(sessions, iid)
