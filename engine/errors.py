@@ -48,10 +48,15 @@ class InvalidDefinition(EngineError):
 
 
 class InvalidTaskData(EngineError):
-    """Submitted task data does not match the task's form schema (422); nothing was changed."""
+    """Submitted task data does not match the task's form schema (422); nothing was changed.
 
-    def __init__(self, errors: dict[str, str]):
+    ``errors`` maps each field path to a message; ``codes`` maps it to the JSON Schema
+    keyword that failed (``required``, ``enum``…), so that a UI can say it in its language.
+    """
+
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None):
         self.errors = errors
+        self.codes = codes or {}
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 

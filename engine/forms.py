@@ -17,9 +17,10 @@ def compile_schema(schema: Mapping[str, Any] | None) -> Any:
     return validator_for(schema)(schema, format_checker=FormatChecker())
 
 
-def field_errors(validator: Any, data: Any) -> dict[str, str]:
-    """``{field path: message}`` for every violation; empty when the data is valid."""
+def field_errors(validator: Any, data: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """``{field path: message}`` and ``{field path: failed keyword}`` for every violation."""
     errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = [str(p) for p in err.absolute_path]
         if err.validator == "required" and isinstance(err.instance, dict):
@@ -27,7 +28,8 @@ def field_errors(validator: Any, data: Any) -> dict[str, str]:
             path.append(missing[0] if missing else "")
         key = "/".join(path) or "(form)"
         errors.setdefault(key, err.message)
-    return errors
+        codes.setdefault(key, str(err.validator))
+    return errors, codes
 
 
 def check(validator: Any, data: Any) -> None:
@@ -36,6 +38,6 @@ def check(validator: Any, data: Any) -> None:
         raise InvalidTaskData({"(form)": "task data must be a JSON object"})
     if validator is None:
         return
-    errors = field_errors(validator, data)
+    errors, codes = field_errors(validator, data)
     if errors:
-        raise InvalidTaskData(errors)
+        raise InvalidTaskData(errors, codes)

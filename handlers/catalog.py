@@ -27,6 +27,7 @@ class Procedure:
     fr: str
     ar: str
     checklist: tuple[ChecklistItem, ...]
+    form: str | None = None  # the filing form, a JSON Schema in processes/forms/
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def parse(text: str) -> Catalog:
         if missing:
             raise ValueError(f"procedure '{key}' lacks {', '.join(sorted(missing))}")
         procedures[key] = Procedure(key, p["code"], p["domain"], p["process"], p["fr"], p["ar"],
-                                    tuple(items))
+                                    tuple(items), p.get("form"))
     return Catalog(procedures, statuses)
 
 

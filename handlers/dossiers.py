@@ -10,7 +10,8 @@ from pypdf.errors import PdfReadError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import Actor, Conflict, Engine, Forbidden, NotFound
+from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
+from engine import forms
 
 from .common import DomainError, set_status
 from .dossier_models import DocumentVersion, Dossier
@@ -28,13 +29,43 @@ class InvalidDocument(DomainError):
 
 def create_draft(session: Session, ports: Ports, *, procedure: str, commune: str, applicant: Actor,
                  fields: dict[str, Any], now: datetime) -> Dossier:
-    ports.catalog().procedure(procedure)  # KeyError names an unknown procedure
+    if procedure not in ports.catalog().procedures:
+        raise NotFound(f"unknown procedure '{procedure}'")
     if session.get(Commune, commune) is None:
         raise NotFound(f"unknown commune '{commune}'")
+    check_fields(ports, procedure, fields, complete=False)
     dossier = Dossier(procedure=procedure, commune_code=commune, applicant_id=applicant.user_id,
                       fields=dict(fields), status="draft", created_at=now)
     session.add(dossier)
     session.flush()
+    return dossier
+
+
+def check_fields(ports: Ports, procedure_key: str, fields: dict[str, Any], *, complete: bool) -> None:
+    """Validate filing data against the procedure's form; a draft may still lack required
+    fields (``complete=False``), a submitted dossier may not. Raises InvalidTaskData (422)."""
+    procedure = ports.catalog().procedure(procedure_key)
+    if procedure.form is None:
+        return
+    schema, _ = ports.form(procedure.form)
+    try:
+        forms.check(forms.compile_schema(schema), fields)
+    except InvalidTaskData as exc:
+        kept = {k: v for k, v in exc.errors.items() if complete or exc.codes.get(k) != "required"}
+        if kept:
+            raise InvalidTaskData(kept, {k: exc.codes[k] for k in kept if k in exc.codes}) from None
+
+
+def update_fields(session: Session, ports: Ports, dossier: Dossier, fields: dict[str, Any],
+                  by: Actor) -> Dossier:
+    """Save the draft's filing data (the draft can be resumed later)."""
+    if dossier.applicant_id != by.user_id:
+        raise Forbidden("only the applicant edits a dossier")
+    if dossier.status != "draft":
+        raise Conflict("a submitted dossier can no longer be edited")
+    merged = {**dossier.fields, **fields}
+    check_fields(ports, dossier.procedure, merged, complete=False)
+    dossier.fields = merged
     return dossier
 
 
@@ -94,6 +125,7 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> s
         if dossier.instance_id is not None:
             raise Conflict(f"dossier {dossier.number} is already filed")
         procedure = ports.catalog().procedure(dossier.procedure)
+        check_fields(ports, dossier.procedure, dict(dossier.fields), complete=True)
         missing = missing_documents(session, dossier, ports)
         if missing:
             raise DomainError("missing required documents: " + ", ".join(missing))

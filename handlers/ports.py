@@ -1,7 +1,9 @@
 """What handlers need from the outside world, handed in by the composition root."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,3 +24,15 @@ class Ports:
 
     def catalog(self) -> _catalog.Catalog:
         return _catalog.load(self.processes_dir / "catalog.yaml")
+
+    def form(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A form's JSON Schema and its UI hints (labels fr/ar) from ``processes/forms/``."""
+        path = self.processes_dir / "forms" / name
+        ui = path.with_name(name.replace(".schema.json", ".ui.json"))
+        return _read_json(str(path), path.stat().st_mtime_ns), (
+            _read_json(str(ui), ui.stat().st_mtime_ns) if ui.exists() else {})
+
+
+@lru_cache(maxsize=64)
+def _read_json(path: str, _mtime: int) -> dict[str, Any]:
+    return dict(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -24,7 +24,7 @@ def ids(p: Platform, *orgs: str) -> set[str]:
 
 def test_shop_not_classified(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "exercice_activite", {"activite": "librairie", "surface": 40})
+    d = p.file(SHOP, "exercice_activite", {"activite": "librairie", "surface": 40, "raison_sociale": "Librairie Al Qalam"})
     assert p.dossier(d).number.startswith("EA-CASABLANCA-2026-")
     p.do(d, "rc_check", {"complete": True}, AGENT)
     assert members(p, d) == ids(p, "economie", "autorite_locale")
@@ -36,7 +36,7 @@ def test_shop_not_classified(platform: Platform) -> None:
 
 def test_classified_establishment_public_inquiry_and_mixed_commission(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "exercice_activite", {"activite": "boulangerie", "surface": 90})
+    d = p.file(SHOP, "exercice_activite", {"activite": "boulangerie", "surface": 90, "raison_sociale": "Boulangerie Atlas"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     assert p.open_steps(d) == ["ea_inquiry"] and p.statuses(d)[-1] == "public_inquiry"
     p.do(d, "ea_inquiry", {"oppositions": 1, "observations": "Un voisin craint les fumées"}, AGENT)
@@ -52,7 +52,7 @@ def test_classified_establishment_public_inquiry_and_mixed_commission(platform: 
 
 def test_refused_activity(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "exercice_activite", {"activite": "hammam"})
+    d = p.file(SHOP, "exercice_activite", {"activite": "hammam", "raison_sociale": "Hammam Essalam"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.do(d, "ea_inquiry", {"oppositions": 12}, AGENT)
     p.opinions(d, {"economie": FAV, "hygiene": FAV, "protection_civile": FAV,
@@ -63,7 +63,7 @@ def test_refused_activity(platform: Platform) -> None:
 
 def test_economic_deadline_reminds_and_escalates_without_tacit_approval(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "exercice_activite", {"activite": "librairie"})
+    d = p.file(SHOP, "exercice_activite", {"activite": "librairie", "raison_sociale": "Kitab"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     start = p.clock.now
     assert p.engine.wake_due_timers(start + timedelta(days=25, minutes=1)) == 1
@@ -77,7 +77,7 @@ def test_economic_deadline_reminds_and_escalates_without_tacit_approval(platform
 
 def test_public_domain_occupation_with_fee(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "occupation_domaine_public", {"surface": 12, "objet": "terrasse de café"})
+    d = p.file(SHOP, "occupation_domaine_public", {"surface": 12, "objet": "terrasse de café", "adresse": "Bd Zerktouni"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
     assert p.open_steps(d) == ["dp_payment"] and p.statuses(d)[-1] == "fees_due"
@@ -91,7 +91,7 @@ def test_public_domain_occupation_with_fee(platform: Platform) -> None:
 
 def test_trench_technical_opinion_works_window_and_guarantee(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "ouverture_tranchee", {"longueur": 40, "operateur": "Maroc Telecom"})
+    d = p.file(SHOP, "ouverture_tranchee", {"longueur": 40, "operateur": "Maroc Telecom", "adresse": "Rue Allal Ben Abdellah"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     assert members(p, d) == ids(p, "voirie", "regie")
     p.opinions(d, {"voirie": FAV, "regie": {"avis": "favorable_reserve", "reserves": "Réseau d'eau à 1 m"}})
@@ -107,7 +107,7 @@ def test_trench_technical_opinion_works_window_and_guarantee(platform: Platform)
 
 def test_economic_modification_loop(platform: Platform) -> None:
     p = platform
-    d = p.file(SHOP, "occupation_domaine_public", {"surface": 30})
+    d = p.file(SHOP, "occupation_domaine_public", {"surface": 30, "objet": "kiosque", "adresse": "Place des Nations Unies"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"economie": {"avis": "favorable_reserve", "reserves": "Réduire à 20 m²",
                                 "plans_modifies": True}, "autorite_locale": FAV})

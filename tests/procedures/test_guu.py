@@ -211,7 +211,7 @@ def test_lotissement_morcellement_and_light_variants(platform: Platform) -> None
 
 def test_permis_habiter_site_visit_conformity_loop_and_one_month_deadline(platform: Platform) -> None:
     p = platform
-    d = p.file(CITIZEN, "permis_habiter", {"parcelle": "TF 12345/C"})
+    d = p.file(CITIZEN, "permis_habiter", {"parcelle": "TF 12345/C", "permis": "PC-CASABLANCA-2025-000007"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     assert p.open_steps(d) == ["ph_visit"]
     p.do(d, "ph_visit", {"visit_date": "2026-01-12"}, AGENT)

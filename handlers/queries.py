@@ -1,0 +1,141 @@
+"""Read side for the web and the API: inbox, dossier lists and details, visibility.
+
+Every query reads projections and domain rows; none deserializes a workflow. Visibility
+is enforced in the query itself: an applicant sees only their dossiers, an agent or a
+president their commune's, a commission member the dossiers they were asked about.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import Actor, NotFound
+from engine.models import HumanTask
+
+from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
+from .models import Commune
+
+COMMUNE_ROLES = ("guichet_agent", "president")
+
+
+def _scoped(actor: Actor, role: str, column: Any) -> Any:
+    communes = actor.scopes.get(role, frozenset())
+    return column.isnot(None) if "*" in communes else column.in_(sorted(communes))
+
+
+def visible_dossiers(actor: Actor) -> Any:
+    """A WHERE clause selecting the dossiers ``actor`` may see."""
+    if "admin" in actor.roles:
+        return Dossier.id.isnot(None)
+    clauses = [Dossier.applicant_id == actor.user_id]
+    for role in COMMUNE_ROLES:
+        if role in actor.roles:
+            clauses.append(and_(Dossier.instance_id.isnot(None), _scoped(actor, role, Dossier.commune_code)))
+    if "commission_member" in actor.roles:
+        clauses.append(exists().where(HumanTask.instance_id == Dossier.instance_id,
+                                      HumanTask.assignee == actor.user_id))
+    return or_(*clauses)
+
+
+def my_tasks(actor: Actor) -> Any:
+    """A WHERE clause selecting the READY tasks ``actor`` may do."""
+    clauses = [HumanTask.assignee == actor.user_id]
+    for role in actor.roles:
+        clauses.append(and_(HumanTask.assignee.is_(None), HumanTask.role == role,
+                            _scoped(actor, role, HumanTask.scope)))
+    return and_(HumanTask.state == "READY", or_(*clauses) if clauses else false())
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def _page(session: Session, query: Any, page: int, per_page: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(rows), total, page, per_page)
+
+
+def inbox(session: Session, actor: Actor, *, page: int = 1, per_page: int = 50,
+          order: str = "due") -> Page:
+    """The READY tasks ``actor`` may do, with their dossier, soonest deadline first."""
+    query = (select(HumanTask, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
+                    Dossier.commune_code)
+             .join(Dossier, Dossier.instance_id == HumanTask.instance_id).where(my_tasks(actor)))
+    keys = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
+            "recent": (HumanTask.created_at.desc(),)}
+    return _page(session, query.order_by(*keys.get(order, keys["due"])), page, per_page)
+
+
+def dossiers(session: Session, actor: Actor, *, status: str | None = None, procedure: str | None = None,
+             page: int = 1, per_page: int = 50) -> Page:
+    query = select(Dossier).where(visible_dossiers(actor))
+    if status:
+        query = query.where(Dossier.status == status)
+    if procedure:
+        query = query.where(Dossier.procedure == procedure)
+    return _page(session, query.order_by(Dossier.created_at.desc(), Dossier.id.desc()), page, per_page)
+
+
+def dossier(session: Session, actor: Actor, dossier_id: int) -> Dossier:
+    """The dossier if ``actor`` may see it; NotFound otherwise (no hint that it exists)."""
+    found = session.scalar(select(Dossier).where(Dossier.id == dossier_id, visible_dossiers(actor)))
+    if found is None:
+        raise NotFound(f"no dossier {dossier_id}")
+    return found
+
+
+@dataclass(frozen=True)
+class DossierView:
+    dossier: Dossier
+    commune: Commune
+    timeline: list[StatusChange]
+    documents: list[DocumentVersion]
+    open_steps: list[HumanTask]
+    done_steps: list[HumanTask]
+    fees: list[Fee]
+    decision: Decision | None
+
+    @property
+    def current_deadline(self) -> datetime | None:
+        due = [t.due_at for t in self.open_steps if t.due_at]
+        return min(due) if due else None
+
+
+def dossier_view(session: Session, actor: Actor, dossier_id: int) -> DossierView:
+    d = dossier(session, actor, dossier_id)
+    steps: list[HumanTask] = []
+    if d.instance_id is not None:
+        steps = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == d.instance_id)
+                                     .order_by(HumanTask.created_at, HumanTask.bpmn_id)))
+    return DossierView(
+        dossier=d, commune=session.get_one(Commune, d.commune_code),
+        timeline=list(session.scalars(select(StatusChange).where(StatusChange.dossier_id == d.id)
+                                      .order_by(StatusChange.at, StatusChange.id))),
+        documents=list(session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == d.id)
+                                       .order_by(DocumentVersion.kind, DocumentVersion.version.desc()))),
+        open_steps=[t for t in steps if t.state == "READY"],
+        done_steps=[t for t in steps if t.state == "COMPLETED"],
+        fees=list(session.scalars(select(Fee).where(Fee.dossier_id == d.id))),
+        decision=session.scalar(select(Decision).where(Decision.dossier_id == d.id)))
+
+
+def task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossier]:
+    """A task the actor may do (or has done), with its dossier; NotFound otherwise."""
+    row = session.execute(select(HumanTask, Dossier).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+                          .where(HumanTask.id == task_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    ht, d = row
+    allowed = actor.may_complete(ht.role, ht.scope, ht.assignee) or ht.completed_by == actor.user_id
+    if not allowed:
+        raise NotFound(f"no task {task_id}")
+    return ht, d
