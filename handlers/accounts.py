@@ -15,14 +15,20 @@ from .models import RoleGrant, User
 from .roles import ROLES
 
 
-def create_user(session: Session, *, email: str, full_name: str, password: str,
-                grants: list[tuple[str, str | None, str | None]], now: datetime, locale: str = "fr") -> User:
-    """Create a user with ``grants`` as (role, commune code or None, organism or None)."""
+def create_user(session: Session, *, email: str, full_name: str, password: str | None = None,
+                grants: list[tuple[str, str | None, str | None]], now: datetime, locale: str = "fr",
+                password_hash: str | None = None) -> User:
+    """Create a user with ``grants`` as (role, commune code or None, organism or None);
+    give ``password`` or an already computed ``password_hash``."""
+    if password_hash is None:
+        if not password:
+            raise ValueError("a user needs a password")
+        password_hash = generate_password_hash(password)
     unknown = {g[0] for g in grants} - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
     user = User(id=str(uuid.uuid4()), email=email.strip().lower(), full_name=full_name,
-                password_hash=generate_password_hash(password), locale=locale, created_at=now)
+                password_hash=password_hash, locale=locale, created_at=now)
     user.grants = [RoleGrant(role=role, commune_code=commune, organism_code=organism)
                    for role, commune, organism in grants]
     session.add(user)

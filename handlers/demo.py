@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from .accounts import create_user, find_by_email
 from .models import Commission, CommissionMember, Commune, Organism
@@ -86,10 +87,11 @@ def seed(session: Session, password: str, now: datetime,
             session.add(Organism(code=code, kind=kind, name_fr=fr, name_ar=ar, binding=binding))
     session.flush()
     out = []
+    shared_hash = generate_password_hash(password)  # demo accounts share one password: hash it once
     for email, name, grants in _accounts():
         created = find_by_email(session, email) is None
         if created:
-            create_user(session, email=email, full_name=name, password=password, grants=grants, now=now)
+            create_user(session, email=email, full_name=name, password_hash=shared_hash, grants=grants, now=now)
         roles = ", ".join(f"{r}@{c}" + (f"/{o}" if o else "") if c else r for r, c, o in grants)
         out.append(DemoAccount(email, roles, created))
         progress(1)

@@ -10,8 +10,7 @@ from pypdf.errors import PdfReadError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
-from engine import forms
+from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, forms
 
 from .common import DomainError, set_status
 from .dossier_models import DocumentVersion, Dossier

@@ -150,15 +150,26 @@ def signer_factory(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     return get
 
 
+@pytest.fixture(scope="session")
+def compiled_processes():  # noqa: ANN201
+    """The shipped procedures, parsed and validated once for the whole run."""
+    from engine import compile_sources
+    from engine.compiler import Rules
+    ports = Ports(processes_dir=PROCESSES, files=FileStore("/nonexistent"))
+    result = compile_sources(*read_directory(PROCESSES),
+                             Rules(operators=set(build_registry(ports)), lane_roles=lane_roles()))
+    assert result.ok, result.problems
+    return result.processes
+
+
 @pytest.fixture
-def platform(sessions: sessionmaker[Session], clock: FakeClock, tmp_path: Path, signer_factory) -> Platform:  # noqa: ANN001
+def platform(sessions: sessionmaker[Session], clock: FakeClock, tmp_path: Path, signer_factory,  # noqa: ANN001
+             compiled_processes) -> Platform:  # noqa: ANN001
     ports = Ports(processes_dir=PROCESSES, files=FileStore(tmp_path / "files"),
                   verify_base_url="https://guichet.example.ma", signer=signer_factory)
     engine = Engine(sessions, build_registry(ports), lane_roles=lane_roles(), clock=clock)
     engine.dispatcher = InProcessRunner(engine.run_outbox_message)
-    compilation = engine.compile(*read_directory(PROCESSES))
-    assert compilation.ok, compilation.problems
     with engine.transaction() as s:
-        deploy(s, compilation.processes, by="tests", comment=None, now=clock())
+        deploy(s, compiled_processes, by="tests", comment=None, now=clock())
         demo.seed(s, "demo-password", clock())
     return Platform(engine, sessions, ports, clock)
