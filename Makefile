@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d web/translations
 	$(BIN)/guichet db upgrade
 	$(BIN)/guichet processes deploy
 	$(BIN)/guichet demo seed
+	@# No signing key configured: a DEMO PKI under instance/pki (never committed).
+	@if [ -z "$$GUICHET_SIGNING_P12" ] && [ ! -f instance/pki/president.p12 ]; then \
+	  mkdir -p instance/pki && (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(18))" > instance/pki/passphrase) && \
+	  GUICHET_SIGNING_PASSPHRASE="$$(cat instance/pki/passphrase)" $(BIN)/guichet pki demo instance/pki; fi
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(BIN)/guichet serve --host $(HOST) --port $(PORT)
+
+vendor:
+	bash scripts/vendor.sh
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -35,11 +43,13 @@ lint: $(VENV)/.installed-dev
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: lint
+	$(BIN)/pybabel compile -q -d web/translations
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no test: failing"; exit 1; fi; exit $$rc
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/signing.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

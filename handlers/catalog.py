@@ -71,6 +71,8 @@ def parse(text: str) -> Catalog:
 def load(path: str | Path) -> Catalog:
     """The catalog at ``path``, re-read when the file changes (a deploy), cached otherwise."""
     p = Path(path)
+    if not p.exists():  # nothing deployed yet: no procedure to offer
+        return Catalog({}, {})
     return _load(str(p), p.stat().st_mtime_ns)
 
 

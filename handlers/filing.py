@@ -41,3 +41,24 @@ def receipt(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         "number": dossier.number, "filed_at": (dossier.submitted_at or call.now).isoformat(),
         "documents": [{"kind": d.kind, "version": d.version, "sha256": d.sha256, "pages": d.pages}
                       for d in docs]}}
+
+
+def receipt_pdf(session: Session, ports: Ports, dossier: Dossier) -> bytes:
+    """The filing receipt (récépissé) of a submitted dossier, as a bilingual PDF."""
+    from signing.render import ReceiptDocument
+    from signing.render import receipt_pdf as render
+
+    from .models import Commune, User
+
+    procedure = ports.catalog().procedure(dossier.procedure)
+    commune = session.get_one(Commune, dossier.commune_code)
+    applicant = session.get_one(User, dossier.applicant_id)
+    labels = {item.kind: item.fr for item in procedure.checklist}
+    docs = [f"{labels.get(d.kind, d.kind)} (v{d.version}, {d.pages} p., sha256 {d.sha256[:12]}…)"
+            for d in latest_documents(session, dossier.id)]
+    return render(ReceiptDocument(
+        commune_fr=commune.name_fr, commune_ar=commune.name_ar, procedure_fr=procedure.fr,
+        procedure_ar=procedure.ar, dossier_number=dossier.number or "", applicant=applicant.full_name,
+        parcel=str(dossier.fields.get("parcelle") or "—"), verification_code=dossier.number or "draft",
+        verify_base_url=ports.verify_base_url, date=(dossier.submitted_at or dossier.created_at).date(),
+        documents=docs))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -166,3 +167,39 @@ def engine(sessions: sessionmaker[Session], registry: HandlerRegistry, clock: Fa
 AGENT = Actor("agent-1", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"casa"})})
 APPLICANT = Actor("appl-1", frozenset({"applicant"}))
 OTHER_AGENT = Actor("agent-2", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"rabat"})})
+
+
+PROCESSES = Path(__file__).resolve().parent.parent / "processes"
+
+
+@pytest.fixture(scope="session")
+def signer_factory(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The president's signer from a demo PKI made for this test (nothing is committed),
+    created on first use and then reused, as a worker loads its key once."""
+    made: list[Any] = []
+
+    def get() -> Any:
+        if not made:
+            from signing.demo_pki import create
+            from signing.sign import Signer
+            pki = create(tmp_path_factory.mktemp("pki"), "demo-pass")
+            made.append(Signer.from_pkcs12(pki.president_pkcs12, "demo-pass"))
+        return made[0]
+    return get
+
+
+@pytest.fixture(scope="session")
+def compiled_processes():  # noqa: ANN201
+    """The shipped procedures, parsed and validated once for the whole run."""
+    from engine import compile_sources
+    from engine.compiler import Rules
+    from engine.sources import read_directory
+    from handlers.files import FileStore
+    from handlers.ports import Ports
+    from handlers.registry import build_registry
+    from handlers.roles import lane_roles
+    ports = Ports(processes_dir=PROCESSES, files=FileStore("/nonexistent"))
+    result = compile_sources(*read_directory(PROCESSES),
+                             Rules(operators=set(build_registry(ports)), lane_roles=lane_roles()))
+    assert result.ok, result.problems
+    return result.processes

@@ -4,30 +4,62 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from apiflask import APIFlask
+from flask import Flask, Response
 
 from . import config as _config
-from .bootstrap import build_engine
-from .extensions import db, migrate
+from .bootstrap import build_engine, build_ports
+from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import direction, select_locale
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "object-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides what the environment gives (tests use it)."""
-    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
+    app = APIFlask(__name__, title="Guichet API", version="1", spec_path="/api/v1/openapi.json",
+                   docs_path=None, json_errors=False, instance_path=str(Path.cwd() / "instance"))
     app.config.from_mapping(_config.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.extensions["guichet.ports"] = build_ports(app)
     app.extensions["guichet.engine"] = build_engine(app)
 
+    from . import applicant, auth, errors, inbox, public
+    from .api import bp as api_bp
     from .cli import COMMANDS
-    from .public import bp as public_bp
-    app.register_blueprint(public_bp)
+    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, api_bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
     for command in COMMANDS:
         app.cli.add_command(command)
+
+    @app.context_processor
+    def _page_globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        from . import security
+        lang = str(get_locale() or "fr")
+        return {"lang": lang, "dir": direction(lang), "user": security.current()}
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
     return app
 
 

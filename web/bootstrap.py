@@ -1,9 +1,13 @@
 """The composition root: wires the engine to its ports (sessions, handlers, roles, jobs)."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from engine import Engine
 from engine.outbox import InProcessRunner
@@ -18,8 +22,10 @@ from .extensions import db
 def build_engine(app: Flask) -> Engine:
     # Tests may hand in their own registry, as a worker would register another function
     # under the same operator name; production always uses the domain's registry.
-    registry = app.config.get("GUICHET_HANDLER_REGISTRY") or build_registry(build_ports(app))
-    engine = Engine(lambda: db.session(), registry, lane_roles=lane_roles())
+    registry = app.config.get("GUICHET_HANDLER_REGISTRY") or build_registry(app.extensions["guichet.ports"])
+    # Each engine transaction gets a session of its own: a request's reads (its scoped
+    # session) never share a transaction with a workflow step.
+    engine = Engine(lambda: Session(db.engine, expire_on_commit=False), registry, lane_roles=lane_roles())
     mode = app.config["GUICHET_JOBS"]
     if mode == "inprocess":
         engine.dispatcher = InProcessRunner(engine.run_outbox_message)
@@ -31,7 +37,27 @@ def build_engine(app: Flask) -> Engine:
 def build_ports(app: Flask) -> Ports:
     return Ports(processes_dir=Path(app.config["GUICHET_PROCESSES_DIR"]),
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
-                 verify_base_url=app.config["GUICHET_BASE_URL"])
+                 verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app))
+
+
+def _signer_loader(app: Flask) -> Callable[[], Any]:
+    """The president's signer, loaded on first use and then kept: once per process."""
+    loaded: list[Any] = []
+    lock = threading.Lock()
+    path = Path(app.config["GUICHET_SIGNING_P12"])
+    passphrase = app.config["GUICHET_SIGNING_PASSPHRASE"]
+    tsa = app.config["GUICHET_TSA_URL"]
+
+    def get() -> Any:
+        with lock:
+            if not loaded:
+                if not path.exists():
+                    return None
+                from signing.sign import Signer
+                secret = passphrase or (path.parent / "passphrase").read_text().strip()
+                loaded.append(Signer.from_pkcs12(path, secret, tsa_url=tsa))
+            return loaded[0]
+    return get
 
 
 def get_engine(app: Flask) -> Engine:

@@ -12,6 +12,7 @@ from engine import audit, definitions
 from engine.clock import utcnow
 from engine.sources import read_directory, read_paths
 from handlers import demo
+from signing.cli import pki
 
 from .bootstrap import get_engine
 from .extensions import db
@@ -140,4 +141,4 @@ def serve(host: str, port: int) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
-COMMANDS = [processes, demo_group, audit_group, serve]
+COMMANDS = [processes, demo_group, audit_group, serve, pki]

@@ -8,6 +8,10 @@
 | GUICHET_STORAGE_DIR | instance/files | content-addressed document store |
 | GUICHET_BASE_URL | http://127.0.0.1:5000 | public address; QR codes on decisions point at <base>/verify/<code> |
 | GUICHET_JOBS | inprocess | `inprocess` runs async jobs after commit; `celery` publishes them to the broker |
+| GUICHET_SIGNING_P12 | instance/pki/president.p12 | the president's PKCS#12 key (`guichet pki demo` makes a DEMO one) |
+| GUICHET_SIGNING_PASSPHRASE | (instance/pki/passphrase for the demo) | its passphrase |
+| GUICHET_TSA_URL | unset | RFC 3161 time-stamping authority for signatures |
+| GUICHET_SECURE_COOKIES | 0 | 1 behind HTTPS: Secure cookies and HSTS |
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
 """
 from __future__ import annotations
@@ -39,4 +43,14 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_BASE_URL": env.get("GUICHET_BASE_URL", "http://127.0.0.1:5000"),
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
+        "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
+        "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("GUICHET_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     }

@@ -1,12 +1,14 @@
-"""Public routes: health check and the landing page listing deployed procedures."""
+"""Public routes: health, the landing page, the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
-from engine import definitions
+from handlers.models import User
 
+from . import security
 from .extensions import db
+from .i18n import LANGUAGES
 
 bp = Blueprint("public", __name__)
 
@@ -23,5 +25,21 @@ def health():  # noqa: ANN201
 
 @bp.get("/")
 def index():  # noqa: ANN201
-    rows = definitions.latest_versions(db.session())
-    return render_template("index.html", procedures=rows)
+    user = security.current()
+    if user is not None:
+        return redirect(url_for("applicant.dossiers" if user.has("applicant") else "inbox.tasks"))
+    catalog = current_app.extensions["guichet.ports"].catalog()
+    return render_template("index.html", procedures=list(catalog.procedures.values()))
+
+
+@bp.get("/lang/<code>")
+def language(code: str):  # noqa: ANN201
+    """Switch language; remembered in the session and on the user's account."""
+    if code in LANGUAGES:
+        session["lang"] = code
+        user = security.current()
+        if user is not None:
+            db.session.get_one(User, user.id).locale = code
+            db.session.commit()
+    target = request.referrer or url_for("public.index")
+    return redirect(target if target.startswith(request.host_url) else url_for("public.index"))

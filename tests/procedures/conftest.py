@@ -2,7 +2,6 @@
 data, a file store and a demo PKI — driven through the engine API, not the web."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from engine import Actor, Engine
 from engine.definitions import deploy
 from engine.models import AuditEvent, HumanTask
 from engine.outbox import InProcessRunner
-from engine.sources import read_directory
 from handlers import demo, dossiers
 from handlers.accounts import actor_for, find_by_email
 from handlers.dossier_models import Decision, Dossier, Notification, Opinion, StatusChange
@@ -23,31 +21,11 @@ from handlers.files import FileStore
 from handlers.ports import Ports
 from handlers.registry import build_registry
 from handlers.roles import lane_roles
-from tests.conftest import FakeClock
-
-PROCESSES = Path(__file__).resolve().parents[2] / "processes"
-
-
-def tiny_pdf(text: str = "plan") -> bytes:
-    """A small, valid one-page PDF (built by hand: the store checks uploads for real)."""
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+from tests.conftest import (
+    PROCESSES,  # noqa: E402,F401
+    FakeClock,
+)
+from tests.pdfs import tiny_pdf
 
 
 @dataclass
@@ -132,34 +110,6 @@ class Platform:
     def recorded_opinions(self, dossier_id: int) -> list[Opinion]:
         with self.sessions() as s:
             return list(s.scalars(select(Opinion).where(Opinion.dossier_id == dossier_id).order_by(Opinion.id)))
-
-
-@pytest.fixture(scope="session")
-def signer_factory(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The president's signer from a demo PKI made for this test (nothing is committed),
-    created on first use and then reused, as a worker loads its key once."""
-    made: list[Any] = []
-
-    def get() -> Any:
-        if not made:
-            from signing.demo_pki import create
-            from signing.sign import Signer
-            pki = create(tmp_path_factory.mktemp("pki"), "demo-pass")
-            made.append(Signer.from_pkcs12(pki.president_pkcs12, "demo-pass"))
-        return made[0]
-    return get
-
-
-@pytest.fixture(scope="session")
-def compiled_processes():  # noqa: ANN201
-    """The shipped procedures, parsed and validated once for the whole run."""
-    from engine import compile_sources
-    from engine.compiler import Rules
-    ports = Ports(processes_dir=PROCESSES, files=FileStore("/nonexistent"))
-    result = compile_sources(*read_directory(PROCESSES),
-                             Rules(operators=set(build_registry(ports)), lane_roles=lane_roles()))
-    assert result.ok, result.problems
-    return result.processes
 
 
 @pytest.fixture

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Vendors the front-end packages the pages use into web/static/vendor, from the npm registry.
+# Run by `make vendor`; the result is committed, so the running app loads nothing from the
+# internet and `make run` needs no npm. Pin versions here, bump them deliberately.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=web/static/vendor
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fetch() {  # fetch PACKAGE@VERSION -> unpacked in $work/NAME
+  local spec=$1 name=$2
+  (cd "$work" && npm pack --silent "$spec" >/dev/null && mkdir -p "$name" && tar -xzf ./*.tgz -C "$name" && rm ./*.tgz)
+}
+
+# Arabic text face for right-to-left pages (SIL Open Font License).
+fetch @fontsource/noto-naskh-arabic@5.3.0 naskh
+mkdir -p "$dest/noto-naskh-arabic"
+for w in 400 700; do
+  cp "$work/naskh/package/files/noto-naskh-arabic-arabic-$w-normal.woff2" "$dest/noto-naskh-arabic/"
+done
+cp "$work/naskh/package/LICENSE" "$dest/noto-naskh-arabic/LICENSE"
+echo "vendored into $dest:"; find "$dest" -type f | sort

@@ -1,0 +1,67 @@
+"""Arabic text for reportlab: shaping, right-to-left ordering and line wrapping.
+
+reportlab draws the code points it is given, left to right, one glyph each. Arabic needs
+two more steps, done here before drawing:
+
+1. *shaping* (``arabic-reshaper``): each letter becomes the presentation form for its
+   position in the word (isolated, initial, medial, final), and lam-alef pairs become
+   their ligature;
+2. *reordering* (``python-bidi``, the Unicode bidirectional algorithm): the line is put in
+   visual order — Arabic runs right to left, digits and Latin runs (a dossier number, a
+   parcel reference) left to right inside them.
+
+Wrapping must happen *before* reordering (a line is reordered on its own), so
+:func:`wrap` breaks the logical text into lines by measured width and returns each line
+already shaped and reordered, ready for ``drawRightString``.
+"""
+from __future__ import annotations
+
+import re
+
+from arabic_reshaper import ArabicReshaper
+from bidi import get_display
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+# Harakat (short-vowel marks) are dropped: reportlab cannot position combining marks.
+_RESHAPER = ArabicReshaper(configuration={"delete_harakat": True})
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def has_arabic(text: str) -> bool:
+    """Whether ``text`` contains at least one Arabic letter."""
+    return _ARABIC.search(text) is not None
+
+
+def visual(text: str) -> str:
+    """One line of Arabic (or mixed) text, shaped and in visual order for drawing.
+
+    Text without Arabic letters is returned unchanged.
+    """
+    if not has_arabic(text):
+        return text
+    return str(get_display(_RESHAPER.reshape(text), base_dir="R"))
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` points, ready to draw.
+
+    Arabic lines are returned shaped and reordered (draw them right-aligned); other text
+    is split by reportlab's own splitter.
+    """
+    if not has_arabic(text):
+        return simpleSplit(text, font, size, width) or [""]
+    # Shaping never joins letters across a space, so the text is shaped once and its
+    # words measured one by one; reordering does not change a line's width.
+    words = _RESHAPER.reshape(" ".join(text.split())).split(" ")
+    space = stringWidth(" ", font, size)
+    lines: list[list[str]] = [[]]
+    used = 0.0
+    for word in words:
+        w = stringWidth(word, font, size)
+        if lines[-1] and used + space + w > width:
+            lines.append([])
+            used = 0.0
+        used += (space if lines[-1] else 0.0) + w
+        lines[-1].append(word)
+    return [str(get_display(" ".join(line), base_dir="R")) for line in lines]

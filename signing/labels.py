@@ -1,0 +1,95 @@
+"""The fixed wording of the documents, in French and Arabic side by side.
+
+A decision is printed in both languages at once, so these are pairs rather than entries
+of a per-request translation catalog; they live here, in one table, for a translator or
+a jurist to review. Dates and amounts are written the Moroccan way (Arabic month names
+as used in Morocco, amounts in dirhams).
+"""
+from __future__ import annotations
+
+from datetime import date as Date
+from decimal import Decimal
+from typing import NamedTuple
+
+
+class Pair(NamedTuple):
+    """The same text in French and in Arabic."""
+
+    fr: str
+    ar: str
+
+
+KINGDOM = Pair("ROYAUME DU MAROC", "المملكة المغربية")
+MINISTRY = Pair("MINISTÈRE DE L'INTÉRIEUR", "وزارة الداخلية")
+COMMUNE = Pair("Commune de {}", "جماعة {}")
+
+TITLE = {
+    "autorisation": Pair("ARRÊTÉ D'AUTORISATION", "قرار بالترخيص"),
+    "refus": Pair("DÉCISION DE REFUS", "قرار بالرفض"),
+    "receipt": Pair("RÉCÉPISSÉ DE DÉPÔT", "وصل إيداع"),
+}
+OUTCOME = {
+    "autorisation": Pair("Autorisation accordée", "ترخيص ممنوح"),
+    "refus": Pair("Autorisation refusée", "ترخيص مرفوض"),
+}
+ARTICLE = {
+    "autorisation": Pair(
+        "Article unique : l'autorisation sollicitée est ACCORDÉE au demandeur désigné "
+        "ci-dessus, sous réserve du respect des conditions énoncées ci-après.",
+        "مادة فريدة: يمنح الترخيص المطلوب لصاحب الطلب المذكور أعلاه، شريطة احترام الشروط "
+        "المبينة بعده."),
+    "refus": Pair(
+        "Article unique : l'autorisation sollicitée par le demandeur désigné ci-dessus est "
+        "REFUSÉE pour les motifs énoncés ci-après.",
+        "مادة فريدة: يرفض الترخيص المطلوب من طرف صاحب الطلب المذكور أعلاه للأسباب المبينة بعده."),
+}
+RECEIPT_NOTE = Pair(
+    "Le présent récépissé atteste le dépôt du dossier désigné ci-dessus. Il ne vaut pas "
+    "autorisation ; la décision sera notifiée au demandeur.",
+    "يشهد هذا الوصل بإيداع الملف المذكور أعلاه، ولا يعتبر ترخيصا؛ وسيبلغ القرار إلى صاحب الطلب.")
+
+PROCEDURE = Pair("Procédure", "المسطرة")
+DOSSIER = Pair("N° de dossier", "رقم الملف")
+APPLICANT = Pair("Demandeur", "صاحب الطلب")
+PARCEL = Pair("Parcelle / titre foncier", "العقار / الرسم العقاري")
+DECISION = Pair("Décision", "القرار")
+DECISION_DATE = Pair("Date de la décision", "تاريخ القرار")
+FILED_ON = Pair("Date de dépôt", "تاريخ الإيداع")
+
+LEGAL = Pair("Vu", "بناء على")
+RESERVES = {
+    "autorisation": Pair("Réserves et conditions", "التحفظات والشروط"),
+    "refus": Pair("Motifs du refus", "أسباب الرفض"),
+}
+NO_RESERVES = Pair("Aucune réserve.", "لا توجد تحفظات.")
+DOCUMENTS = Pair("Pièces déposées", "الوثائق المودعة")
+FEES = Pair("Droits et redevances", "الرسوم والواجبات")
+TOTAL = Pair("Total", "المجموع")
+CURRENCY = Pair("MAD", "درهم")
+
+DONE_AT = Pair("Fait à {place}, le {date}", "حرر ب{place} في {date}")
+SIGNED = Pair("Signé électroniquement", "موقع إلكترونيا")
+DESK = Pair("Le Guichet unique", "الشباك الوحيد")
+VERIFY = Pair("Vérifiez l'authenticité de ce document :", "تحقق من صحة هذه الوثيقة:")
+CODE = Pair("Code de vérification", "رمز التحقق")
+PAGE = Pair("Page {}", "صفحة {}")
+
+MONTHS = (
+    Pair("janvier", "يناير"), Pair("février", "فبراير"), Pair("mars", "مارس"),
+    Pair("avril", "أبريل"), Pair("mai", "ماي"), Pair("juin", "يونيو"),
+    Pair("juillet", "يوليوز"), Pair("août", "غشت"), Pair("septembre", "شتنبر"),
+    Pair("octobre", "أكتوبر"), Pair("novembre", "نونبر"), Pair("décembre", "دجنبر"),
+)
+
+
+def long_date(day: Date) -> Pair:
+    """``5 janvier 2026`` / ``5 يناير 2026``."""
+    month = MONTHS[day.month - 1]
+    first = "1er" if day.day == 1 else str(day.day)
+    return Pair(f"{first} {month.fr} {day.year}", f"{day.day} {month.ar} {day.year}")
+
+
+def amount(value: Decimal) -> str:
+    """``1250`` → ``1 250,00`` (a no-break space between thousands, a decimal comma)."""
+    whole, _, cents = f"{value.quantize(Decimal('0.01')):,.2f}".partition(".")
+    return whole.replace(",", "\u00a0") + "," + cents

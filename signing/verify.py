@@ -1,0 +1,149 @@
+"""Check a signed PDF with pyHanko's validator: integrity, signer, time, trust.
+
+``verify(pdf, trust_roots)`` never raises for a bad document: a PDF that is unreadable,
+unsigned, altered or signed by someone outside the trust anchors gives a
+:class:`Verification` whose flags are false and whose ``problems`` say why, in words a
+person can act on. It does not go on line: revocation data embedded in the signature is
+used, nothing is fetched.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.general import (
+    MultivaluedAttributeError,
+    NonexistentAttributeError,
+    find_unique_cms_attribute,
+)
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+# What the signer accepts (see keys.check_certificate); pyHanko alone wants nonRepudiation.
+KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
+                                match_all_key_usages=False)
+
+__all__ = ["Verification", "verify"]
+RevocationPolicy = Literal["soft-fail", "hard-fail", "require"]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a verifier can say about the (last) signature of a PDF.
+
+    ``intact``: the signed bytes are unchanged and the signature is mathematically
+    correct. ``trusted``: the signer's certificate chains to one of the trust anchors
+    and allows signing. ``covers_whole_document``: nothing was appended after signing.
+    ``valid``: pyHanko's overall judgement (all of the above, or only permitted changes
+    after signing, and a sound time stamp if there is one).
+    """
+
+    signed: bool
+    intact: bool
+    trusted: bool
+    valid: bool
+    covers_whole_document: bool
+    signer_subject: str | None = None
+    signer_common_name: str | None = None
+    signing_time: datetime | None = None
+    timestamp: datetime | None = None
+    timestamp_trusted: bool = False
+    revocation_embedded: bool = False
+    problems: tuple[str, ...] = ()
+
+    @classmethod
+    def failed(cls, problem: str, *, signed: bool = False) -> Verification:
+        """A result for a document that could not be checked at all."""
+        return cls(signed=signed, intact=False, trusted=False, valid=False,
+                   covers_whole_document=False, problems=(problem,))
+
+
+def verify(pdf: bytes, trust_roots: Sequence[bytes], *, validation_time: datetime | None = None,
+           revocation: RevocationPolicy = "soft-fail") -> Verification:
+    """Verify the last signature of ``pdf`` against ``trust_roots`` (DER or PEM certificates).
+
+    ``validation_time`` defaults to now. ``revocation``: with "soft-fail" (default) a
+    certificate is refused when the embedded revocation data says it is revoked; with
+    "require" every certificate needs embedded revocation data saying it is good.
+    """
+    try:
+        roots = [asn1_x509.Certificate.load(der) for data in trust_roots for der in _ders(data)]
+    except ValueError as exc:
+        raise ValueError(f"a trust anchor is not a certificate (PEM or DER): {exc}") from None
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_regular_signatures
+    except (PdfError, ValueError, KeyError, IndexError) as exc:
+        return Verification.failed(f"not a readable PDF ({exc})")
+    if not signatures:
+        return Verification.failed("the document carries no signature")
+    sig = signatures[-1]
+    revinfo = _embedded_ocsp(sig)
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode=revocation,
+                                ocsps=revinfo, moment=validation_time)
+    try:
+        status = validate_pdf_signature(sig, signer_validation_context=context,
+                                        ts_validation_context=context, key_usage_settings=KEY_USAGE)
+    except (SignatureValidationError, PdfError, ValueError) as exc:
+        return Verification.failed(f"the signature could not be checked ({exc})", signed=True)
+    return _result(status, bool(revinfo), len(signatures))
+
+
+def _result(status: PdfSignatureStatus, revocation_embedded: bool, count: int) -> Verification:
+    cert = status.signing_cert
+    ts = status.timestamp_validity
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    problems = []
+    if not status.intact:
+        problems.append("the document was altered after it was signed (its digest does not match)")
+    elif not status.valid:
+        problems.append("the signature value is not correct for this document and certificate")
+    if status.intact and status.valid and not status.trusted:
+        problems.append("the signer's certificate does not chain to a trusted authority, is "
+                        "revoked or expired, or does not allow signing" +
+                        (f" ({status.trust_problem_indic})" if status.trust_problem_indic else ""))
+    if not whole:
+        problems.append("content was added after the signature" +
+                        ("" if status.docmdp_ok else ", and those changes are not permitted"))
+    if ts is not None and not ts.trusted:
+        problems.append("the time stamp is not trusted (its authority is not a trust anchor)")
+    if count > 1:
+        problems.append(f"the document has {count} signatures; this result is about the last one")
+    return Verification(
+        signed=True, intact=bool(status.intact and status.valid), trusted=status.trusted,
+        valid=status.bottom_line, covers_whole_document=whole,
+        signer_subject=cert.subject.human_friendly,
+        signer_common_name=cert.subject.native.get("common_name"),
+        signing_time=status.signer_reported_dt,
+        timestamp=ts.timestamp if ts is not None else None,
+        timestamp_trusted=bool(ts is not None and ts.trusted),
+        revocation_embedded=revocation_embedded,
+        problems=tuple(problems))
+
+
+def _ders(data: bytes) -> list[bytes]:
+    if pem.detect(data):
+        return [der for _, _, der in pem.unarmor(data, multiple=True)]
+    return [data]
+
+
+def _embedded_ocsp(sig: EmbeddedPdfSignature) -> list[asn1_ocsp.OCSPResponse]:
+    """The OCSP responses in the ``adbe-revocationInfoArchival`` signed attribute."""
+    try:
+        archival = find_unique_cms_attribute(sig.signer_info["signed_attrs"],
+                                             "adobe_revocation_info_archival")
+    except (NonexistentAttributeError, MultivaluedAttributeError):
+        return []
+    return list(archival["ocsp"]) if archival["ocsp"].native else []

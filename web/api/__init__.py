@@ -1,0 +1,6 @@
+"""The JSON API ``/api/v1``, documented by the OpenAPI document at ``/api/v1/openapi.json``."""
+from apiflask import APIBlueprint
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="Guichet")
+
+from . import dossiers, tasks, tokens  # noqa: E402,F401 - routes register on bp

@@ -1,0 +1,126 @@
+"""Dossiers through the API: draft, documents, submit, list, detail, signed authorization."""
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import abort
+from flask import Response, current_app
+
+from engine.clock import utcnow
+from handlers import dossiers, queries
+from handlers.dossier_models import Dossier
+
+from ..bootstrap import get_engine
+from ..extensions import db
+from ..security import token_auth
+from . import bp
+from .common import caller, dossier_out, ports, status_label
+from .schemas import (
+    DocumentIn,
+    DocumentOut,
+    DossierDetailOut,
+    DossierIn,
+    DossierOut,
+    DossierPage,
+    DossierPatch,
+    DossierQuery,
+    SubmitOut,
+)
+
+ERRORS = {403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
+
+
+@bp.post("/dossiers")
+@bp.auth_required(token_auth)
+@bp.input(DossierIn, arg_name="body")
+@bp.output(DossierOut, status_code=201)
+@bp.doc(summary="Create a draft dossier", responses=ERRORS)
+def create(body: dict[str, Any]) -> Any:
+    with get_engine(current_app).transaction() as session:
+        d = dossiers.create_draft(session, ports(), procedure=body["procedure"], commune=body["commune"],
+                                  applicant=caller(), fields=body["filing"], now=utcnow())
+        return dossier_out(d)
+
+
+@bp.patch("/dossiers/<int:dossier_id>")
+@bp.auth_required(token_auth)
+@bp.input(DossierPatch, arg_name="body")
+@bp.output(DossierOut)
+@bp.doc(summary="Edit a draft's filing data", responses=ERRORS)
+def patch(dossier_id: int, body: dict[str, Any]) -> Any:
+    queries.dossier(db.session(), caller(), dossier_id)
+    with get_engine(current_app).transaction() as session:
+        d = dossiers.update_fields(session, ports(), session.get_one(Dossier, dossier_id), body["filing"], caller())
+        return dossier_out(d)
+
+
+@bp.post("/dossiers/<int:dossier_id>/documents")
+@bp.auth_required(token_auth)
+@bp.input(DocumentIn, location="form_and_files", arg_name="body")
+@bp.output(DocumentOut, status_code=201)
+@bp.doc(summary="Upload a new version of a checklist document (PDF)", responses=ERRORS)
+def upload(dossier_id: int, body: dict[str, Any]) -> Any:
+    queries.dossier(db.session(), caller(), dossier_id)
+    storage = body["file"]
+    with get_engine(current_app).transaction() as session:
+        doc = dossiers.add_document(session, ports(), session.get_one(Dossier, dossier_id), kind=body["kind"],
+                                    filename=storage.filename or "document.pdf",
+                                    content=storage.read(dossiers.MAX_DOCUMENT_BYTES + 1), by=caller(),
+                                    now=utcnow())
+        return {"id": doc.id, "kind": doc.kind, "version": doc.version, "sha256": doc.sha256,
+                "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at}
+
+
+@bp.post("/dossiers/<int:dossier_id>/submit")
+@bp.auth_required(token_auth)
+@bp.output(SubmitOut)
+@bp.doc(summary="File the dossier: checklist enforced, number given, procedure started", responses=ERRORS)
+def submit(dossier_id: int) -> Any:
+    queries.dossier(db.session(), caller(), dossier_id)
+    number = dossiers.submit(get_engine(current_app), ports(), dossier_id, caller())
+    db.session.rollback()  # end this request's read snapshot: see the submitted dossier
+    return {"number": number, "status": db.session.get_one(Dossier, dossier_id).status}
+
+
+@bp.get("/dossiers")
+@bp.auth_required(token_auth)
+@bp.input(DossierQuery, location="query", arg_name="query")
+@bp.output(DossierPage)
+@bp.doc(summary="The dossiers the caller may see (paginated)")
+def listing(query: dict[str, Any]) -> Any:
+    page = queries.dossiers(db.session(), caller(), status=query["status"], procedure=query["procedure"],
+                            page=query["page"], per_page=query["per_page"])
+    return {"items": [dossier_out(d) for (d,) in page.items], "total": page.total, "page": page.page,
+            "per_page": page.per_page}
+
+
+@bp.get("/dossiers/<int:dossier_id>")
+@bp.auth_required(token_auth)
+@bp.output(DossierDetailOut)
+@bp.doc(summary="Status, timeline, documents and open steps with their deadlines", responses={404: "not found, or not visible to the caller"})
+def detail(dossier_id: int) -> Any:
+    v = queries.dossier_view(db.session(), caller(), dossier_id)
+    decision = None
+    if v.decision is not None:
+        decision = {"outcome": v.decision.outcome, "signed": v.decision.signed,
+                    "verification_code": v.decision.verification_code, "conditions": v.decision.conditions}
+    return {**dossier_out(v.dossier),
+            "timeline": [{"status": s.status, "label": status_label(s.status), "at": s.at} for s in v.timeline],
+            "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
+                           "pages": d.pages, "uploaded_at": d.uploaded_at} for d in v.documents],
+            "open_steps": [{"id": t.id, "bpmn_id": t.bpmn_id, "title": t.title, "role": t.role,
+                            "assignee": t.assignee, "due_at": t.due_at, "state": t.state,
+                            "completed_at": t.completed_at} for t in v.open_steps],
+            "deadline": v.current_deadline, "decision": decision}
+
+
+@bp.get("/dossiers/<int:dossier_id>/authorization.pdf")
+@bp.auth_required(token_auth)
+@bp.doc(summary="The signed authorization (PDF)", responses={200: "the signed PDF", 404: "no signed decision yet"})
+def authorization(dossier_id: int) -> Any:
+    v = queries.dossier_view(db.session(), caller(), dossier_id)
+    if v.decision is None or not v.decision.signed or not v.decision.pdf_sha256:
+        abort(404, "no signed decision yet")
+    return Response(ports().files.get(v.decision.pdf_sha256), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="decision-{v.dossier.number}.pdf"',
+                             "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,169 @@
+"""Request and response schemas of the API (they generate the OpenAPI document)."""
+from __future__ import annotations
+
+from apiflask import Schema
+from apiflask.fields import Boolean, DateTime, Dict, File, Integer, List, Nested, String
+from apiflask.validators import Length, Range
+
+
+class Credentials(Schema):
+    email = String(required=True, validate=Length(max=255))
+    password = String(required=True, validate=Length(max=200))
+
+
+class TokenOut(Schema):
+    token = String(required=True)
+    expires_in = Integer(required=True)
+
+
+class ChecklistItemOut(Schema):
+    kind = String()
+    required = Boolean()
+    label_fr = String()
+    label_ar = String()
+    types = List(String())
+
+
+class ProcedureOut(Schema):
+    key = String()
+    code = String()
+    domain = String()
+    name_fr = String()
+    name_ar = String()
+    checklist = List(Nested(ChecklistItemOut))
+    form = Dict(metadata={"description": "JSON Schema of the filing data"})
+
+
+class DossierIn(Schema):
+    procedure = String(required=True, validate=Length(min=1, max=60))
+    commune = String(required=True, validate=Length(min=1, max=50))
+    # "fields" on the wire; not as an attribute name, which marshmallow's Schema uses itself
+    filing = Dict(data_key="fields", load_default=dict)
+
+
+class DossierPatch(Schema):
+    filing = Dict(data_key="fields", required=True)
+
+
+class DocumentIn(Schema):
+    kind = String(required=True, validate=Length(min=1, max=60))
+    file = File(required=True)
+
+
+class DocumentOut(Schema):
+    id = Integer()
+    kind = String()
+    version = Integer()
+    sha256 = String()
+    size = Integer()
+    pages = Integer(allow_none=True)
+    uploaded_at = DateTime()
+
+
+class StatusOut(Schema):
+    code = String()
+    label = String()
+
+
+class StepOut(Schema):
+    id = String()
+    bpmn_id = String()
+    title = String()
+    role = String(allow_none=True)
+    assignee = String(allow_none=True)
+    due_at = DateTime(allow_none=True)
+    state = String()
+    completed_at = DateTime(allow_none=True)
+
+
+class TimelineOut(Schema):
+    status = String()
+    label = String()
+    at = DateTime()
+
+
+class DossierOut(Schema):
+    id = Integer()
+    number = String(allow_none=True)
+    procedure = String()
+    commune = String()
+    status = Nested(StatusOut)
+    filing = Dict(data_key="fields", attribute="fields")
+    created_at = DateTime()
+    submitted_at = DateTime(allow_none=True)
+    outcome = String(allow_none=True)
+
+
+class DossierDetailOut(DossierOut):
+    timeline = List(Nested(TimelineOut))
+    documents = List(Nested(DocumentOut))
+    open_steps = List(Nested(StepOut))
+    deadline = DateTime(allow_none=True)
+    decision = Dict(allow_none=True)
+
+
+class Pagination(Schema):
+    page = Integer(load_default=1, validate=Range(min=1, max=100000))
+    per_page = Integer(load_default=20, validate=Range(min=1, max=100))
+
+
+class DossierQuery(Pagination):
+    status = String(load_default=None, validate=Length(max=40))
+    procedure = String(load_default=None, validate=Length(max=60))
+
+
+class DossierPage(Schema):
+    items = List(Nested(DossierOut))
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
+
+
+class SubmitOut(Schema):
+    number = String()
+    status = String()
+
+
+class TaskOut(Schema):
+    id = String()
+    bpmn_id = String()
+    title = String()
+    role = String(allow_none=True)
+    assignee = String(allow_none=True)
+    claimed_by = String(allow_none=True)
+    due_at = DateTime(allow_none=True)
+    overdue = Boolean()
+    dossier_id = Integer()
+    dossier_number = String(allow_none=True)
+    procedure = String()
+    commune = String()
+
+
+class TaskPage(Schema):
+    items = List(Nested(TaskOut))
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
+
+
+class TaskDetailOut(TaskOut):
+    form = Dict(metadata={"description": "JSON Schema the data must satisfy"})
+    ui = Dict(metadata={"description": "labels (fr, ar) and widgets of the form"})
+    version = Integer(metadata={"description": "send it back as expected_version to detect stale pages"})
+    state = String()
+
+
+class CompleteIn(Schema):
+    data = Dict(required=True)
+    expected_version = Integer(load_default=None)
+
+
+class CompleteOut(Schema):
+    dossier_id = Integer()
+    status = String()
+
+
+class Error(Schema):
+    message = String()
+    field_errors = Dict(data_key="fields", attribute="fields")
+    detail = String()

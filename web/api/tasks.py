@@ -1,0 +1,64 @@
+"""Tasks through the API: the caller's inbox, one task with its form, claim, complete."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from engine.clock import utcnow
+from engine.models import ProcessInstance
+from handlers import queries
+
+from ..bootstrap import get_engine
+from ..extensions import db
+from ..security import token_auth
+from . import bp
+from .common import caller, ports, task_out
+from .schemas import CompleteIn, CompleteOut, Pagination, TaskDetailOut, TaskPage
+
+ERRORS = {403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
+
+
+@bp.get("/tasks")
+@bp.auth_required(token_auth)
+@bp.input(Pagination, location="query", arg_name="query")
+@bp.output(TaskPage)
+@bp.doc(summary="The caller's inbox, soonest deadline first")
+def inbox(query: dict[str, Any]) -> Any:
+    page = queries.inbox(db.session(), caller(), page=query["page"], per_page=query["per_page"])
+    now = utcnow()
+    return {"items": [task_out(t, did, num, proc, com, now) for t, did, num, proc, com in page.items],
+            "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
+@bp.get("/tasks/<task_id>")
+@bp.auth_required(token_auth)
+@bp.output(TaskDetailOut)
+@bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
+def task(task_id: str) -> Any:
+    ht, d = queries.task(db.session(), caller(), task_id)
+    schema, ui = ports().form(ht.form) if ht.form else ({}, {})
+    return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
+            "version": db.session.get_one(ProcessInstance, ht.instance_id).version, "state": ht.state}
+
+
+@bp.post("/tasks/<task_id>/claim")
+@bp.auth_required(token_auth)
+@bp.output(CompleteOut)
+@bp.doc(summary="Take a task of one's role", responses=ERRORS)
+def claim(task_id: str) -> Any:
+    _ht, d = queries.task(db.session(), caller(), task_id)
+    get_engine(current_app).claim(task_id, caller())
+    return {"dossier_id": d.id, "status": d.status}
+
+
+@bp.post("/tasks/<task_id>/complete")
+@bp.auth_required(token_auth)
+@bp.input(CompleteIn, arg_name="body")
+@bp.output(CompleteOut)
+@bp.doc(summary="Complete a task; 409 when stale, 422 with field errors", responses=ERRORS)
+def complete(task_id: str, body: dict[str, Any]) -> Any:
+    _ht, d = queries.task(db.session(), caller(), task_id)
+    get_engine(current_app).complete(task_id, body["data"], caller(), expected_version=body["expected_version"])
+    db.session.rollback()  # end this request's read snapshot: see what the step changed
+    return {"dossier_id": d.id, "status": db.session.get_one(type(d), d.id).status}

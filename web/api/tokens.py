@@ -1,0 +1,41 @@
+"""``POST /api/v1/tokens`` and the procedure catalog."""
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import abort
+
+from handlers.accounts import authenticate
+
+from ..extensions import csrf, db
+from ..security import TOKEN_MAX_AGE, issue_token
+from . import bp
+from .common import ports
+from .schemas import Credentials, ProcedureOut, TokenOut
+
+
+@bp.post("/tokens")
+@bp.input(Credentials, arg_name="body")
+@bp.output(TokenOut, status_code=201)
+@bp.doc(summary="Get a Bearer token", responses={401: "wrong e-mail or password"})
+def create_token(body: dict[str, Any]) -> Any:
+    user = authenticate(db.session(), body["email"], body["password"])
+    if user is None:
+        abort(401, "wrong e-mail or password")
+    return {"token": issue_token(user.id), "expires_in": TOKEN_MAX_AGE}
+
+
+@bp.get("/procedures")
+@bp.output(ProcedureOut(many=True))
+@bp.doc(summary="Procedures with their legal document checklist and filing form")
+def procedures() -> Any:
+    out = []
+    for p in ports().catalog().procedures.values():
+        out.append({"key": p.key, "code": p.code, "domain": p.domain, "name_fr": p.fr, "name_ar": p.ar,
+                    "checklist": [{"kind": i.kind, "required": i.required, "label_fr": i.fr, "label_ar": i.ar,
+                                   "types": list(i.types)} for i in p.checklist],
+                    "form": ports().form(p.form)[0] if p.form else {}})
+    return out
+
+
+csrf.exempt(bp)  # the API authenticates with Bearer tokens, not cookies

@@ -1,0 +1,76 @@
+"""One error handler: domain errors become 400/403/404/409/422 with an actionable message,
+as JSON on the API and as a page elsewhere, in the user's language."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from engine import Conflict, EngineError, Forbidden, InvalidTaskData, NotFound
+from handlers.common import DomainError
+from handlers.dossiers import InvalidDocument
+
+FIELD_MESSAGES = {
+    "required": lambda: _("Ce champ est obligatoire."),
+    "enum": lambda: _("Choisissez une des valeurs proposées."),
+    "type": lambda: _("Cette valeur n'a pas le bon format."),
+    "format": lambda: _("Cette valeur n'a pas le bon format."),
+    "minLength": lambda: _("Cette valeur est trop courte."),
+    "maxLength": lambda: _("Cette valeur est trop longue."),
+    "minimum": lambda: _("Cette valeur est trop petite."),
+    "exclusiveMinimum": lambda: _("Cette valeur est trop petite."),
+    "maximum": lambda: _("Cette valeur est trop grande."),
+    "minItems": lambda: _("Choisissez au moins un élément."),
+    "const": lambda: _("Cette case doit être cochée."),
+    "additionalProperties": lambda: _("Ce champ n'est pas prévu par le formulaire."),
+}
+
+
+def field_messages(exc: InvalidTaskData) -> dict[str, str]:
+    """Field errors in the user's language (the technical message when no translation)."""
+    out = {}
+    for path, message in exc.errors.items():
+        translate = FIELD_MESSAGES.get(exc.codes.get(path, ""))
+        out[path] = translate() if translate else message
+    return out
+
+
+def describe(exc: Exception) -> tuple[int, str]:
+    """HTTP status and a message a person can act on."""
+    if isinstance(exc, InvalidTaskData):
+        return 422, _("Certains champs sont à corriger.")
+    if isinstance(exc, InvalidDocument):
+        return 422, _("Ce fichier est refusé : %(reason)s", reason=str(exc))
+    if isinstance(exc, NotFound):
+        return 404, _("Introuvable, ou vous n'y avez pas accès.")
+    if isinstance(exc, Forbidden | PermissionError):
+        return 403, _("Cette action ne vous est pas permise.")
+    if isinstance(exc, Conflict):
+        return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
+    if isinstance(exc, DomainError | EngineError):
+        return 400, str(exc)
+    return 500, _("Une erreur inattendue est survenue.")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(EngineError)
+    @app.errorhandler(DomainError)
+    @app.errorhandler(PermissionError)
+    def _domain(exc: Exception) -> Any:
+        status, message = describe(exc)
+        fields = field_messages(exc) if isinstance(exc, InvalidTaskData) else {}
+        if wants_json():
+            return jsonify(message=message, fields=fields, detail=str(exc)), status
+        return render_template("error.html", status=status, message=message, fields=fields), status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        if wants_json():
+            return jsonify(message=exc.description, detail=exc.name), exc.code or 500
+        return render_template("error.html", status=exc.code, message=exc.description, fields={}), exc.code

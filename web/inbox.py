@@ -1,0 +1,86 @@
+"""The inbox of agents, commission members and presidents: their tasks and the task page."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import Conflict, InvalidTaskData
+from engine.clock import utcnow
+from engine.models import ProcessInstance
+from handlers import queries
+
+from . import formkit, security
+from .bootstrap import get_engine
+from .errors import field_messages
+from .extensions import db
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/inbox", endpoint="tasks")
+@login_required
+def task_list():  # noqa: ANN201
+    order = request.args.get("order", "due")
+    page = queries.inbox(db.session(), security.actor(), order=order,
+                         page=max(1, request.args.get("page", 1, type=int)))
+    catalog = current_app.extensions["guichet.ports"].catalog()
+    return render_template("inbox/list.html", page=page, order=order, now=utcnow(), catalog=catalog)
+
+
+def _form(task_form: str | None) -> tuple[dict, dict]:
+    if not task_form:
+        return {"properties": {}}, {}
+    return current_app.extensions["guichet.ports"].form(task_form)
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task(task_id: str, data: dict | None = None, errors: dict | None = None, status: int = 200):  # noqa: ANN201
+    ht, dossier = queries.task(db.session(), security.actor(), task_id)
+    view = queries.dossier_view(db.session(), security.actor(), dossier.id) \
+        if _can_see(dossier.id) else None
+    schema, ui = _form(ht.form)
+    fields = formkit.fields(schema, ui, str(get_locale()), data or {}, errors)
+    version = db.session.get_one(ProcessInstance, ht.instance_id).version
+    return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,
+                           now=utcnow(), version=version), status
+
+
+def _can_see(dossier_id: int) -> bool:
+    try:
+        queries.dossier(db.session(), security.actor(), dossier_id)
+    except Exception:  # noqa: BLE001 - visibility only
+        return False
+    return True
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str):  # noqa: ANN201
+    ht, dossier = queries.task(db.session(), security.actor(), task_id)
+    schema, _ui = _form(ht.form)
+    data = formkit.parse(schema, request.form)
+    version = request.form.get("version", type=int)
+    try:
+        get_engine(current_app).complete(task_id, data, security.actor(), expected_version=version)
+    except InvalidTaskData as exc:
+        flash(_("Certains champs sont à corriger."), "error")
+        return task(task_id, data=data, errors=field_messages(exc), status=422)
+    except Conflict as exc:
+        flash(_("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc)), "error")
+        return redirect(url_for("inbox.tasks")), 303
+    flash(_("C'est fait : le dossier %(number)s avance.", number=dossier.number), "success")
+    if security.current() and security.current().has("applicant"):  # type: ignore[union-attr]
+        return redirect(url_for("applicant.detail", dossier_id=dossier.id))
+    return redirect(url_for("inbox.tasks"))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):  # noqa: ANN201
+    queries.task(db.session(), security.actor(), task_id)
+    get_engine(current_app).claim(task_id, security.actor())
+    flash(_("Tâche prise en charge."), "success")
+    return redirect(url_for("inbox.task", task_id=task_id))

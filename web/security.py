@@ -1,0 +1,81 @@
+"""Who is asking: session users (Flask-Login) for pages, Bearer tokens for the API."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apiflask import HTTPTokenAuth
+from flask import current_app, g
+from flask_login import UserMixin, current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from engine import Actor
+from handlers.accounts import actor_for
+from handlers.models import User
+
+from .extensions import db, login_manager
+
+TOKEN_MAX_AGE = 12 * 3600
+token_auth = HTTPTokenAuth(scheme="Bearer", description="`POST /api/v1/tokens` gives a token")
+
+
+@dataclass
+class LoginUser(UserMixin):
+    """The session's view of a user: identity, language, and the engine's Actor."""
+
+    id: str
+    email: str
+    full_name: str
+    locale: str
+    actor: Actor
+
+    @classmethod
+    def of(cls, user: User) -> LoginUser:
+        return cls(user.id, user.email, user.full_name, user.locale, actor_for(user))
+
+    def has(self, role: str) -> bool:
+        return role in self.actor.roles
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    user = db.session.get(User, user_id)
+    return LoginUser.of(user) if user else None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="guichet-api-token")
+
+
+def issue_token(user_id: str) -> str:
+    return _serializer().dumps({"u": user_id})
+
+
+@token_auth.verify_token
+def _verify_token(token: str) -> LoginUser | None:
+    try:
+        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        return None
+    return _load_user(str(data.get("u")))
+
+
+def current() -> LoginUser | None:
+    """The user of this request, by token on the API and by session on pages."""
+    if "guichet_user" not in g:
+        token_user = token_auth.current_user if _has_token_user() else None
+        g.guichet_user = token_user or (current_user if current_user.is_authenticated else None)
+    return g.guichet_user
+
+
+def _has_token_user() -> bool:
+    try:
+        return token_auth.current_user is not None
+    except (RuntimeError, AttributeError):
+        return False
+
+
+def actor() -> Actor:
+    user = current()
+    if user is None:
+        raise PermissionError("not signed in")
+    return user.actor
