@@ -15,12 +15,14 @@ from .files import FileStore
 @dataclass
 class Ports:
     """``signer`` returns the president's signer (loaded once per process) or None when no
-    key is configured; ``verify_base_url`` is what QR codes point at."""
+    key is configured; ``trust_roots`` the certificates signatures must chain to;
+    ``verify_base_url`` is what QR codes point at."""
 
     processes_dir: Path
     files: FileStore
     verify_base_url: str = "http://127.0.0.1:5000"
     signer: Callable[[], Any] = field(default=lambda: None)
+    trust_roots: Callable[[], list[bytes]] = field(default=lambda: [])
 
     def catalog(self) -> _catalog.Catalog:
         return _catalog.load(self.processes_dir / "catalog.yaml")

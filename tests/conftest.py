@@ -173,17 +173,22 @@ PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
 
 @pytest.fixture(scope="session")
-def signer_factory(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The president's signer from a demo PKI made for this test (nothing is committed),
-    created on first use and then reused, as a worker loads its key once."""
+def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A DEMO PKI made for this run (nothing is committed): root CA + president key."""
+    from signing.demo_pki import create
+    return create(tmp_path_factory.mktemp("pki"), "demo-pass")
+
+
+@pytest.fixture(scope="session")
+def signer_factory(demo_pki: Any) -> Any:
+    """The president's signer, created on first use and then reused, as a worker loads its
+    key once."""
     made: list[Any] = []
 
     def get() -> Any:
         if not made:
-            from signing.demo_pki import create
             from signing.sign import Signer
-            pki = create(tmp_path_factory.mktemp("pki"), "demo-pass")
-            made.append(Signer.from_pkcs12(pki.president_pkcs12, "demo-pass"))
+            made.append(Signer.from_pkcs12(demo_pki.president_pkcs12, "demo-pass"))
         return made[0]
     return get
 

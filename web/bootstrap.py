@@ -37,7 +37,17 @@ def build_engine(app: Flask) -> Engine:
 def build_ports(app: Flask) -> Ports:
     return Ports(processes_dir=Path(app.config["GUICHET_PROCESSES_DIR"]),
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
-                 verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app))
+                 verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
+                 trust_roots=_trust_roots(app))
+
+
+def _trust_roots(app: Flask) -> Callable[[], list[bytes]]:
+    """The trust anchors (PEM files): GUICHET_SIGNING_TRUST, ``:``-separated, else the demo CA."""
+    paths = [Path(p) for p in app.config["GUICHET_SIGNING_TRUST"].split(":") if p]
+
+    def get() -> list[bytes]:
+        return [p.read_bytes() for p in paths if p.exists()]
+    return get
 
 
 def _signer_loader(app: Flask) -> Callable[[], Any]:

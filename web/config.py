@@ -10,6 +10,7 @@
 | GUICHET_JOBS | inprocess | `inprocess` runs async jobs after commit; `celery` publishes them to the broker |
 | GUICHET_SIGNING_P12 | instance/pki/president.p12 | the president's PKCS#12 key (`guichet pki demo` makes a DEMO one) |
 | GUICHET_SIGNING_PASSPHRASE | (instance/pki/passphrase for the demo) | its passphrase |
+| GUICHET_SIGNING_TRUST | instance/pki/demo-root-ca.pem | trust anchors for verification (PEM files, `:`-separated) |
 | GUICHET_TSA_URL | unset | RFC 3161 time-stamping authority for signatures |
 | GUICHET_SECURE_COOKIES | 0 | 1 behind HTTPS: Secure cookies and HSTS |
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
@@ -46,6 +47,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
         "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),
+        "GUICHET_SIGNING_TRUST": env.get("GUICHET_SIGNING_TRUST", str(instance / "pki" / "demo-root-ca.pem")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("GUICHET_SECURE_COOKIES", "0") == "1",

@@ -60,7 +60,7 @@ class Site:
 
 @pytest.fixture
 def site(database_url: str, db_engine, sessions, tmp_path: Path, compiled_processes,  # noqa: ANN001
-         signer_factory) -> Iterator[Site]:
+         signer_factory, demo_pki) -> Iterator[Site]:
     from engine.clock import utcnow
     from engine.definitions import deploy
     from handlers import demo
@@ -70,6 +70,7 @@ def site(database_url: str, db_engine, sessions, tmp_path: Path, compiled_proces
         "GUICHET_PROCESSES_DIR": str(PROCESSES), "GUICHET_STORAGE_DIR": str(tmp_path / "files"),
         "SECRET_KEY": "test", "GUICHET_BASE_URL": "https://guichet.example.ma"})
     application.extensions["guichet.ports"].signer = signer_factory
+    application.extensions["guichet.ports"].trust_roots = lambda: [demo_pki.ca_certificate.read_bytes()]
     with application.app_context():
         engine = get_engine(application)
         with engine.transaction() as s:

@@ -163,3 +163,28 @@ def test_every_message_in_the_code_has_an_arabic_translation() -> None:
     method_map = [("web/**.py", "python"), ("web/templates/**.html", "jinja2")]
     used = {msg[2] for msg in extract_from_dir(str(root), method_map=method_map)}
     assert used - translated == set(), "run pybabel extract/update and translate the new strings"
+
+
+def test_public_verification_by_code_and_by_upload(site: Site) -> None:
+    from sqlalchemy import select
+
+    from handlers.dossier_models import Decision
+    from web.extensions import db
+    test_whole_journey_through_pages(site)
+    with site.app.app_context():
+        decision = db.session.scalar(select(Decision))
+        code = decision.verification_code
+    anon = site.client()
+    page = anon.get(f"/verify/{code}").get_data(as_text=True)
+    assert "PC-CASABLANCA-" in page and 'class="verdict ok"' in page
+    api = anon.get(f"/api/v1/verify/{code}").json
+    assert api["valid"] and api["intact"] and api["trusted"] and api["outcome"] == "accord"
+    assert anon.get("/verify/unknown-code").status_code == 404
+    pdf = anon.get(f"/verify/{code}/decision.pdf").data
+    tampered = bytearray(pdf)
+    tampered[len(pdf) // 3] ^= 0x01
+    for content, verdict in ((pdf, 'class="verdict ok"'), (bytes(tampered), 'class="verdict bad"'),
+                             (b"not a pdf", 'class="verdict bad"')):
+        page = anon.post("/verify", data={"file": (__import__("io").BytesIO(content), "d.pdf")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+        assert verdict in page

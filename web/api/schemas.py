@@ -167,3 +167,18 @@ class Error(Schema):
     message = String()
     field_errors = Dict(data_key="fields", attribute="fields")
     detail = String()
+
+
+class VerificationOut(Schema):
+    number = String()
+    procedure = String()
+    commune = String()
+    outcome = String()
+    signed_at = DateTime(allow_none=True)
+    valid = Boolean()
+    intact = Boolean()
+    trusted = Boolean()
+    signer = String(allow_none=True)
+    signing_time = DateTime(allow_none=True)
+    timestamp = DateTime(allow_none=True)
+    problems = List(String())

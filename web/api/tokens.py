@@ -5,13 +5,14 @@ from typing import Any
 
 from apiflask import abort
 
+from handlers import verification
 from handlers.accounts import authenticate
 
 from ..extensions import csrf, db
 from ..security import TOKEN_MAX_AGE, issue_token
 from . import bp
 from .common import ports
-from .schemas import Credentials, ProcedureOut, TokenOut
+from .schemas import Credentials, ProcedureOut, TokenOut, VerificationOut
 
 
 @bp.post("/tokens")
@@ -39,3 +40,16 @@ def procedures() -> Any:
 
 
 csrf.exempt(bp)  # the API authenticates with Bearer tokens, not cookies
+
+
+@bp.get("/verify/<code>")
+@bp.output(VerificationOut)
+@bp.doc(summary="Public: verify a signed decision by the code of its QR code",
+        responses={404: "no signed decision has this code"})
+def verify(code: str) -> Any:
+    result = verification.by_code(db.session(), ports(), code)
+    v, s = result.verification, result.summary
+    return {"number": s.number, "procedure": s.procedure_fr, "commune": s.commune_fr, "outcome": s.outcome,
+            "signed_at": s.signed_at, "valid": bool(v.valid and v.trusted), "intact": v.intact,
+            "trusted": v.trusted, "signer": v.signer_common_name, "signing_time": v.signing_time,
+            "timestamp": v.timestamp, "problems": list(v.problems)}
