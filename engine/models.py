@@ -131,6 +131,8 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column()
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column()
+    reminded_at: Mapped[datetime | None] = mapped_column()  # deadline reminder sent
+    breached_at: Mapped[datetime | None] = mapped_column()  # breach notice sent
 
 
 class AuditEvent(Base):
@@ -163,6 +165,7 @@ class OutboxMessage(Base):
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     operator: Mapped[str | None] = mapped_column(String(100))
+    ref: Mapped[str | None] = mapped_column(String(100))  # what a non-service job is about
     status: Mapped[str] = mapped_column(String(20))  # pending | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -9,8 +9,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .models import OutboxMessage
+from .store import QUEUED, add_outbox
 
 MAX_ATTEMPTS = 5
+__all__ = ["QUEUED", "enqueue"]
+
+
+def enqueue(session: Session, kind: str, *, ref: str | None = None, instance_id: int | None = None,
+            now: datetime) -> int:
+    """Queue a job of ``kind`` about ``ref`` in the caller's transaction (handlers use it for
+    notifications); it is published after that transaction commits."""
+    [job_id] = add_outbox(session, [{"kind": kind, "ref": ref, "instance_id": instance_id, "task_id": None,
+                                     "operator": None, "status": "pending", "attempts": 0, "created_at": now}])
+    return job_id
 
 
 def mark_done(session: Session, task_id: str, now: datetime) -> None:
@@ -44,7 +55,7 @@ class InProcessRunner:
     outermost call, so a long chain of service tasks never deepens the stack.
     """
 
-    def __init__(self, run_one: Callable[[int], None]):
+    def __init__(self, run_one: Callable[[int], object]):
         self._run_one = run_one
         self._local = threading.local()
 

@@ -43,7 +43,8 @@ def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapp
         "claimed_by": None,
         "form": props.get(FORM_PROPERTY), "status_fr": props.get("status_fr"),
         "status_ar": props.get("status_ar"), "due_at": _due(workflow, task, props.get("deadline"), now),
-        "state": "READY", "created_at": now, "completed_by": None, "completed_at": None}
+        "state": "READY", "created_at": now, "completed_by": None, "completed_at": None,
+        "reminded_at": None, "breached_at": None}
 
 
 def sync_human_tasks(session: Session, instance: InstanceState, workflow: Any,

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, forms, outbox, store
+from . import audit, definitions, forms, jobs, outbox, store
 from .actor import Actor
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
 from .errors import Conflict, Forbidden, NotFound
 from .loop import ScriptEngine, is_deferred, ready_deferred, run_until_wait
-from .models import OutboxMessage, ProcessDefinition, ProcessInstance
+from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
 from .registry import HandlerRegistry
 from .specs import SERIALIZER_VERSION, SpecCache, dump_state, load_state
@@ -33,6 +33,7 @@ from .steps import audit_ran
 from .store import InstanceState
 
 Dispatcher = Callable[[list[int]], None]
+TaskListener = Callable[[Session, Mapping[str, Any], datetime], None]  # told of each new human task
 Loaded = tuple[Any, dict[str, Any], dict[str, Any]]
 
 
@@ -41,12 +42,16 @@ class Engine:
 
     def __init__(self, session_factory: Callable[[], Session], registry: HandlerRegistry, *,
                  lane_roles: Mapping[str, str], clock: Clock = utcnow,
-                 dispatcher: Dispatcher | None = None):
+                 dispatcher: Dispatcher | None = None,
+                 job_handlers: Mapping[str, jobs.JobHandler] | None = None,
+                 task_listener: TaskListener | None = None):
         self.session_factory = session_factory
         self.registry = registry
         self.lane_roles = dict(lane_roles)
         self.clock = clock
         self.dispatcher = dispatcher
+        self.job_handlers = dict(job_handlers or {})
+        self.task_listener = task_listener
         self._specs = SpecCache()
         self._validators: dict[tuple[int, str], Any] = {}
 
@@ -59,6 +64,7 @@ class Engine:
                 session.connection(execution_options={WRITE: True})
             yield session
             session.commit()
+            queued = session.info.pop(outbox.QUEUED, [])
         except IntegrityError as exc:
             session.rollback()
             raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
@@ -67,6 +73,7 @@ class Engine:
             raise
         finally:
             session.close()
+        self._publish(queued)  # only after the commit: a job never runs before its cause exists
 
     def _publish(self, ids: list[int]) -> None:
         if ids and self.dispatcher is not None:
@@ -105,7 +112,7 @@ class Engine:
     # -- advancing ----------------------------------------------------------------------
     def _advance(self, session: Session, inst: InstanceState, wf: BpmnWorkflow, now: datetime, *,
                  actor: str | None, before: tuple[set[str], set[str]],
-                 completed: tuple[str, str] | None = None) -> list[int]:
+                 completed: tuple[str, str] | None = None) -> None:
         """Run until the workflow waits, then save state, projections, audit and outbox.
 
         ``before`` is (READY user task ids, READY deferred service task ids) at load time.
@@ -113,7 +120,7 @@ class Engine:
         ran = run_until_wait(wf, lambda t: is_deferred(t, self.registry))
         audit_ran(inst, ran, actor, now)
         jobs = [{"kind": "service_task", "instance_id": inst.id, "task_id": str(t.id),
-                 "operator": t.task_spec.operation_name, "status": "pending", "attempts": 0,
+                 "operator": t.task_spec.operation_name, "ref": None, "status": "pending", "attempts": 0,
                  "created_at": now}
                 for t in ready_deferred(wf, self.registry) if str(t.id) not in before[1]]
         sync_human_tasks(session, inst, wf, self.lane_roles, now, before[0], completed)
@@ -122,8 +129,12 @@ class Engine:
             audit.append(inst, action="instance.completed", actor=actor, at=now)
         inst.state = dump_state(wf)
         inst.next_timer_at = None if wf.completed else next_timer(wf)
+        arrived = list(inst.pending_tasks)
         store.save_instance(session, inst, now)
-        return store.add_outbox(session, jobs)
+        store.add_outbox(session, jobs)
+        if self.task_listener is not None:
+            for row in arrived:
+                self.task_listener(session, row, now)
 
     def _before(self, wf: BpmnWorkflow) -> tuple[set[str], set[str]]:
         """Ids of the READY user tasks and READY deferred service tasks, in one pass."""
@@ -154,8 +165,7 @@ class Engine:
                 task.data.update(data)
             audit.append(inst, action="instance.started", actor=actor.user_id, at=now, data=dict(data))
             with frozen_at(now):
-                jobs = self._advance(session, inst, wf, now, actor=actor.user_id, before=(set(), set()))
-        self._publish(jobs)
+                self._advance(session, inst, wf, now, actor=actor.user_id, before=(set(), set()))
         return inst.id
 
     def complete(self, task_id: str, data: Mapping[str, Any], actor: Actor, *,
@@ -184,9 +194,8 @@ class Engine:
                 task.run()
                 audit.append(inst, action="task.completed", actor=actor.user_id, at=now,
                              task_id=task_id, bpmn_id=row.bpmn_id, data=dict(data))
-                jobs = self._advance(session, inst, wf, now, actor=actor.user_id, before=before,
+                self._advance(session, inst, wf, now, actor=actor.user_id, before=before,
                                      completed=(task_id, actor.user_id))
-        self._publish(jobs)
         return inst.id
 
     def claim(self, task_id: str, actor: Actor) -> None:
@@ -217,9 +226,8 @@ class Engine:
             with frozen_at(now):
                 task.run()
                 audit_ran(inst, [task], "system", now)
-                jobs = self._advance(session, inst, wf, now, actor="system", before=before)
+                self._advance(session, inst, wf, now, actor="system", before=before)
             outbox.mark_done(session, task_id, now)
-        self._publish(jobs)
         return True
 
     def wake_due_timers(self, now: datetime | None = None, limit: int = 200) -> int:
@@ -239,37 +247,18 @@ class Engine:
                 before = self._before(wf)
                 with frozen_at(now):
                     wf.refresh_timers()
-                    jobs = self._advance(session, inst, wf, now, actor="system", before=before)
+                    self._advance(session, inst, wf, now, actor="system", before=before)
                 woken += 1
-            self._publish(jobs)
         return woken
 
-    # -- the in-process runner ----------------------------------------------------------
-    def run_outbox_message(self, message_id: int) -> None:
-        """Run one outbox job; a failure is counted on the job, never lost."""
-        with self.transaction(write=False) as session:
-            msg = session.get(OutboxMessage, message_id)
-            if msg is None or msg.status != "pending" or msg.instance_id is None or msg.task_id is None:
-                return
-            instance_id, task_id = msg.instance_id, msg.task_id
-        try:
-            self.run_service_task(instance_id, task_id)
-        except Exception as exc:  # noqa: BLE001 - recorded on the job, retried later
-            with self.transaction() as session:
-                outbox.record_failure(session, message_id, f"{type(exc).__name__}: {exc}", self.clock())
+    # -- jobs (see engine.jobs) -------------------------------------------------------------
+    def run_outbox_message(self, message_id: int) -> str:
+        """Run one outbox job; returns its status afterwards (done, pending, failed)."""
+        return jobs.run(self, message_id)
 
     def drain_outbox(self, limit: int = 1000) -> int:
         """Run pending jobs until none is left (tests and the embedded default)."""
-        count = 0
-        while count < limit:
-            with self.transaction(write=False) as session:
-                batch = [m.id for m in outbox.pending(session, 50)]
-            if not batch:
-                break
-            for message_id in batch:
-                self.run_outbox_message(message_id)
-                count += 1
-        return count
+        return jobs.drain(self, limit)
 
 
 class _Row:

@@ -137,6 +137,10 @@ def claim(session: Session, task_id: str, user_id: str) -> bool:
 
 
 def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    if not rows:
-        return []
-    return [session.execute(insert(OB).values(**r).returning(OB.c.id)).scalar_one() for r in rows]
+    """Write jobs; their ids are published when (and only if) the transaction commits."""
+    ids = [session.execute(insert(OB).values(**r).returning(OB.c.id)).scalar_one() for r in rows]
+    session.info.setdefault(QUEUED, []).extend(ids)
+    return ids
+
+
+QUEUED = "guichet.outbox"  # session.info key: outbox ids written in this transaction

@@ -149,9 +149,11 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"))
     recipient_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    subject: Mapped[str] = mapped_column(String(255), default="")
     channel: Mapped[str] = mapped_column(String(20))  # email | sms
     template: Mapped[str] = mapped_column(String(60))
     lang: Mapped[str] = mapped_column(String(5))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
+    reference: Mapped[str | None] = mapped_column(String(255))  # the channel's message id

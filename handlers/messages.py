@@ -28,6 +28,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "deadline_breached": {
         "fr": "Délai légal dépassé pour le dossier {number}.",
         "ar": "تم تجاوز الأجل القانوني للملف {number}."},
+    "task_arrived": {
+        "fr": "Une tâche vous attend : « {task} » sur le dossier {number} ({procedure}).",
+        "ar": "مهمة في انتظاركم: « {task} » في الملف {number} ({procedure})."},
     "decision_issued": {
         "fr": "Dossier {number} : la décision signée est disponible au téléchargement.",
         "ar": "الملف {number}: القرار الموقع متاح للتحميل."},
@@ -39,7 +42,16 @@ class _Lenient(dict):  # type: ignore[type-arg]
         return "—"
 
 
+def _shown(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in values.items()}
+
+
 def render(template: str, lang: str, values: dict[str, Any]) -> str:
     """The message ``template`` in ``lang`` (French when the language is unknown)."""
     texts = TEMPLATES[template]
-    return texts.get(lang, texts["fr"]).format_map(_Lenient(values))
+    return texts.get(lang, texts["fr"]).format_map(_Lenient(_shown(values)))
+
+
+def subject(lang: str, values: dict[str, Any]) -> str:
+    head = "الشباك — الملف" if lang == "ar" else "Guichet — dossier"
+    return f"{head} {values.get('number') or ''}".strip()

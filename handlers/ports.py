@@ -23,6 +23,7 @@ class Ports:
     verify_base_url: str = "http://127.0.0.1:5000"
     signer: Callable[[], Any] = field(default=lambda: None)
     trust_roots: Callable[[], list[bytes]] = field(default=lambda: [])
+    channels: dict[str, Any] = field(default_factory=dict)  # "email" → SmtpChannel, "sms" → …
 
     def catalog(self) -> _catalog.Catalog:
         return _catalog.load(self.processes_dir / "catalog.yaml")

@@ -11,6 +11,7 @@ from . import config as _config
 from .bootstrap import build_engine, build_ports
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import direction, select_locale
+from .jobs import celery_init_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["guichet.ports"] = build_ports(app)
     app.extensions["guichet.engine"] = build_engine(app)
+    celery_init_app(app)
 
     from . import applicant, auth, errors, inbox, public, verify
     from .api import bp as api_bp

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,15 @@ from sqlalchemy.orm import Session
 
 from engine import Engine
 from engine.outbox import InProcessRunner
+from handlers import notify
+from handlers.channels import SmsRecorder, SmtpChannel
 from handlers.files import FileStore
 from handlers.ports import Ports
 from handlers.registry import build_registry
 from handlers.roles import lane_roles
 
 from .extensions import db
+from .jobs import CeleryDispatcher
 
 
 def build_engine(app: Flask) -> Engine:
@@ -25,17 +29,31 @@ def build_engine(app: Flask) -> Engine:
     registry = app.config.get("GUICHET_HANDLER_REGISTRY") or build_registry(app.extensions["guichet.ports"])
     # Each engine transaction gets a session of its own: a request's reads (its scoped
     # session) never share a transaction with a workflow step.
-    engine = Engine(lambda: Session(db.engine, expire_on_commit=False), registry, lane_roles=lane_roles())
+    ports = app.extensions["guichet.ports"]
+    engine = Engine(lambda: Session(db.engine, expire_on_commit=False), registry, lane_roles=lane_roles(),
+                    job_handlers={"notification": partial(notify.deliver, ports=ports)},
+                    task_listener=partial(notify.task_arrived, ports=ports))
     mode = app.config["GUICHET_JOBS"]
     if mode == "inprocess":
         engine.dispatcher = InProcessRunner(engine.run_outbox_message)
-    elif mode != "celery":
+    elif mode == "celery":
+        engine.dispatcher = CeleryDispatcher(app)
+    else:
         raise ValueError(f"GUICHET_JOBS must be 'inprocess' or 'celery', not {mode!r}")
     return engine
 
 
+def _channels(app: Flask) -> dict[str, Any]:
+    channels: dict[str, Any] = {"sms": SmsRecorder()}
+    if app.config["GUICHET_SMTP_HOST"]:
+        channels["email"] = SmtpChannel(
+            app.config["GUICHET_SMTP_HOST"], int(app.config["GUICHET_SMTP_PORT"]), app.config["GUICHET_SMTP_FROM"],
+            app.config["GUICHET_SMTP_USER"], app.config["GUICHET_SMTP_PASSWORD"], app.config["GUICHET_SMTP_STARTTLS"])
+    return channels
+
+
 def build_ports(app: Flask) -> Ports:
-    return Ports(processes_dir=Path(app.config["GUICHET_PROCESSES_DIR"]),
+    return Ports(processes_dir=Path(app.config["GUICHET_PROCESSES_DIR"]), channels=_channels(app),
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
                  verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
                  trust_roots=_trust_roots(app))

@@ -135,10 +135,61 @@ def audit_verify() -> None:
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Serve the application (threaded development server; use gunicorn in production)."""
-    # Flask ignores app.run() inside its own CLI, so we call the server it would have used.
+    """Serve the application (threaded development server; use gunicorn in production).
+
+    With GUICHET_JOBS=inprocess a ticker thread wakes timers, relays the outbox and
+    watches deadlines, so the embedded default needs no broker and no beat."""
     from werkzeug.serving import run_simple
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+    from .ticker import start_ticker
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["GUICHET_JOBS"] == "inprocess":
+        start_ticker(app)
+    # Flask ignores app.run() inside its own CLI, so we call the server it would have used.
+    run_simple(host, port, app, threaded=True)
 
 
-COMMANDS = [processes, demo_group, audit_group, serve, pki]
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def worker(celery_args: tuple[str, ...]) -> None:
+    """A Celery worker on the configured queue (extra arguments go to celery)."""
+    celery_app = current_app.extensions["celery"]
+    celery_app.worker_main(["worker", "-Q", current_app.config["GUICHET_CELERY_QUEUE"], "-l", "INFO",
+                            *celery_args])
+
+
+@click.command("beat", context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def beat(celery_args: tuple[str, ...]) -> None:
+    """Celery beat: timers, outbox relay and deadline watch on their schedule."""
+    current_app.extensions["celery"].Beat(loglevel="INFO", *celery_args).run()
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs: incidents (jobs that kept failing) and their retry."""
+
+
+@jobs_group.command("failed")
+@with_appcontext
+def jobs_failed() -> None:
+    """List failed jobs with their last error."""
+    from engine import jobs
+    for job in jobs.incidents(db.session()):
+        click.echo(f"{job.id}\t{job.kind}\t{job.operator or job.ref or ''}\tinstance {job.instance_id}\t"
+                   f"{job.attempts} attempts\t{job.last_error}")
+
+
+@jobs_group.command("retry")
+@click.argument("job_id", type=int)
+@with_appcontext
+def jobs_retry(job_id: int) -> None:
+    """Put a failed job back in the queue."""
+    from engine import jobs
+    jobs.retry(get_engine(current_app), job_id)
+    click.echo(f"job {job_id} queued again")
+
+
+COMMANDS = [processes, demo_group, audit_group, serve, pki, worker, beat, jobs_group]

@@ -13,6 +13,9 @@
 | GUICHET_SIGNING_TRUST | instance/pki/demo-root-ca.pem | trust anchors for verification (PEM files, `:`-separated) |
 | GUICHET_TSA_URL | unset | RFC 3161 time-stamping authority for signatures |
 | GUICHET_SECURE_COOKIES | 0 | 1 behind HTTPS: Secure cookies and HSTS |
+| GUICHET_CELERY_QUEUE | guichet | the queue workers consume |
+| GUICHET_TIMER_INTERVAL | 5 | seconds between timer wake-ups (beat, or the embedded ticker) |
+| GUICHET_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD, _STARTTLS | unset, 25, guichet@localhost | e-mail relay; unset: messages are recorded on the dossier only |
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
 """
 from __future__ import annotations
@@ -43,6 +46,14 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_JOBS": env.get("GUICHET_JOBS", "inprocess"),
         "GUICHET_BASE_URL": env.get("GUICHET_BASE_URL", "http://127.0.0.1:5000"),
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+        "GUICHET_CELERY_QUEUE": env.get("GUICHET_CELERY_QUEUE", "guichet"),
+        "GUICHET_TIMER_INTERVAL": env.get("GUICHET_TIMER_INTERVAL", "5"),
+        "GUICHET_SMTP_HOST": env.get("GUICHET_SMTP_HOST"),
+        "GUICHET_SMTP_PORT": env.get("GUICHET_SMTP_PORT", "25"),
+        "GUICHET_SMTP_FROM": env.get("GUICHET_SMTP_FROM", "guichet@localhost"),
+        "GUICHET_SMTP_USER": env.get("GUICHET_SMTP_USER"),
+        "GUICHET_SMTP_PASSWORD": env.get("GUICHET_SMTP_PASSWORD"),
+        "GUICHET_SMTP_STARTTLS": env.get("GUICHET_SMTP_STARTTLS", "0") == "1",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),

@@ -191,6 +191,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('completed_by', sa.String(length=100), nullable=True),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('breached_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_human_task_instance_id')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task'))
     )
@@ -205,6 +207,7 @@ def upgrade():
     sa.Column('instance_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('task_id', sa.String(length=36), nullable=True),
     sa.Column('operator', sa.String(length=100), nullable=True),
+    sa.Column('ref', sa.String(length=100), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
@@ -275,12 +278,14 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=True),
     sa.Column('recipient_id', sa.String(length=36), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('template', sa.String(length=60), nullable=False),
     sa.Column('lang', sa.String(length=5), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reference', sa.String(length=255), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_notification_dossier_id')),
     sa.ForeignKeyConstraint(['recipient_id'], ['app_user.id'], name=op.f('fk_notification_recipient_id')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))

@@ -1,0 +1,53 @@
+"""Delivery channels behind one interface: e-mail over SMTP, and SMS (recorded only)."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
+        """Deliver one message; return a reference (message id). Raise to have it retried."""
+
+
+@dataclass(frozen=True)
+class SmtpChannel:
+    """E-mail through an SMTP relay (``GUICHET_SMTP_*``); UTF-8, so Arabic arrives intact."""
+
+    host: str
+    port: int = 25
+    sender: str = "guichet@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 15.0
+
+    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = f"{to_name} <{to_address}>"
+        msg["Subject"] = subject
+        msg["Content-Language"] = lang
+        msg["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[-1])
+        msg.set_content(body, charset="utf-8")
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(msg)
+        return str(msg["Message-ID"])
+
+
+class SmsRecorder:
+    """The SMS channel without a gateway: the message is recorded on the dossier only."""
+
+    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
+        log.info("SMS to %s recorded (no gateway configured)", to_address)
+        return "recorded"
