@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Protocol
@@ -31,7 +32,7 @@ class SmtpChannel:
     def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
         msg = EmailMessage()
         msg["From"] = self.sender
-        msg["To"] = f"{to_name} <{to_address}>"
+        msg["To"] = Address(display_name=to_name, addr_spec=to_address)
         msg["Subject"] = subject
         msg["Content-Language"] = lang
         msg["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[-1])

@@ -34,8 +34,12 @@ def checklist(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 
 def receipt(call: ServiceCall, ports: Ports) -> dict[str, Any]:
-    """The filing receipt's content: number, date, and each document with its digest."""
+    """The filing receipt's content: number, date, and each document with its digest.
+
+    Also ties the dossier to its process instance, in the same transaction as the first
+    step, so everything that follows (task notifications…) finds the dossier."""
     dossier = dossier_of(call)
+    dossier.instance_id = call.instance_id
     docs = latest_documents(call.session, dossier.id)
     return {"receipt": {
         "number": dossier.number, "filed_at": (dossier.submitted_at or call.now).isoformat(),

@@ -10,12 +10,15 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers  # noqa: F401 - the domain tables join the metadata the tests create
@@ -208,3 +211,51 @@ def compiled_processes():  # noqa: ANN201
                              Rules(operators=set(build_registry(ports)), lane_roles=lane_roles()))
     assert result.ok, result.problems
     return result.processes
+
+
+DEMO_PASSWORD = "demo-password-123"
+
+
+@dataclass
+class Site:
+    """The real application: shipped procedures, handlers, demo data, a demo president key."""
+
+    app: Flask
+
+    def client(self, email: str | None = None, password: str = DEMO_PASSWORD) -> FlaskClient:
+        client = self.app.test_client()
+        if email:
+            response = client.post("/auth/login", data={"email": email, "password": password})
+            assert response.status_code == 302, response.data[:500]
+        return client
+
+    def token(self, email: str) -> dict[str, str]:
+        response = self.app.test_client().post("/api/v1/tokens", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 201, response.json
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+@pytest.fixture
+def site(database_url: str, db_engine, sessions, tmp_path: Path, compiled_processes,  # noqa: ANN001
+         signer_factory, demo_pki) -> Iterator[Site]:
+    from engine.clock import utcnow
+    from engine.definitions import deploy
+    from handlers import demo
+    from web import create_app
+    from web.bootstrap import get_engine
+    application = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+        "GUICHET_PROCESSES_DIR": str(PROCESSES), "GUICHET_STORAGE_DIR": str(tmp_path / "files"),
+        "SECRET_KEY": "test", "GUICHET_BASE_URL": "https://guichet.example.ma"})
+    application.extensions["guichet.ports"].signer = signer_factory
+    application.extensions["guichet.ports"].trust_roots = lambda: [demo_pki.ca_certificate.read_bytes()]
+    with application.app_context():
+        engine = get_engine(application)
+        with engine.transaction() as s:
+            deploy(s, compiled_processes, by="tests", comment=None, now=utcnow())
+            demo.seed(s, DEMO_PASSWORD, utcnow())
+    yield Site(application)
+    with application.app_context():
+        from web.extensions import db
+        db.session.remove()
+        db.engines[None].dispose()

@@ -164,7 +164,8 @@ def worker(celery_args: tuple[str, ...]) -> None:
 @with_appcontext
 def beat(celery_args: tuple[str, ...]) -> None:
     """Celery beat: timers, outbox relay and deadline watch on their schedule."""
-    current_app.extensions["celery"].Beat(loglevel="INFO", *celery_args).run()
+    celery_app = current_app.extensions["celery"]
+    celery_app.start(["beat", "-l", "INFO", *celery_args])
 
 
 @click.group("jobs")

@@ -48,6 +48,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
         "GUICHET_CELERY_QUEUE": env.get("GUICHET_CELERY_QUEUE", "guichet"),
         "GUICHET_TIMER_INTERVAL": env.get("GUICHET_TIMER_INTERVAL", "5"),
+        "GUICHET_TEST_HOLD_DIR": env.get("GUICHET_TEST_HOLD_DIR"),  # tests only: jobs wait to be released
         "GUICHET_SMTP_HOST": env.get("GUICHET_SMTP_HOST"),
         "GUICHET_SMTP_PORT": env.get("GUICHET_SMTP_PORT", "25"),
         "GUICHET_SMTP_FROM": env.get("GUICHET_SMTP_FROM", "guichet@localhost"),
