@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d web/translations
+	$(BIN)/pybabel compile -d web/translations
 	$(BIN)/guichet db upgrade
 	$(BIN)/guichet processes deploy
 	$(BIN)/guichet demo seed
@@ -43,7 +43,7 @@ lint: $(VENV)/.installed-dev
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: lint
-	$(BIN)/pybabel compile -q -d web/translations
+	$(BIN)/pybabel compile -d web/translations
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no test: failing"; exit 1; fi; exit $$rc
 
