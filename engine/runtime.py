@@ -28,10 +28,11 @@ from .loop import ScriptEngine, is_deferred, ready_deferred, run_until_wait
 from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
 from .registry import HandlerRegistry
-from .specs import SERIALIZER_VERSION, SpecCache, dump_state, load_state
+from .specs import SERIALIZER_VERSION, SpecCache, WarmStates, dump_state, load_state
 from .steps import audit_ran
 from .store import InstanceState
 
+WARM = "guichet.warm"  # session.info key: the workflow a step saved
 Dispatcher = Callable[[list[int]], None]
 TaskListener = Callable[[Session, Mapping[str, Any], datetime], None]  # told of each new human task
 Loaded = tuple[Any, dict[str, Any], dict[str, Any]]
@@ -53,6 +54,7 @@ class Engine:
         self.job_handlers = dict(job_handlers or {})
         self.task_listener = task_listener
         self._specs = SpecCache()
+        self._warm = WarmStates()
         self._validators: dict[tuple[int, str], Any] = {}
 
     # -- plumbing -----------------------------------------------------------------------
@@ -65,6 +67,8 @@ class Engine:
             yield session
             session.commit()
             queued = session.info.pop(outbox.QUEUED, [])
+            if WARM in session.info:
+                self._warm.put(*session.info.pop(WARM))
         except IntegrityError as exc:
             session.rollback()
             raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
@@ -103,8 +107,10 @@ class Engine:
         return self._validators[key]
 
     def _load(self, session: Session, inst: InstanceState, now: datetime) -> BpmnWorkflow:
-        spec, subs, _ = self._definition(session, inst.definition_id)
-        wf = load_state(inst.state, spec, subs)
+        wf = self._warm.take(inst.id, inst.version)
+        if wf is None:
+            spec, subs, _ = self._definition(session, inst.definition_id)
+            wf = load_state(inst.state, spec, subs)
         # deserializing brings back Spiff's default script engine: ours goes back on every load
         wf.script_engine = ScriptEngine(self.registry, inst.id, inst.business_key, now, session)
         return wf
@@ -131,6 +137,7 @@ class Engine:
         inst.next_timer_at = None if wf.completed else next_timer(wf)
         arrived = list(inst.pending_tasks)
         store.save_instance(session, inst, now)
+        session.info[WARM] = (inst.id, inst.version, wf)  # kept once the transaction commits
         store.add_outbox(session, jobs)
         if self.task_listener is not None:
             for row in arrived:

@@ -145,3 +145,28 @@ class SpecCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return value
+
+
+class WarmStates:
+    """Workflows this process saved last, by instance, tagged with the version they were
+    saved as. A step that finds the instance row (read under its lock) at that very
+    version takes the object instead of deserializing the stored state — the two are the
+    same. Any other version (another node advanced it) falls back to the stored state; a
+    failed step never puts its half-changed object back."""
+
+    def __init__(self, size: int = 512):
+        self._size = size
+        self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            item = self._items.pop(instance_id, None)
+        return item[1] if item is not None and item[0] == version else None
+
+    def put(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._items[instance_id] = (version, workflow)
+            self._items.move_to_end(instance_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
