@@ -85,8 +85,13 @@ def dossiers(session: Session, actor: Actor, *, status: str | None = None, proce
     return _page(session, query.order_by(Dossier.created_at.desc(), Dossier.id.desc()), page, per_page)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: anything larger names nothing
+
+
 def dossier(session: Session, actor: Actor, dossier_id: int) -> Dossier:
     """The dossier if ``actor`` may see it; NotFound otherwise (no hint that it exists)."""
+    if not 0 < dossier_id <= MAX_ID:
+        raise NotFound(f"no dossier {dossier_id}")
     found = session.scalar(select(Dossier).where(Dossier.id == dossier_id, visible_dossiers(actor)))
     if found is None:
         raise NotFound(f"no dossier {dossier_id}")
@@ -103,6 +108,12 @@ class DossierView:
     done_steps: list[HumanTask]
     fees: list[Fee]
     decision: Decision | None
+
+    def events(self) -> list[tuple[datetime, str, Any]]:
+        """The public timeline, oldest first: ("status", code) and ("step", completed task)."""
+        out: list[tuple[datetime, str, Any]] = [(s.at, "status", s.status) for s in self.timeline]
+        out += [(t.completed_at, "step", t) for t in self.done_steps if t.completed_at]
+        return sorted(out, key=lambda e: (e[0], e[1] == "status"))
 
     @property
     def current_deadline(self) -> datetime | None:

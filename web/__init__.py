@@ -51,7 +51,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         from . import security
         lang = str(get_locale() or "fr")
-        return {"lang": lang, "dir": direction(lang), "user": security.current()}
+        ports = app.extensions["guichet.ports"]
+
+        def task_title(task: Any) -> str:
+            """A task's title in the page's language: its form's title, else the BPMN name."""
+            if task.form:
+                try:
+                    title = ports.form(task.form)[1].get("title", {})
+                except OSError:
+                    title = {}
+                return str(title.get(lang) or task.title)
+            return str(task.title)
+
+        def document_label(procedure: str, kind: str) -> str:
+            for item in ports.catalog().procedure(procedure).checklist:
+                if item.kind == kind:
+                    return item.ar if lang == "ar" else item.fr
+            return kind
+        return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
+                "document_label": document_label}
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -125,7 +125,7 @@ def _pdf(content: bytes, name: str, inline: bool) -> Response:
 @login_required
 def document(dossier_id: int, document_id: int):  # noqa: ANN201
     queries.dossier(db.session(), security.actor(), dossier_id)
-    doc = db.session.get(DocumentVersion, document_id)
+    doc = db.session.get(DocumentVersion, document_id) if 0 < document_id <= queries.MAX_ID else None
     if doc is None or doc.dossier_id != dossier_id:
         abort(404)
     return _pdf(ports().files.get(doc.sha256), f"{doc.kind}-v{doc.version}.pdf", inline=True)

@@ -50,7 +50,7 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, Conflict):
         return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
     if isinstance(exc, DomainError | EngineError):
-        return 400, str(exc)
+        return 422, str(exc)
     return 500, _("Une erreur inattendue est survenue.")
 
 
@@ -58,19 +58,44 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _has_nul() -> str | None:
+    """Where a NUL character hides in the request (databases refuse them), if anywhere."""
+    if "\x00" in request.path:
+        return "path"
+    if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        return "query"
+    if request.mimetype == "application/json" and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()):
+        return "json"
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+            "\x00" in v for v in request.form.values()):
+        return "form"
+    return None
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul() -> Any:
+        where = _has_nul()
+        if where is None:
+            return None
+        status = 404 if where == "path" else 422
+        message = _("Caractère interdit (NUL) dans la requête.")
+        if wants_json():
+            return jsonify(message=message, detail={where: ["NUL characters are not allowed"]}), status
+        return render_template("error.html", status=status, message=message, fields={}), status
+
     @app.errorhandler(EngineError)
     @app.errorhandler(DomainError)
     @app.errorhandler(PermissionError)
     def _domain(exc: Exception) -> Any:
         status, message = describe(exc)
         fields = field_messages(exc) if isinstance(exc, InvalidTaskData) else {}
-        if wants_json():
-            return jsonify(message=message, fields=fields, detail=str(exc)), status
+        if wants_json():  # APIFlask's documented error shape: message + detail object
+            return jsonify(message=message, detail={"fields": fields, "reason": str(exc)}), status
         return render_template("error.html", status=status, message=message, fields=fields), status
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         if wants_json():
-            return jsonify(message=exc.description, detail=exc.name), exc.code or 500
+            return jsonify(message=exc.description, detail={"reason": exc.name}), exc.code or 500
         return render_template("error.html", status=exc.code, message=exc.description, fields={}), exc.code

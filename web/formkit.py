@@ -5,7 +5,7 @@ this module only turns it into HTML inputs and back, so pages work without JavaS
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 @dataclass
 class Field:
+    """One input; ``shown`` is its value as a person reads it (option labels, not codes)."""
+
     name: str  # dotted path: "opinion.avis"
     kind: str  # text | textarea | number | integer | checkbox | select | radio | checkboxes | date
     label: str
@@ -21,6 +23,15 @@ class Field:
     value: Any = None
     options: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def shown(self) -> str:
+        if self.value is None or self.value == "":
+            return "—"
+        names = dict(self.options)
+        if isinstance(self.value, list):
+            return ", ".join(names.get(str(v), str(v)) for v in self.value)
+        return names.get(str(self.value), str(self.value))
 
 
 def _label(ui: Mapping[str, Any], name: str, lang: str, fallback: str) -> str:
@@ -60,20 +71,26 @@ def _get(data: Mapping[str, Any], dotted: str) -> Any:
 
 
 def fields(schema: Mapping[str, Any], ui: Mapping[str, Any], lang: str, data: Mapping[str, Any] | None = None,
-           errors: Mapping[str, str] | None = None, prefix: str = "") -> list[Field]:
-    """The inputs of ``schema`` (objects flattened into dotted names), filled from ``data``."""
+           errors: Mapping[str, str] | None = None, prefix: str = "",
+           checklist: Collection[str] | None = None) -> list[Field]:
+    """The inputs of ``schema`` (objects flattened into dotted names), filled from ``data``.
+
+    A hint ``"options_from": "checklist"`` keeps only the options naming documents of the
+    dossier's own checklist (``checklist``)."""
     data, errors = data or {}, errors or {}
     out: list[Field] = []
     required = set(schema.get("required", []))
     for key, prop in schema.get("properties", {}).items():
         name = f"{prefix}{key}"
         if prop.get("type") == "object":
-            out += fields(prop, ui, lang, data, errors, prefix=f"{name}.")
+            out += fields(prop, ui, lang, data, errors, prefix=f"{name}.", checklist=checklist)
             continue
         hint = ui.get(name, {})
+        options = _options(prop, hint, lang)
+        if hint.get("options_from") == "checklist" and checklist is not None:
+            options = [(v, t) for v, t in options if v in checklist]
         out.append(Field(name, _kind(prop, hint), _label(ui, name, lang, prop.get("title", key)),
-                         key in required, _get(data, name), _options(prop, hint, lang),
-                         errors.get(name.replace(".", "/"))))
+                         key in required, _get(data, name), options, errors.get(name.replace(".", "/"))))
     return out
 
 

@@ -5,11 +5,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
 
 from engine import Conflict, InvalidTaskData
 from engine.clock import utcnow
 from engine.models import ProcessInstance
 from handlers import queries
+from handlers.models import Commune
 
 from . import formkit, security
 from .bootstrap import get_engine
@@ -26,7 +28,10 @@ def task_list():  # noqa: ANN201
     page = queries.inbox(db.session(), security.actor(), order=order,
                          page=max(1, request.args.get("page", 1, type=int)))
     catalog = current_app.extensions["guichet.ports"].catalog()
-    return render_template("inbox/list.html", page=page, order=order, now=utcnow(), catalog=catalog)
+    lang = str(get_locale())
+    communes = {c.code: (c.name_ar if lang == "ar" else c.name_fr) for c in db.session.scalars(select(Commune))}
+    return render_template("inbox/list.html", page=page, order=order, now=utcnow(), catalog=catalog,
+                           communes=communes)
 
 
 def _form(task_form: str | None) -> tuple[dict, dict]:
@@ -41,11 +46,16 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
     ht, dossier = queries.task(db.session(), security.actor(), task_id)
     view = queries.dossier_view(db.session(), security.actor(), dossier.id) \
         if _can_see(dossier.id) else None
+    lang = str(get_locale())
+    ports = current_app.extensions["guichet.ports"]
+    procedure = ports.catalog().procedure(dossier.procedure)
     schema, ui = _form(ht.form)
-    fields = formkit.fields(schema, ui, str(get_locale()), data or {}, errors)
+    fields = formkit.fields(schema, ui, lang, data or {}, errors, checklist=[i.kind for i in procedure.checklist])
+    filing_schema, filing_ui = ports.form(procedure.form) if procedure.form else ({}, {})
+    filing = formkit.fields(filing_schema, filing_ui, lang, dossier.fields)
     version = db.session.get_one(ProcessInstance, ht.instance_id).version
     return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,
-                           now=utcnow(), version=version), status
+                           filing=filing, now=utcnow(), version=version), status
 
 
 def _can_see(dossier_id: int) -> bool:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from apiflask import HTTPTokenAuth
-from flask import current_app, g
+from flask import current_app, g, jsonify
 from flask_login import UserMixin, current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -48,6 +49,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def issue_token(user_id: str) -> str:
     return _serializer().dumps({"u": user_id})
+
+
+@token_auth.error_handler
+def _auth_error(status: int) -> Any:
+    return jsonify(message="a valid Bearer token is required (POST /api/v1/tokens)",
+                   detail={"reason": "Unauthorized"}), status
 
 
 @token_auth.verify_token

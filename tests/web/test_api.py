@@ -37,7 +37,8 @@ def test_openapi_document_lists_every_route(site: Site) -> None:
             "/api/v1/dossiers/{dossier_id}/documents", "/api/v1/dossiers/{dossier_id}/submit",
             "/api/v1/tasks", "/api/v1/tasks/{task_id}", "/api/v1/tasks/{task_id}/complete",
             "/api/v1/tasks/{task_id}/claim", "/api/v1/dossiers/{dossier_id}/authorization.pdf"} <= paths
-    app_routes = {r.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+    import re
+    app_routes = {re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", r.rule)
                   for r in site.app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     assert app_routes - {"/api/v1/openapi.json"} <= paths
 
@@ -70,7 +71,7 @@ def test_api_journey_with_visibility_conflicts_and_field_errors(site: Site) -> N
     t = client.get(f"/api/v1/tasks/{task['id']}", headers=agent).json
     assert t["form"]["required"] == ["complete"] and t["ui"]["complete"]["label"]["ar"]
     r = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": "yes"}}, headers=agent)
-    assert r.status_code == 422 and "complete" in r.json["fields"]
+    assert r.status_code == 422 and "complete" in r.json["detail"]["fields"]
     r = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=citizen)
     assert r.status_code == 404  # not the citizen's task: not even visible
     ok = client.post(f"/api/v1/tasks/{task['id']}/complete",
@@ -93,7 +94,23 @@ def test_upload_refusals_are_clear_and_store_nothing(site: Site) -> None:
         assert r.status_code == 422 and r.json["message"]
     r = client.post(f"/api/v1/dossiers/{dossier_id}/documents", headers=citizen,
                     data={"kind": "passport", "file": (io.BytesIO(tiny_pdf()), "x.pdf")})
-    assert r.status_code == 400
+    assert r.status_code == 422 and "checklist" in r.json["detail"]["reason"]
     assert client.get(f"/api/v1/dossiers/{dossier_id}", headers=citizen).json["documents"] == []
     r = client.post("/api/v1/dossiers", json={"procedure": "nope", "commune": "casablanca"}, headers=citizen)
     assert r.status_code == 404
+
+
+def test_hostile_ids_and_nul_characters_are_clean_refusals(site: Site) -> None:
+    client = site.app.test_client()
+    agent = site.token("guichet@casablanca.demo")
+    for url in ("/api/v1/dossiers/2147483648", "/api/v1/dossiers/9223372036854775808", "/api/v1/tasks/a%00b",
+                "/api/v1/verify/a%00b"):
+        r = client.get(url, headers=agent)
+        assert r.status_code == 404 and r.is_json, url
+    r = client.get("/api/v1/dossiers?status=a%00b", headers=agent)
+    assert r.status_code == 422 and r.json["detail"] == {"query": ["NUL characters are not allowed"]}
+    r = client.post("/api/v1/tokens", json={"email": "x\u0000@y.z", "password": "p"})
+    assert r.status_code == 422
+    r = client.get("/api/v1/tasks")
+    assert r.status_code == 401 and r.is_json and r.json["message"]
+    assert site.client("citoyen@guichet.demo").get("/dossiers/99999999999").status_code == 404

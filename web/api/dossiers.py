@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import abort
+from apiflask.schemas import FileSchema
 from flask import Response, current_app
 
 from engine.clock import utcnow
@@ -27,7 +28,7 @@ from .schemas import (
     SubmitOut,
 )
 
-ERRORS = {403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
+ERRORS = {400: "malformed request body", 403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
 
 
 @bp.post("/dossiers")
@@ -116,7 +117,8 @@ def detail(dossier_id: int) -> Any:
 
 @bp.get("/dossiers/<int:dossier_id>/authorization.pdf")
 @bp.auth_required(token_auth)
-@bp.doc(summary="The signed authorization (PDF)", responses={200: "the signed PDF", 404: "no signed decision yet"})
+@bp.output(FileSchema, content_type="application/pdf", description="the signed PDF")
+@bp.doc(summary="The signed authorization (PDF)", responses={404: "no signed decision yet"})
 def authorization(dossier_id: int) -> Any:
     v = queries.dossier_view(db.session(), caller(), dossier_id)
     if v.decision is None or not v.decision.signed or not v.decision.pdf_sha256:

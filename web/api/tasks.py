@@ -16,7 +16,7 @@ from . import bp
 from .common import caller, ports, task_out
 from .schemas import CompleteIn, CompleteOut, Pagination, TaskDetailOut, TaskPage
 
-ERRORS = {403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
+ERRORS = {400: "malformed request body", 403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
 
 
 @bp.get("/tasks")

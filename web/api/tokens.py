@@ -18,7 +18,7 @@ from .schemas import Credentials, ProcedureOut, TokenOut, VerificationOut
 @bp.post("/tokens")
 @bp.input(Credentials, arg_name="body")
 @bp.output(TokenOut, status_code=201)
-@bp.doc(summary="Get a Bearer token", responses={401: "wrong e-mail or password"})
+@bp.doc(summary="Get a Bearer token", responses={400: "malformed request body", 401: "wrong e-mail or password"})
 def create_token(body: dict[str, Any]) -> Any:
     user = authenticate(db.session(), body["email"], body["password"])
     if user is None:
