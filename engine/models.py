@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -172,3 +174,18 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column()
     published_at: Mapped[datetime | None] = mapped_column()
     done_at: Mapped[datetime | None] = mapped_column()
+
+
+# Audit rows are append-only, enforced by the database itself (migration 0002 installs the
+# same triggers; these DDL events give them to schemas made with ``create_all`` too).
+_PG_APPEND_ONLY = DDL(
+    "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit_event is append-only: %% refused', TG_OP USING ERRCODE = 'insufficient_privilege'; "
+    "END; $$ LANGUAGE plpgsql; "
+    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()").execute_if(dialect="postgresql")
+event.listen(AuditEvent.__table__, "after_create", _PG_APPEND_ONLY)
+for _action in ("UPDATE", "DELETE"):
+    event.listen(AuditEvent.__table__, "after_create", DDL(
+        f"CREATE TRIGGER audit_event_no_{_action.lower()} BEFORE {_action} ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END").execute_if(dialect="sqlite"))

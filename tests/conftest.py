@@ -94,7 +94,8 @@ def db_engine(database_url: str) -> Iterator[sa.Engine]:
 @pytest.fixture
 def sessions(db_engine: sa.Engine) -> Iterator[sessionmaker[Session]]:
     yield sessionmaker(bind=db_engine, expire_on_commit=False)
-    with db_engine.begin() as conn:  # a clean slate for the next test
+    from tests.tamper import as_dba
+    with db_engine.begin() as conn, as_dba(conn):  # a clean slate for the next test
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -42,21 +42,25 @@ def test_a_failing_async_handler_is_retried_then_marked_failed(engine, sessions,
     assert instance(sessions, iid).status == "completed"
 
 
-def test_audit_verify_detects_a_deleted_event(engine, sessions) -> None:
+def test_audit_verify_detects_a_deleted_event(engine, sessions, db_engine) -> None:
     from engine import audit
     iid = engine.start("approval", {"applicant_id": APPLICANT.user_id}, APPLICANT, scope="casa")
     [review] = ready_tasks(sessions, iid)
     engine.complete(review.id, {"complete": True}, AGENT)
     with sessions() as s:
         assert audit.verify(s) == (1, [])
-    with sessions.begin() as s:
+    from tests.tamper import as_dba
+    with sessions() as s:
         last = s.scalar(sa.select(sa.func.max(AuditEvent.seq)).where(AuditEvent.instance_id == iid))
-        s.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == iid, AuditEvent.seq == last))
+    with sessions.begin() as s, pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        s.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == iid))  # the app cannot
+    with db_engine.begin() as conn, as_dba(conn):
+        conn.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == iid, AuditEvent.seq == last))
     with sessions() as s:
         checked, [broken] = audit.verify(s)
     assert broken.instance_id == iid and "removed" in broken.reason
-    with sessions.begin() as s:
-        s.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == iid, AuditEvent.seq == 2))
+    with db_engine.begin() as conn, as_dba(conn):
+        conn.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == iid, AuditEvent.seq == 2))
     with sessions() as s:
         _, [broken] = audit.verify(s)
     assert broken.seq == 3 and "event #2 is missing" in broken.reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from engine.models import AuditEvent
@@ -79,7 +80,7 @@ def test_demo_seed_is_idempotent(cli) -> None:  # noqa: ANN001
     assert second.exit_code == 0 and second.output.split("\n")[0] == first.output.split("\n")[0]
 
 
-def test_audit_verify_names_the_altered_row(app, cli, engine, sessions) -> None:  # noqa: ANN001
+def test_audit_verify_names_the_altered_row(app, cli, engine, sessions, db_engine) -> None:  # noqa: ANN001
     from tests.bpmn.helpers import ready_tasks
     from tests.conftest import AGENT, APPLICANT
     iid = engine.start("approval", {"applicant_id": APPLICANT.user_id}, APPLICANT, scope="casa")
@@ -87,9 +88,14 @@ def test_audit_verify_names_the_altered_row(app, cli, engine, sessions) -> None:
     engine.complete(review.id, {"complete": True}, AGENT)
     ok = cli.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "1 instance(s) checked, 0 broken" in ok.output
+    from tests.tamper import as_dba
     with sessions.begin() as s:
         ev = s.scalar(sa.select(AuditEvent).where(AuditEvent.instance_id == iid, AuditEvent.seq == 2))
-        s.execute(sa.update(AuditEvent).where(AuditEvent.id == ev.id).values(actor="intruder"))
+    with sessions.begin() as s:  # the application's own connection is refused…
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            s.execute(sa.update(AuditEvent).where(AuditEvent.id == ev.id).values(actor="intruder"))
+    with db_engine.begin() as conn, as_dba(conn):  # …a database administrator is not
+        conn.execute(sa.update(AuditEvent).where(AuditEvent.id == ev.id).values(actor="intruder"))
     bad = cli.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1
     assert f"BROKEN instance {iid}, event #2 (id {ev.id}): content was altered" in bad.output
