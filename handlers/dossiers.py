@@ -1,17 +1,15 @@
 """Dossiers as applicants handle them: draft, documents (versioned), submission."""
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, forms
 
+from . import pdfcheck
 from .common import DomainError, set_status
 from .dossier_models import DocumentVersion, Dossier
 from .filing import missing_documents
@@ -19,7 +17,7 @@ from .models import Commune
 from .numbering import next_number
 from .ports import Ports
 
-MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+MAX_DOCUMENT_BYTES = pdfcheck.MAX_DOCUMENT_BYTES
 
 
 class InvalidDocument(DomainError):
@@ -69,23 +67,18 @@ def update_fields(session: Session, ports: Ports, dossier: Dossier, fields: dict
 
 
 def pdf_pages(content: bytes) -> int:
-    """Page count of a real, readable, unencrypted PDF; :class:`InvalidDocument` otherwise."""
-    if not content:
-        raise InvalidDocument("the file is empty")
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidDocument(f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB")
-    if not content.startswith(b"%PDF-"):
-        raise InvalidDocument("the file is not a PDF")
+    """Page count of an acceptable PDF (see :mod:`handlers.pdfcheck`); InvalidDocument otherwise."""
     try:
-        reader = PdfReader(io.BytesIO(content), strict=False)
-        if reader.is_encrypted:
-            raise InvalidDocument("the PDF is encrypted: upload it without a password")
-        pages = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidDocument(f"the PDF cannot be read ({exc})") from None
-    if pages == 0:
-        raise InvalidDocument("the PDF has no page")
-    return pages
+        return pdfcheck.check(content)
+    except pdfcheck.PdfRefused as exc:
+        raise InvalidDocument(str(exc)) from None
+
+
+def safe_filename(name: str) -> str:
+    """The name a person gave their file, without any path or control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
+    return (cleaned or "document.pdf")[-255:]
 
 
 def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str, filename: str,
@@ -100,7 +93,7 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(
         DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == kind)) or 0) + 1
-    doc = DocumentVersion(dossier_id=dossier.id, kind=kind, version=version, filename=filename[-255:],
+    doc = DocumentVersion(dossier_id=dossier.id, kind=kind, version=version, filename=safe_filename(filename),
                           content_type="application/pdf", sha256=digest, size=len(content), pages=pages,
                           uploaded_by=by.user_id, uploaded_at=now)
     session.add(doc)
