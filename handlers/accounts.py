@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import Actor
 
-from .models import RoleGrant, User
+from .models import LoginAttempt, RoleGrant, User
 from .roles import ROLES
 
 
@@ -39,11 +39,37 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+
+class TooManyAttempts(Exception):
+    """Sign-in refused for a while after repeated failures (HTTP 429)."""
+
+    def __init__(self, retry_after: timedelta):
+        self.retry_after = retry_after
+        super().__init__(f"too many failed sign-ins: retry in {int(retry_after.total_seconds() // 60) + 1} min")
+
+
+def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
+                 now: datetime | None = None) -> User | None:
+    """The user with these credentials, or None; every attempt is recorded, and repeated
+    failures for an account or from an address lock sign-in for a while."""
+    now = now or datetime.now(UTC)
+    email = email.strip().lower()
+    since = now - THROTTLE_WINDOW
+    failures = select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.success.is_(False), LoginAttempt.at > since)
+    by_account = session.scalar(failures.where(LoginAttempt.email == email)) or 0
+    by_address = session.scalar(failures.where(LoginAttempt.ip == ip)) or 0
+    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise TooManyAttempts(THROTTLE_WINDOW)
     user = find_by_email(session, email)
-    if user is None or not check_password_hash(user.password_hash, password):
-        return None
-    return user
+    ok = user is not None and check_password_hash(user.password_hash, password)
+    session.add(LoginAttempt(email=email[:255], ip=ip[:64], at=now, success=ok))
+    session.commit()
+    return user if ok else None
 
 
 def actor_for(user: User) -> Actor:

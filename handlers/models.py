@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models import Base
@@ -86,3 +86,16 @@ class CommissionMember(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
     organism_code: Mapped[str] = mapped_column(ForeignKey("organism.code"))
     organism: Mapped[Organism] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """Sign-in attempts, to slow down password guessing (per account and per address)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column()
+    success: Mapped[bool] = mapped_column()

@@ -9,7 +9,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from engine.clock import utcnow
-from handlers.accounts import authenticate, create_user, find_by_email
+from handlers.accounts import TooManyAttempts, authenticate, create_user, find_by_email
 
 from .extensions import db
 from .security import LoginUser
@@ -43,7 +43,12 @@ def login():  # noqa: ANN201
     if request.method == "GET":
         return render_template("auth/login.html", form=form)
     if form.validate_on_submit():
-        user = authenticate(db.session(), form.email.data or "", form.password.data or "")
+        try:
+            user = authenticate(db.session(), form.email.data or "", form.password.data or "",
+                                ip=request.remote_addr or "-")
+        except TooManyAttempts:
+            flash(_("Trop de tentatives : réessayez dans quelques minutes."), "error")
+            return render_template("auth/login.html", form=form), 429
         if user is not None:
             _sign_in(LoginUser.of(user))
             return redirect(url_for("public.index"))

@@ -188,3 +188,14 @@ def test_public_verification_by_code_and_by_upload(site: Site) -> None:
         page = anon.post("/verify", data={"file": (__import__("io").BytesIO(content), "d.pdf")},
                          content_type="multipart/form-data").get_data(as_text=True)
         assert verdict in page
+
+
+def test_sign_in_is_throttled_after_repeated_failures(site: Site) -> None:
+    client = site.client()
+    for _ in range(5):
+        assert client.post("/auth/login", data={"email": AGENT, "password": "guess-guess"}).status_code == 401
+    r = client.post("/auth/login", data={"email": AGENT, "password": "demo-password-123"})
+    assert r.status_code == 429 and "Trop de tentatives" in r.get_data(as_text=True)
+    api = site.app.test_client().post("/api/v1/tokens", json={"email": AGENT, "password": "demo-password-123"})
+    assert api.status_code == 429
+    assert site.client(CITIZEN).get("/dossiers/").status_code == 200  # other accounts are not affected

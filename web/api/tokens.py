@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import abort
+from flask import request
 
 from handlers import verification
-from handlers.accounts import authenticate
+from handlers.accounts import TooManyAttempts, authenticate
 
 from ..extensions import csrf, db
 from ..security import TOKEN_MAX_AGE, issue_token
@@ -18,9 +19,13 @@ from .schemas import Credentials, ProcedureOut, TokenOut, VerificationOut
 @bp.post("/tokens")
 @bp.input(Credentials, arg_name="body")
 @bp.output(TokenOut, status_code=201)
-@bp.doc(summary="Get a Bearer token", responses={400: "malformed request body", 401: "wrong e-mail or password"})
+@bp.doc(summary="Get a Bearer token", responses={400: "malformed request body", 401: "wrong e-mail or password",
+                                                  429: "too many failed attempts: retry later"})
 def create_token(body: dict[str, Any]) -> Any:
-    user = authenticate(db.session(), body["email"], body["password"])
+    try:
+        user = authenticate(db.session(), body["email"], body["password"], ip=request.remote_addr or "-")
+    except TooManyAttempts as exc:
+        abort(429, str(exc))
     if user is None:
         abort(401, "wrong e-mail or password")
     return {"token": issue_token(user.id), "expires_in": TOKEN_MAX_AGE}
