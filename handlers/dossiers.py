@@ -26,6 +26,8 @@ class InvalidDocument(DomainError):
 
 def create_draft(session: Session, ports: Ports, *, procedure: str, commune: str, applicant: Actor,
                  fields: dict[str, Any], now: datetime) -> Dossier:
+    if not {"applicant", "architect"} & applicant.roles:
+        raise Forbidden("only applicants (or their architects) file dossiers")
     if procedure not in ports.catalog().procedures:
         raise NotFound(f"unknown procedure '{procedure}'")
     if session.get(Commune, commune) is None:

@@ -1,0 +1,174 @@
+"""The authorization matrix: every route × every kind of actor → allowed or denied.
+
+One declarative table (ROWS); the test exercises every row for every actor against the
+real application, and another test fails when a route exists that the table does not
+cover. "Denied" means the resource is not even shown (404), refused (403), or needs a
+sign-in (401, or a redirect to the login page); ids cannot be guessed into access (IDOR).
+"""
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from tests.conftest import Site
+from tests.pdfs import tiny_pdf
+
+ACTORS = {
+    "anonymous": None,
+    "applicant_own": "citoyen@guichet.demo",
+    "applicant_other": "architecte@guichet.demo",
+    "agent_own": "guichet@casablanca.demo",
+    "agent_other": "guichet@rabat.demo",
+    "member_this": "agence-urbaine@casablanca.demo",  # sits on the dossier's commission
+    "member_other": "regie@casablanca.demo",  # sits on another commission only
+    "president_own": "president@casablanca.demo",
+    "president_other": "president@rabat.demo",
+    "analyst": "analyste@guichet.demo",
+    "admin": "admin@guichet.demo",
+}
+EVERYONE = set(ACTORS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+SEES_DOSSIER = {"applicant_own", "agent_own", "member_this", "president_own", "admin"}
+OWNER = {"applicant_own"}
+FILERS = {"applicant_own", "applicant_other"}
+TASK_HOLDER = {"member_this"}
+
+# (method, route as the app declares it, url with placeholders, who is allowed, form/json body)
+ROWS: list[tuple[str, str, str, set[str], Any]] = [
+    ("GET", "/", "/", EVERYONE, None),
+    ("GET", "/health", "/health", EVERYONE, None),
+    ("GET", "/lang/<code>", "/lang/ar", EVERYONE, None),
+    ("GET", "/auth/login", "/auth/login", EVERYONE, None),
+    ("POST", "/auth/login", "/auth/login", EVERYONE, {"email": "nobody@x.ma", "password": "x"}),
+    ("GET", "/auth/signup", "/auth/signup", EVERYONE, None),
+    ("POST", "/auth/signup", "/auth/signup", EVERYONE, {"full_name": ""}),
+    ("POST", "/auth/logout", "/auth/logout", EVERYONE, {}),
+    ("GET", "/verify", "/verify", EVERYONE, None),
+    ("POST", "/verify", "/verify", EVERYONE, {}),
+    ("GET", "/verify/<code>", "/verify/{code}", EVERYONE, None),
+    ("GET", "/verify/<code>/decision.pdf", "/verify/{code}/decision.pdf", EVERYONE, None),
+    ("GET", "/dossiers/", "/dossiers/", SIGNED_IN, None),
+    ("GET", "/dossiers/new", "/dossiers/new", SIGNED_IN, None),
+    ("POST", "/dossiers/new", "/dossiers/new", FILERS, {"procedure": "permis_construire", "commune": "casablanca"}),
+    ("GET", "/dossiers/<int:dossier_id>", "/dossiers/{D}", SEES_DOSSIER, None),
+    ("POST", "/dossiers/<int:dossier_id>/fields", "/dossiers/{D}/fields", OWNER, {"parcelle": "TF 9/C"}),
+    ("POST", "/dossiers/<int:dossier_id>/documents", "/dossiers/{D}/documents", OWNER, "upload"),
+    ("POST", "/dossiers/<int:dossier_id>/submit", "/dossiers/{D}/submit", OWNER, {}),
+    ("GET", "/dossiers/<int:dossier_id>/documents/<int:document_id>", "/dossiers/{D}/documents/{DOC}",
+     SEES_DOSSIER, None),
+    ("GET", "/dossiers/<int:dossier_id>/receipt.pdf", "/dossiers/{D}/receipt.pdf", SEES_DOSSIER, None),
+    ("GET", "/dossiers/<int:dossier_id>/authorization.pdf", "/dossiers/{S}/authorization.pdf", SEES_DOSSIER, None),
+    ("GET", "/inbox", "/inbox", SIGNED_IN, None),
+    ("GET", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, None),
+    ("POST", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, {"opinion.avis": "favorable"}),
+    ("POST", "/tasks/<task_id>/claim", "/tasks/{T}/claim", TASK_HOLDER, {}),
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", EVERYONE, None),
+    ("POST", "/api/v1/tokens", "/api/v1/tokens", EVERYONE, {"email": "nobody@x.ma", "password": "x"}),
+    ("GET", "/api/v1/procedures", "/api/v1/procedures", EVERYONE, None),
+    ("GET", "/api/v1/verify/<code>", "/api/v1/verify/{code}", EVERYONE, None),
+    ("GET", "/api/v1/dossiers", "/api/v1/dossiers", SIGNED_IN, None),
+    ("POST", "/api/v1/dossiers", "/api/v1/dossiers", FILERS, {"procedure": "permis_construire", "commune": "casablanca"}),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>", "/api/v1/dossiers/{D}", SEES_DOSSIER, None),
+    ("PATCH", "/api/v1/dossiers/<int:dossier_id>", "/api/v1/dossiers/{D}", OWNER, {"fields": {}}),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/documents", "/api/v1/dossiers/{D}/documents", OWNER, "upload"),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/submit", "/api/v1/dossiers/{D}/submit", OWNER, None),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/authorization.pdf", "/api/v1/dossiers/{S}/authorization.pdf",
+     SEES_DOSSIER, None),
+    ("GET", "/api/v1/tasks", "/api/v1/tasks", SIGNED_IN, None),
+    ("GET", "/api/v1/tasks/<task_id>", "/api/v1/tasks/{T}", TASK_HOLDER, None),
+    ("POST", "/api/v1/tasks/<task_id>/claim", "/api/v1/tasks/{T}/claim", TASK_HOLDER, None),
+    ("POST", "/api/v1/tasks/<task_id>/complete", "/api/v1/tasks/{T}/complete", TASK_HOLDER,
+     {"data": {"opinion": {"avis": "favorable"}}}),
+]
+
+
+def _denied(url: str, status: int, location: str) -> bool:
+    if url.startswith("/api/"):
+        return status in (401, 403, 404)
+    return status in (403, 404) or (status in (301, 302, 303) and "/auth/login" in location)
+
+
+def _world(site: Site) -> dict[str, str]:
+    """D: a dossier at the commission (with T, the agence urbaine's opinion task, and DOC);
+    S: a dossier carried to its signed decision (verification code ``code``)."""
+    from tests.web.test_portal import file_dossier, test_whole_journey_through_pages
+    test_whole_journey_through_pages(site)  # S, signed
+    dossier_id, _ = file_dossier(site)
+    agent = site.client("guichet@casablanca.demo")
+    inbox = agent.get("/inbox").get_data(as_text=True)
+    check = re.findall(r'/tasks/([0-9a-f-]{36})', inbox)[0]
+    assert agent.post(f"/tasks/{check}", data={"complete": "on"}).status_code == 302
+    member = site.client(ACTORS["member_this"])
+    task = re.search(r'/tasks/([0-9a-f-]{36})', member.get("/inbox").get_data(as_text=True)).group(1)
+    from sqlalchemy import select
+
+    from handlers.dossier_models import Decision, DocumentVersion, Dossier
+    from web.extensions import db
+    with site.app.app_context():
+        signed = db.session.scalar(select(Decision).where(Decision.signed.is_(True)))
+        doc = db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id))
+        assert db.session.get(Dossier, dossier_id).status == "commission"
+        return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
+                "T": task, "DOC": str(doc)}
+
+
+_TOKENS: dict[tuple[int, str], dict[str, str]] = {}
+_CLIENTS: dict[tuple[int, str], Any] = {}
+
+
+def _request(site: Site, actor: str, method: str, url: str, body: Any) -> Any:
+    """One request as ``actor`` (signed-in clients and tokens are made once per actor)."""
+    email = ACTORS[actor]
+    if url.startswith("/api/"):
+        client = site.app.test_client()
+        if email and (id(site), email) not in _TOKENS:
+            _TOKENS[(id(site), email)] = site.token(email)
+        headers = _TOKENS[(id(site), email)] if email else {}
+        if body == "upload":
+            return client.open(url, method=method, headers=headers,
+                               data={"kind": "demande", "file": (io.BytesIO(tiny_pdf()), "x.pdf")})
+        return client.open(url, method=method, headers=headers, json=body)
+    if not email or url == "/auth/logout":
+        client = site.client(email) if email else site.client()
+    else:
+        if (id(site), email) not in _CLIENTS:
+            _CLIENTS[(id(site), email)] = site.client(email)
+        client = _CLIENTS[(id(site), email)]
+    if body == "upload":
+        return client.open(url, method=method, content_type="multipart/form-data",
+                           data={"kind": "demande", "file": (io.BytesIO(tiny_pdf()), "x.pdf")})
+    return client.open(url, method=method, data=body)
+
+
+def test_every_route_actor_pair_is_as_the_matrix_says(site: Site) -> None:
+    world = _world(site)
+    wrong = []
+    # state-changing rows of the task last, so that the task still exists for the others
+    rows = sorted(ROWS, key=lambda r: r[2].startswith(("/tasks/{T}", "/api/v1/tasks/{T}")) and r[0] == "POST")
+    for method, _rule, template, allowed, body in rows:
+        url = template.format(**world)
+        for actor in ACTORS:
+            if actor in allowed and method == "POST" and "{T}" in template:
+                continue  # completing the task once is enough: done below by its holder
+            response = _request(site, actor, method, url, body)
+            assert response.status_code < 500, (method, url, actor, response.status_code)
+            denied = _denied(url, response.status_code, response.headers.get("Location", ""))
+            if denied == (actor in allowed):
+                wrong.append(f"{method} {url} as {actor}: {response.status_code}")
+    response = _request(site, "member_this", "POST", f"/api/v1/tasks/{world['T']}/complete",
+                        {"data": {"opinion": {"avis": "favorable"}}})
+    assert response.status_code == 200
+    assert wrong == []
+
+
+def test_every_route_has_a_row(site: Site) -> None:
+    covered = {(method, rule) for method, rule, *_ in ROWS}
+    missing = []
+    for rule in site.app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (method, rule.rule) not in covered:
+                missing.append(f"{method} {rule.rule}")
+    assert missing == [], "add these routes to the authorization matrix"
