@@ -17,6 +17,8 @@ from .errors import (
                      InvalidTaskData,
                      NotFound,
                      Problem,
+                     StepFailed,
+                     Unavailable,
 )
 from .models import Base
 from .registry import HandlerRegistry, HandlerSpec, ServiceCall
@@ -25,5 +27,6 @@ from .runtime import Engine
 __all__ = [
     "Actor", "Base", "Compilation", "CompiledProcess", "Conflict", "Engine", "EngineError",
     "Forbidden", "HandlerFailed", "HandlerRegistry", "HandlerSpec", "InvalidDefinition",
-    "InvalidTaskData", "NotFound", "Problem", "Rules", "ServiceCall", "compile_sources",
+    "InvalidTaskData", "NotFound", "Problem", "Rules", "ServiceCall", "StepFailed", "Unavailable",
+    "compile_sources",
 ]

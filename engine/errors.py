@@ -68,3 +68,18 @@ class HandlerFailed(EngineError):
         self.bpmn_id = bpmn_id
         self.cause = cause
         super().__init__(f"service task {bpmn_id} ({operator}) failed: {cause}")
+
+
+class StepFailed(EngineError):
+    """The procedure itself failed at an element (a script, an expression, a handler): the
+    step was rolled back, nothing was written, and an incident was recorded for support."""
+
+    def __init__(self, element: str | None, cause: BaseException, incident_id: int | None = None):
+        self.element = element
+        self.cause = cause
+        self.incident_id = incident_id
+        super().__init__(f"the procedure failed at {element or 'an element'}: {cause}")
+
+
+class Unavailable(EngineError):
+    """The database could not be reached or dropped the connection (503); nothing was written."""

@@ -98,8 +98,10 @@ def retry(engine: Engine, message_id: int) -> None:
     """An administrator's retry of an incident: the job goes back to pending and is published."""
     with engine.transaction() as session:
         msg = session.get(OutboxMessage, message_id, with_for_update=True)
+        from .errors import Conflict
         if msg is None or msg.status != "failed":
-            from .errors import Conflict
             raise Conflict(f"job {message_id} is not a failed job")
+        if msg.kind == "incident":
+            raise Conflict(f"incident {message_id} records a failed step: fix the procedure, then redo the action")
         msg.status, msg.attempts, msg.done_at, msg.published_at = "pending", 0, None, None
         session.info.setdefault(outbox.QUEUED, []).append(msg.id)

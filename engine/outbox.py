@@ -24,6 +24,15 @@ def enqueue(session: Session, kind: str, *, ref: str | None = None, instance_id:
     return job_id
 
 
+def record_incident(session: Session, error: str, now: datetime) -> int:
+    """A failure that no retry can fix by itself (a broken procedure): parked as failed."""
+    msg = OutboxMessage(kind="incident", status="failed", attempts=1, last_error=error[:4000],
+                        created_at=now, done_at=now)
+    session.add(msg)
+    session.flush()
+    return msg.id
+
+
 def mark_done(session: Session, task_id: str, now: datetime) -> None:
     session.execute(update(OutboxMessage).where(OutboxMessage.task_id == task_id,
                                                 OutboxMessage.status == "pending")

@@ -13,9 +13,10 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import audit, definitions, forms, jobs, outbox, store
@@ -23,7 +24,7 @@ from .actor import Actor
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Conflict, Forbidden, HandlerFailed, NotFound, StepFailed, Unavailable
 from .loop import ScriptEngine, is_deferred, ready_deferred, run_until_wait
 from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
@@ -72,12 +73,28 @@ class Engine:
         except IntegrityError as exc:
             session.rollback()
             raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
+        except (OperationalError, InterfaceError) as exc:
+            _quiet_rollback(session)
+            raise Unavailable("the database is unreachable; nothing was saved, try again shortly") from exc
+        except (SpiffWorkflowException, HandlerFailed) as exc:
+            session.rollback()
+            element = getattr(exc, "bpmn_id", None) or _spiff_element(exc)
+            raise StepFailed(element, exc, self._record_incident(element, exc)) from exc
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
         self._publish(queued)  # only after the commit: a job never runs before its cause exists
+
+    def _record_incident(self, element: str | None, exc: BaseException) -> int | None:
+        """Keep a failed step visible to support (``guichet jobs failed``), in its own transaction."""
+        try:
+            with self.transaction() as session:
+                return outbox.record_incident(session, f"{element or '?'}: {type(exc).__name__}: {exc}",
+                                              self.clock())
+        except Exception:  # noqa: BLE001 - the original error is what the caller must see
+            return None
 
     def _publish(self, ids: list[int]) -> None:
         if ids and self.dispatcher is not None:
@@ -266,6 +283,18 @@ class Engine:
     def drain_outbox(self, limit: int = 1000) -> int:
         """Run pending jobs until none is left (tests and the embedded default)."""
         return jobs.drain(self, limit)
+
+
+def _spiff_element(exc: BaseException) -> str | None:
+    task = getattr(exc, "task", None)
+    return getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+
+
+def _quiet_rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone already
+        pass
 
 
 class _Row:

@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine import Conflict, EngineError, Forbidden, InvalidTaskData, NotFound
+from engine import Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
 from handlers.common import DomainError
 from handlers.dossiers import InvalidDocument
 
@@ -47,6 +47,11 @@ def describe(exc: Exception) -> tuple[int, str]:
         return 404, _("Introuvable, ou vous n'y avez pas accès.")
     if isinstance(exc, Forbidden | PermissionError):
         return 403, _("Cette action ne vous est pas permise.")
+    if isinstance(exc, Unavailable):
+        return 503, _("Le service est momentanément indisponible ; rien n'a été enregistré. Réessayez dans un instant.")
+    if isinstance(exc, StepFailed):
+        return 503, _("Cette étape n'a pas pu être menée à bien ; rien n'a été enregistré et l'équipe de support "
+                      "a été prévenue (incident %(id)s).", id=exc.incident_id or "—")
     if isinstance(exc, Conflict):
         return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
     if isinstance(exc, DomainError | EngineError):

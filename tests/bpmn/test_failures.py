@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from engine import Actor, HandlerFailed
-from engine.models import AuditEvent
+from engine import Actor, HandlerFailed, StepFailed
+from engine.models import AuditEvent, OutboxMessage
 from engine.outbox import MAX_ATTEMPTS
 from tests.bpmn.helpers import instance, outbox_rows, ready_tasks
 from tests.conftest import AGENT, APPLICANT
@@ -16,8 +16,10 @@ def test_a_failing_sync_handler_rolls_the_step_back(engine, sessions, faults) ->
     [review] = ready_tasks(sessions, iid)
     before = instance(sessions, iid)
     faults["test.notify"] = RuntimeError("SMTP server unreachable")
-    with pytest.raises(HandlerFailed, match="notify.*SMTP server unreachable"):
+    with pytest.raises(StepFailed, match="notify.*SMTP server unreachable") as failed:
         engine.complete(review.id, {"complete": True}, AGENT)
+    assert isinstance(failed.value.cause, HandlerFailed) and failed.value.element == "notify"
+    assert _incident(sessions, failed.value.incident_id).startswith("notify")
     after = instance(sessions, iid)
     assert (after.version, after.state, after.audit_seq) == (before.version, before.state, before.audit_seq)
     assert [t.id for t in ready_tasks(sessions, iid)] == [review.id]  # still to do
@@ -64,3 +66,23 @@ def test_audit_verify_detects_a_deleted_event(engine, sessions, db_engine) -> No
     with sessions() as s:
         _, [broken] = audit.verify(s)
     assert broken.seq == 3 and "event #2 is missing" in broken.reason
+
+
+def _incident(sessions, incident_id: int | None) -> str:  # noqa: ANN001
+    with sessions() as s:
+        msg = s.get(OutboxMessage, incident_id)
+        assert msg is not None and msg.kind == "incident" and msg.status == "failed"
+        return msg.last_error or ""
+
+
+def test_a_script_error_is_an_incident_and_changes_nothing(engine, sessions) -> None:
+    iid = engine.start("broken_script", {}, AGENT, scope="casa")
+    [ask] = ready_tasks(sessions, iid)
+    before = instance(sessions, iid)
+    with pytest.raises(StepFailed) as failed:
+        engine.complete(ask.id, {"note": "x"}, AGENT)
+    assert failed.value.element == "compute" and "undefined_rate" in str(failed.value)
+    after = instance(sessions, iid)
+    assert (after.version, after.state) == (before.version, before.state)
+    assert [t.id for t in ready_tasks(sessions, iid)] == [ask.id]
+    assert "compute" in _incident(sessions, failed.value.incident_id)

@@ -27,7 +27,8 @@ def line_of(text: str, needle: str) -> int:
 def test_valid_diagrams_compile() -> None:
     result = compile_sources(*read_directory(DIAGRAMS), RULES)
     assert result.ok, result.problems
-    assert {p.key for p in result.processes} == {"approval", "commission", "parent", "child", "ten_steps"}
+    assert {p.key for p in result.processes} == {"approval", "commission", "parent", "child", "ten_steps",
+                                                         "broken_script"}
 
 
 def test_malformed_xml_is_located() -> None:

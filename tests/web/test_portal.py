@@ -199,3 +199,23 @@ def test_sign_in_is_throttled_after_repeated_failures(site: Site) -> None:
     api = site.app.test_client().post("/api/v1/tokens", json={"email": AGENT, "password": "demo-password-123"})
     assert api.status_code == 429
     assert site.client(CITIZEN).get("/dossiers/").status_code == 200  # other accounts are not affected
+
+
+def test_database_outage_mid_step_is_a_503_and_writes_nothing(site: Site) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from web.bootstrap import get_engine
+    dossier_id, _ = file_dossier(site)
+    agent = site.client(AGENT)
+    task_id = re.search(r'/tasks/([0-9a-f-]{36})', agent.get("/inbox").get_data(as_text=True)).group(1)
+    engine = get_engine(site.app)
+    healthy = engine.session_factory
+    gone = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    engine.session_factory = lambda: Session(gone)
+    try:
+        r = agent.post(f"/tasks/{task_id}", data={"complete": "on"})
+    finally:
+        engine.session_factory = healthy
+    assert r.status_code == 503 and "momentanément indisponible" in r.get_data(as_text=True)
+    assert re.search(r'/tasks/([0-9a-f-]{36})', agent.get("/inbox").get_data(as_text=True)).group(1) == task_id
