@@ -135,6 +135,13 @@ def test_failing_job_becomes_an_incident_an_admin_retries(site: Site) -> None:
         assert result.exit_code == 0, result.output
         assert len(sink.messages) == 1
         assert cli.invoke(args=["jobs", "retry", str(failed[0].id)]).exit_code != 0  # not failed any more
+        admin = site.client("admin@guichet.demo")
+        page = admin.get("/admin/incidents").get_data(as_text=True)
+        assert f"<td>{failed[1].id}</td>" in page and "ConnectionRefusedError" in page
+        assert admin.post(f"/admin/incidents/{failed[1].id}/retry").status_code == 302  # from the web
+        assert len(sink.messages) == 2
+        assert f"<td>{failed[1].id}</td>" not in admin.get("/admin/incidents").get_data(as_text=True)
+        assert site.client(CITIZEN).get("/admin/incidents").status_code == 404
     finally:
         sink.stop()
     with site.app.app_context():

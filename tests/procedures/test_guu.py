@@ -156,7 +156,7 @@ def test_adjourned_goes_to_a_new_session(platform: Platform) -> None:
     p.opinions(d, {"agence_urbaine": {"avis": "ajourne", "motif": "Étude de sol manquante"}, "urbanisme": FAV})
     second = p.tasks(d)
     assert len(second) == 2 and not first & {t.id for t in second}
-    assert p.messages(d).count("commission_convened") == 2 * 2  # two members, two sessions
+    assert p.messages(d).count("commission_convened") == (2 + 1) * 2  # two members and the applicant, twice
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
     assert p.open_steps(d) == ["ga_payment"]
     sessions = {o.session_id for o in p.recorded_opinions(d)}

@@ -63,6 +63,8 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("GET", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, None),
     ("POST", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, {"opinion.avis": "favorable"}),
     ("POST", "/tasks/<task_id>/claim", "/tasks/{T}/claim", TASK_HOLDER, {}),
+    ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
+    ("POST", "/admin/incidents/<int:job_id>/retry", "/admin/incidents/999999/retry", {"admin"}, {}),
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/api/v1/tokens", "/api/v1/tokens", EVERYONE, {"email": "nobody@x.ma", "password": "x"}),
     ("GET", "/api/v1/procedures", "/api/v1/procedures", EVERYONE, None),
