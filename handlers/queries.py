@@ -17,7 +17,7 @@ from engine import Actor, NotFound
 from engine.models import HumanTask
 
 from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
-from .models import Commune
+from .models import Commune, Organism, RoleGrant
 
 COMMUNE_ROLES = ("guichet_agent", "president")
 
@@ -108,6 +108,7 @@ class DossierView:
     done_steps: list[HumanTask]
     fees: list[Fee]
     decision: Decision | None
+    organisms: dict[str, Organism]  # who acted for which organism (commission members)
 
     def events(self) -> list[tuple[datetime, str, Any]]:
         """The public timeline, oldest first: ("status", code) and ("step", completed task)."""
@@ -136,7 +137,16 @@ def dossier_view(session: Session, actor: Actor, dossier_id: int) -> DossierView
         open_steps=[t for t in steps if t.state == "READY"],
         done_steps=[t for t in steps if t.state == "COMPLETED"],
         fees=list(session.scalars(select(Fee).where(Fee.dossier_id == d.id))),
-        decision=session.scalar(select(Decision).where(Decision.dossier_id == d.id)))
+        decision=session.scalar(select(Decision).where(Decision.dossier_id == d.id)),
+        organisms=_organisms(session, {t.completed_by or t.assignee for t in steps} - {None}))
+
+
+def _organisms(session: Session, users: set[Any]) -> dict[str, Organism]:
+    if not users:
+        return {}
+    rows = session.execute(select(RoleGrant.user_id, Organism).join(Organism, Organism.code == RoleGrant.organism_code)
+                           .where(RoleGrant.user_id.in_(sorted(users)), RoleGrant.role == "commission_member"))
+    return {user_id: organism for user_id, organism in rows}
 
 
 def task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossier]:

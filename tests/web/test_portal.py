@@ -108,6 +108,7 @@ def test_whole_journey_through_pages(site: Site) -> None:
     assert president.post(f"/tasks/{sign}", data={"approve": "on"}).status_code == 302
     page = citizen.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
     assert "Autorisation délivrée" in page and "authorization.pdf" in page
+    assert "Avis de l&#39;organisme — Agence urbaine" in page  # which organism gave each opinion
     pdf = citizen.get(f"/dossiers/{dossier_id}/authorization.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and b"/ByteRange" in pdf.data
     assert pdf.headers["X-Content-Type-Options"] == "nosniff"
