@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class EngineError(Exception):
@@ -83,3 +84,17 @@ class StepFailed(EngineError):
 
 class Unavailable(EngineError):
     """The database could not be reached or dropped the connection (503); nothing was written."""
+
+
+def spiff_element(exc: BaseException) -> str | None:
+    """The BPMN element a SpiffWorkflow exception happened at, when it says."""
+    task = getattr(exc, "task", None)
+    return getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+
+
+def quiet_rollback(session: Any) -> None:
+    """Roll back a session whose connection may already be gone."""
+    try:
+        session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone already
+        pass

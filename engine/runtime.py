@@ -24,7 +24,16 @@ from .actor import Actor
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
-from .errors import Conflict, Forbidden, HandlerFailed, NotFound, StepFailed, Unavailable
+from .errors import (
+    Conflict,
+    Forbidden,
+    HandlerFailed,
+    NotFound,
+    StepFailed,
+    Unavailable,
+    quiet_rollback,
+    spiff_element,
+)
 from .loop import ScriptEngine, is_deferred, ready_deferred, run_until_wait
 from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
@@ -74,11 +83,11 @@ class Engine:
             session.rollback()
             raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
         except (OperationalError, InterfaceError) as exc:
-            _quiet_rollback(session)
+            quiet_rollback(session)
             raise Unavailable("the database is unreachable; nothing was saved, try again shortly") from exc
         except (SpiffWorkflowException, HandlerFailed) as exc:
             session.rollback()
-            element = getattr(exc, "bpmn_id", None) or _spiff_element(exc)
+            element = getattr(exc, "bpmn_id", None) or spiff_element(exc)
             raise StepFailed(element, exc, self._record_incident(element, exc)) from exc
         except BaseException:
             session.rollback()
@@ -181,7 +190,7 @@ class Engine:
                       "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
                       "audit_seq": 0, "audit_head": "", "next_timer_at": None,
                       "started_by": actor.user_id, "created_at": now, "updated_at": now}
-            inst = InstanceState.from_row(_Row(id=store.insert_instance(session, values), **values))
+            inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
             spec, subs, _ = self._definition(session, definition_id)
             wf = BpmnWorkflow(spec, subs, script_engine=ScriptEngine(self.registry, inst.id,
                                                                      business_key, now, session))
@@ -283,22 +292,3 @@ class Engine:
     def drain_outbox(self, limit: int = 1000) -> int:
         """Run pending jobs until none is left (tests and the embedded default)."""
         return jobs.drain(self, limit)
-
-
-def _spiff_element(exc: BaseException) -> str | None:
-    task = getattr(exc, "task", None)
-    return getattr(getattr(task, "task_spec", None), "bpmn_id", None)
-
-
-def _quiet_rollback(session: Session) -> None:
-    try:
-        session.rollback()
-    except Exception:  # noqa: BLE001 - the connection is gone already
-        pass
-
-
-class _Row:
-    """Attribute access over keyword values (builds an InstanceState for a new instance)."""
-
-    def __init__(self, **values: Any):
-        self.__dict__.update(values)

@@ -43,8 +43,15 @@ class InstanceState:
 
     @classmethod
     def from_row(cls, row: Any) -> InstanceState:
+        """From a result row (or any object with the column attributes)."""
         names = [f.name for f in fields(cls) if not f.name.startswith("pending_")]
         return cls(**{n: getattr(row, n) for n in names})
+
+
+def instance_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The InstanceState fields (all but ``id``) out of the values of a new instance row."""
+    return {f.name: values[f.name] for f in fields(InstanceState)
+            if f.name != "id" and not f.name.startswith("pending_")}
 
 
 _COLUMNS = [PI.c[n] for n in ("id", "definition_id", "process_key", "business_key", "scope",

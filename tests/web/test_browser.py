@@ -2,7 +2,7 @@
 
 The application runs behind a real HTTP server (werkzeug, threaded, on 127.0.0.1) with CSRF
 protection ON, as in production; Playwright drives Debian's Chromium (``/usr/bin/chromium``:
-never a browser build downloaded by ``playwright install``). Each person has their own browser
+never a browser build that Playwright would download itself). Each person has their own browser
 context (their own cookies). Screenshots of the main pages land in ``test-output/screenshots/``.
 
 Without Chromium or the ``playwright`` package the test is skipped with the reason, except
