@@ -24,9 +24,9 @@ def enqueue(session: Session, kind: str, *, ref: str | None = None, instance_id:
     return job_id
 
 
-def record_incident(session: Session, error: str, now: datetime) -> int:
+def record_incident(session: Session, instance_id: int | None, error: str, now: datetime) -> int:
     """A failure that no retry can fix by itself (a broken procedure): parked as failed."""
-    msg = OutboxMessage(kind="incident", status="failed", attempts=1, last_error=error[:4000],
+    msg = OutboxMessage(kind="incident", instance_id=instance_id, status="failed", attempts=1, last_error=error[:4000],
                         created_at=now, done_at=now)
     session.add(msg)
     session.flush()

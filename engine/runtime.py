@@ -69,7 +69,7 @@ class Engine:
 
     # -- plumbing -----------------------------------------------------------------------
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+    def transaction(self, *, write: bool = True, incidents: bool = True) -> Iterator[Session]:
         session = self.session_factory()
         try:
             if write:  # SQLite: BEGIN IMMEDIATE, so writers queue instead of racing
@@ -88,7 +88,8 @@ class Engine:
         except (SpiffWorkflowException, HandlerFailed) as exc:
             session.rollback()
             element = getattr(exc, "bpmn_id", None) or spiff_element(exc)
-            raise StepFailed(element, exc, self._record_incident(element, exc)) from exc
+            incident = self._record_incident(session.info.get(store.CURRENT), element, exc) if incidents else None
+            raise StepFailed(element, exc, incident) from exc
         except BaseException:
             session.rollback()
             raise
@@ -96,11 +97,12 @@ class Engine:
             session.close()
         self._publish(queued)  # only after the commit: a job never runs before its cause exists
 
-    def _record_incident(self, element: str | None, exc: BaseException) -> int | None:
-        """Keep a failed step visible to support (``guichet jobs failed``), in its own transaction."""
+    def _record_incident(self, instance_id: int | None, element: str | None, exc: BaseException) -> int | None:
+        """Keep a failed step visible on its dossier's instance and to support (``guichet jobs
+        failed``), in a transaction of its own."""
         try:
             with self.transaction() as session:
-                return outbox.record_incident(session, f"{element or '?'}: {type(exc).__name__}: {exc}",
+                return outbox.record_incident(session, instance_id, f"{element or '?'}: {type(exc).__name__}: {exc}",
                                               self.clock())
         except Exception:  # noqa: BLE001 - the original error is what the caller must see
             return None
@@ -246,9 +248,10 @@ class Engine:
             store.save_instance(session, inst, self.clock())
 
     def run_service_task(self, instance_id: int, task_id: str) -> bool:
-        """Run a deferred service task. Idempotent: a task no longer READY is left alone."""
+        """Run a deferred service task. Idempotent: a task no longer READY is left alone.
+        (Its failures are counted on its job, not recorded as separate incidents.)"""
         now = self.clock()
-        with self.transaction() as session:
+        with self.transaction(incidents=False) as session:
             inst = store.lock_instance(session, instance_id)
             wf = self._load(session, inst, now)
             task = wf.get_task_from_id(UUID(task_id))

@@ -82,6 +82,7 @@ def lock_instance(session: Session, instance_id: int) -> InstanceState:
     row = session.execute(_LOCK, {"iid": instance_id}).one_or_none()
     if row is None:
         raise NotFound(f"no process instance {instance_id}")
+    session.info[CURRENT] = instance_id
     return InstanceState.from_row(row)
 
 
@@ -103,6 +104,7 @@ def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState
     if row is None:
         raise NotFound(f"no task {task_id}")
     task = TaskView(**{f.name: getattr(row, f"task_{f.name}") for f in fields(TaskView)})
+    session.info[CURRENT] = row.id
     return InstanceState.from_row(row), task
 
 
@@ -150,4 +152,5 @@ def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
-QUEUED = "guichet.outbox"  # session.info key: outbox ids written in this transaction
+QUEUED = "guichet.outbox"
+CURRENT = "guichet.instance"  # session.info key: the instance this transaction advances  # session.info key: outbox ids written in this transaction

@@ -86,3 +86,5 @@ def test_a_script_error_is_an_incident_and_changes_nothing(engine, sessions) -> 
     assert (after.version, after.state) == (before.version, before.state)
     assert [t.id for t in ready_tasks(sessions, iid)] == [ask.id]
     assert "compute" in _incident(sessions, failed.value.incident_id)
+    with sessions() as s:
+        assert s.get(OutboxMessage, failed.value.incident_id).instance_id == iid  # on the dossier's instance
