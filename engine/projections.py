@@ -49,21 +49,21 @@ def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapp
 
 def sync_human_tasks(session: Session, instance: InstanceState, workflow: Any,
                      lane_roles: Mapping[str, str], now: datetime, before: set[str],
-                     completed: tuple[str, str] | None = None) -> None:
+                     completed: tuple[str, str] | None = None, ready: list[Any] | None = None) -> None:
     """Rows for user tasks that became READY; close those that no longer are.
 
     ``before`` holds the task ids READY when the workflow was loaded — exactly the open rows,
     since state and projections are always saved together — so no query is needed.
     ``completed`` is (task id, who) for the task this step completed; others are cancelled.
     """
-    ready = {str(t.id): t for t in ready_human_tasks(workflow)}
-    gone = before - set(ready)
+    ready_by_id = {str(t.id): t for t in (ready if ready is not None else ready_human_tasks(workflow))}
+    gone = before - set(ready_by_id)
     if completed and completed[0] in gone:
         store.close_tasks(session, [completed[0]], "COMPLETED", completed[1], now)
         gone.discard(completed[0])
     store.close_tasks(session, gone, "CANCELLED", None, now)
-    for task_id in ready.keys() - before:
-        instance.pending_tasks.append(_new_row(instance, workflow, ready[task_id], lane_roles, now))
+    for task_id in ready_by_id.keys() - before:
+        instance.pending_tasks.append(_new_row(instance, workflow, ready_by_id[task_id], lane_roles, now))
 
 
 def next_timer(workflow: Any) -> datetime | None:

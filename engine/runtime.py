@@ -34,7 +34,7 @@ from .errors import (
     quiet_rollback,
     spiff_element,
 )
-from .loop import ScriptEngine, is_deferred, ready_deferred, run_until_wait
+from .loop import ScriptEngine, is_deferred, run_until_wait
 from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
 from .registry import HandlerRegistry
@@ -67,7 +67,6 @@ class Engine:
         self._warm = WarmStates()
         self._validators: dict[tuple[int, str], Any] = {}
 
-    # -- plumbing -----------------------------------------------------------------------
     @contextmanager
     def transaction(self, *, write: bool = True, incidents: bool = True) -> Iterator[Session]:
         session = self.session_factory()
@@ -98,8 +97,7 @@ class Engine:
         self._publish(queued)  # only after the commit: a job never runs before its cause exists
 
     def _record_incident(self, instance_id: int | None, element: str | None, exc: BaseException) -> int | None:
-        """Keep a failed step visible on its dossier's instance and to support (``guichet jobs
-        failed``), in a transaction of its own."""
+        """Keep a failed step visible on its instance and to support, in its own transaction."""
         try:
             with self.transaction() as session:
                 return outbox.record_incident(session, instance_id, f"{element or '?'}: {type(exc).__name__}: {exc}",
@@ -153,11 +151,12 @@ class Engine:
         """
         ran = run_until_wait(wf, lambda t: is_deferred(t, self.registry))
         audit_ran(inst, ran, actor, now)
+        human, deferred = self._ready(wf)  # one pass over the tree for both
         jobs = [{"kind": "service_task", "instance_id": inst.id, "task_id": str(t.id),
                  "operator": t.task_spec.operation_name, "ref": None, "status": "pending", "attempts": 0,
                  "created_at": now}
-                for t in ready_deferred(wf, self.registry) if str(t.id) not in before[1]]
-        sync_human_tasks(session, inst, wf, self.lane_roles, now, before[0], completed)
+                for t in deferred if str(t.id) not in before[1]]
+        sync_human_tasks(session, inst, wf, self.lane_roles, now, before[0], completed, ready=human)
         if wf.completed and inst.status != "completed":
             inst.status = "completed"
             audit.append(inst, action="instance.completed", actor=actor, at=now)
@@ -171,15 +170,19 @@ class Engine:
             for row in arrived:
                 self.task_listener(session, row, now)
 
-    def _before(self, wf: BpmnWorkflow) -> tuple[set[str], set[str]]:
-        """Ids of the READY user tasks and READY deferred service tasks, in one pass."""
-        human, deferred = set(), set()
+    def _ready(self, wf: BpmnWorkflow) -> tuple[list[Any], list[Any]]:
+        """The READY user tasks and READY deferred service tasks, in one pass."""
+        human, deferred = [], []
         for task in wf.get_tasks(state=TaskState.READY):
             if task.task_spec.manual:
-                human.add(str(task.id))
+                human.append(task)
             elif is_deferred(task, self.registry):
-                deferred.add(str(task.id))
+                deferred.append(task)
         return human, deferred
+
+    def _before(self, wf: BpmnWorkflow) -> tuple[set[str], set[str]]:  # ids, at load time
+        human, deferred = self._ready(wf)
+        return {str(t.id) for t in human}, {str(t.id) for t in deferred}
 
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,
               business_key: str | None = None, scope: str | None = None) -> int:
@@ -248,8 +251,8 @@ class Engine:
             store.save_instance(session, inst, self.clock())
 
     def run_service_task(self, instance_id: int, task_id: str) -> bool:
-        """Run a deferred service task. Idempotent: a task no longer READY is left alone.
-        (Its failures are counted on its job, not recorded as separate incidents.)"""
+        """Run a deferred service task; idempotent (a task no longer READY is left alone), and
+        its failures count on its job rather than as separate incidents."""
         now = self.clock()
         with self.transaction(incidents=False) as session:
             inst = store.lock_instance(session, instance_id)
@@ -287,8 +290,7 @@ class Engine:
                 woken += 1
         return woken
 
-    # -- jobs (see engine.jobs) -------------------------------------------------------------
-    def run_outbox_message(self, message_id: int) -> str:
+    def run_outbox_message(self, message_id: int) -> str:  # see engine.jobs
         """Run one outbox job; returns its status afterwards (done, pending, failed)."""
         return jobs.run(self, message_id)
 
