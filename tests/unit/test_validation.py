@@ -125,3 +125,10 @@ def test_miwg_reference_models_get_ok_or_located_errors(path: Path) -> None:
         for p in result.problems:
             assert p.file == path.name and p.message
         assert any(p.line for p in result.problems), result.problems
+
+
+def test_oversized_diagrams_are_refused() -> None:
+    from engine.xml import MAX_XML_BYTES
+    padding = "<!--" + "x" * MAX_XML_BYTES + "-->"
+    result = compile_sources({"huge.bpmn": (APPROVAL + padding).encode()}, FORMS, RULES)
+    assert not result.ok and "larger than" in result.problems[0].message

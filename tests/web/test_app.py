@@ -26,3 +26,30 @@ def test_health_says_when_the_database_is_down(tmp_path) -> None:  # noqa: ANN00
                       "TESTING": True})
     response = app.test_client().get("/health")
     assert response.status_code == 503 and response.json["status"] == "error"
+
+
+def test_sessions_rotate_at_sign_in_and_cookies_are_guarded(site) -> None:  # noqa: ANN001
+    client = site.app.test_client()
+    client.get("/auth/login")
+    with client.session_transaction() as before:
+        before["planted"] = "by an attacker"  # a session fixed before sign-in…
+    r = client.post("/auth/login", data={"email": "citoyen@guichet.demo", "password": "demo-password-123"})
+    assert r.status_code == 302
+    with client.session_transaction() as after:
+        assert "planted" not in after  # …does not survive it
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_https_deployments_get_secure_cookies_and_hsts(site) -> None:  # noqa: ANN001
+    site.app.config["SESSION_COOKIE_SECURE"] = True
+    r = site.app.test_client().post("/auth/login", data={"email": "citoyen@guichet.demo",
+                                                         "password": "demo-password-123"})
+    assert "Secure" in r.headers["Set-Cookie"]
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_short_passwords_are_refused_at_sign_up(site) -> None:  # noqa: ANN001
+    r = site.app.test_client().post("/auth/signup", data={"full_name": "Ali Test", "email": "ali@example.ma",
+                                                          "password": "short", "confirm": "short"})
+    assert r.status_code == 400
