@@ -50,6 +50,7 @@ test: lint
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/state.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

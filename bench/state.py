@@ -1,0 +1,131 @@
+"""State size and loop cost (issue 9, P3): a real permis de construire, on SQLite.
+
+Prints the bytes stored per finished instance (target ≤ 50 KB; the definition is stored
+once, not per instance), and the completion time of the completeness-loop steps as the
+instance goes round 50 times, next to the same steps on its first rounds (the baseline,
+measured in the same run): p50/p95 and their ratio (target: p95 ≤ 10 ms at round 50).
+
+    .venv/bin/python bench/state.py [--rounds 50]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine import Base, Engine, compile_sources  # noqa: E402
+from engine.compiler import Rules  # noqa: E402
+from engine.definitions import deploy  # noqa: E402
+from engine.models import HumanTask, ProcessInstance  # noqa: E402
+from engine.sources import read_directory  # noqa: E402
+from handlers import demo, dossiers  # noqa: E402
+from handlers.accounts import actor_for, find_by_email  # noqa: E402
+from handlers.files import FileStore  # noqa: E402
+from handlers.ports import Ports  # noqa: E402
+from handlers.registry import build_registry  # noqa: E402
+from handlers.roles import lane_roles  # noqa: E402
+from tests.pdfs import tiny_pdf  # noqa: E402
+
+
+def platform(tmp: Path):  # noqa: ANN201
+    eng = sa.create_engine(f"sqlite:///{tmp / 'state.sqlite'}")
+    Base.metadata.create_all(eng)
+    sessions = sessionmaker(bind=eng, expire_on_commit=False)
+    ports = Ports(processes_dir=ROOT / "processes", files=FileStore(tmp / "files"))
+    engine = Engine(sessions, build_registry(ports), lane_roles=lane_roles())
+    result = compile_sources(*read_directory(ROOT / "processes"),
+                             Rules(operators=set(engine.registry), lane_roles=lane_roles()))
+    with engine.transaction() as s:
+        deploy(s, result.processes, by="bench", comment=None, now=engine.clock())
+        demo.seed(s, "bench-password-1", engine.clock())
+    return engine, sessions, ports
+
+
+def actor(sessions, email: str):  # noqa: ANN001, ANN201
+    with sessions() as s:
+        return actor_for(find_by_email(s, email))
+
+
+def file(engine, sessions, ports) -> int:  # noqa: ANN001
+    citizen = actor(sessions, "citoyen@guichet.demo")
+    fields = {"parcelle": "TF 1/C", "usage": "habitation_individuelle", "surface": 150, "niveaux": 2}
+    with engine.transaction() as s:
+        d = dossiers.create_draft(s, ports, procedure="permis_construire", commune="casablanca",
+                                  applicant=citizen, fields=fields, now=engine.clock())
+        for item in ports.catalog().procedure("permis_construire").checklist:
+            dossiers.add_document(s, ports, d, kind=item.kind, filename="p.pdf", content=tiny_pdf(),
+                                  by=citizen, now=engine.clock())
+        dossier_id = d.id
+    dossiers.submit(engine, ports, dossier_id, citizen)
+    return dossier_id
+
+
+def task(sessions, instance_id: int, bpmn_id: str) -> HumanTask:  # noqa: ANN001
+    with sessions() as s:
+        return s.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.bpmn_id == bpmn_id,
+                                                    HumanTask.state == "READY")).first()
+
+
+def instance_of(sessions, dossier_id: int) -> ProcessInstance:  # noqa: ANN001
+    from handlers.dossier_models import Dossier
+    with sessions() as s:
+        return s.get(ProcessInstance, s.get(Dossier, dossier_id).instance_id)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=50)
+    args = ap.parse_args()
+    engine, sessions, ports = platform(Path(tempfile.mkdtemp()))
+    agent, citizen = actor(sessions, "guichet@casablanca.demo"), actor(sessions, "citoyen@guichet.demo")
+    members = [actor(sessions, f"{o}@casablanca.demo") for o in ("agence-urbaine", "urbanisme")]
+    president = actor(sessions, "president@casablanca.demo")
+
+    # a permis de construire taken to the president's approval (no signing key in this bench)
+    d = file(engine, sessions, ports)
+    iid = instance_of(sessions, d).id
+    engine.complete(task(sessions, iid, "rc_check").id, {"complete": True}, agent)
+    for m in members:
+        engine.complete(task_for(sessions, iid, m.user_id).id, {"opinion": {"avis": "favorable"}}, m)
+    engine.complete(task(sessions, iid, "ga_payment").id, {"payment_reference": "Q-1"}, agent)
+    engine.complete(task(sessions, iid, "sg_approve").id, {"approve": True}, president)
+    finished = instance_of(sessions, d)
+    print(f"stored per permis instance (waiting for its signature job): state {len(finished.state):,} B "
+          f"(target <= 50,000 B; the spec is stored once per definition)")
+
+    # the completeness loop, round after round
+    d2 = file(engine, sessions, ports)
+    iid2 = instance_of(sessions, d2).id
+    timings: list[float] = []
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        engine.complete(task(sessions, iid2, "rc_check").id, {"complete": False, "missing": ["plan_masse"]}, agent)
+        engine.complete(task(sessions, iid2, "rc_complete").id, {"comment": "voici"}, citizen)
+        timings.append((time.perf_counter() - t0) / 2 * 1000)
+    first, last = timings[:10], timings[-10:]
+
+    def p95(xs: list[float]) -> float:
+        return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
+    print(f"completeness loop, ms per step: rounds 1-10 p50 {statistics.median(first):.2f} p95 {p95(first):.2f}; "
+          f"rounds {args.rounds - 9}-{args.rounds} p50 {statistics.median(last):.2f} p95 {p95(last):.2f}; "
+          f"ratio p95 {p95(last) / p95(first):.2f} (target: p95 <= 10 ms at round {args.rounds})")
+    print(f"state after {args.rounds} rounds: {len(instance_of(sessions, d2).state):,} B")
+
+
+def task_for(sessions, instance_id: int, user_id: str) -> HumanTask:  # noqa: ANN001
+    with sessions() as s:
+        return s.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                    HumanTask.assignee == user_id, HumanTask.state == "READY")).one()
+
+
+if __name__ == "__main__":
+    main()
