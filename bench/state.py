@@ -27,13 +27,13 @@ from engine.compiler import Rules  # noqa: E402
 from engine.definitions import deploy  # noqa: E402
 from engine.models import HumanTask, ProcessInstance  # noqa: E402
 from engine.sources import read_directory  # noqa: E402
-from handlers import demo, dossiers  # noqa: E402
+from handlers import demo  # noqa: E402
 from handlers.accounts import actor_for, find_by_email  # noqa: E402
 from handlers.files import FileStore  # noqa: E402
 from handlers.ports import Ports  # noqa: E402
 from handlers.registry import build_registry  # noqa: E402
 from handlers.roles import lane_roles  # noqa: E402
-from tests.pdfs import tiny_pdf  # noqa: E402
+from tests.filing import file_complete  # noqa: E402
 
 
 def platform(tmp: Path):  # noqa: ANN201
@@ -56,17 +56,8 @@ def actor(sessions, email: str):  # noqa: ANN001, ANN201
 
 
 def file(engine, sessions, ports) -> int:  # noqa: ANN001
-    citizen = actor(sessions, "citoyen@guichet.demo")
     fields = {"parcelle": "TF 1/C", "usage": "habitation_individuelle", "surface": 150, "niveaux": 2}
-    with engine.transaction() as s:
-        d = dossiers.create_draft(s, ports, procedure="permis_construire", commune="casablanca",
-                                  applicant=citizen, fields=fields, now=engine.clock())
-        for item in ports.catalog().procedure("permis_construire").checklist:
-            dossiers.add_document(s, ports, d, kind=item.kind, filename="p.pdf", content=tiny_pdf(),
-                                  by=citizen, now=engine.clock())
-        dossier_id = d.id
-    dossiers.submit(engine, ports, dossier_id, citizen)
-    return dossier_id
+    return file_complete(engine, ports, actor(sessions, "citoyen@guichet.demo"), "permis_construire", fields)
 
 
 def task(sessions, instance_id: int, bpmn_id: str) -> HumanTask:  # noqa: ANN001

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from engine.models import HumanTask
 
 from .dossier_models import Dossier
-from .models import RoleGrant
-from .notify import holders, record
+from .notify import guichet_agents, holders, record
 from .ports import Ports
 
 REMINDER_WINDOW = timedelta(days=2)
@@ -47,7 +46,6 @@ def _notify(session: Session, ports: Ports, task: HumanTask, now: datetime, temp
         return False
     people = holders(session, [(task.assignee, task.role)], dossier.commune_code)
     if guichet:
-        people += list(session.scalars(select(RoleGrant.user_id).where(
-            RoleGrant.role == "guichet_agent", RoleGrant.commune_code == dossier.commune_code)))
+        people += guichet_agents(session, dossier.commune_code)
     record(session, ports, dossier, people, template, {"task": task.title}, now)
     return True

@@ -39,6 +39,11 @@ def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], co
     return sorted(people)
 
 
+def guichet_agents(session: Session, commune: str) -> list[str]:
+    return list(session.scalars(select(RoleGrant.user_id).where(
+        RoleGrant.role == "guichet_agent", RoleGrant.commune_code == commune)))
+
+
 def _recipients(call: ServiceCall, dossier: Dossier, audience: str) -> list[str]:
     session = call.session
     if audience == "applicant":
@@ -46,8 +51,7 @@ def _recipients(call: ServiceCall, dossier: Dossier, audience: str) -> list[str]
     if audience == "members":
         return [str(m) for m in call.data.get("members", {})]
     if audience == "guichet":
-        return list(session.scalars(select(RoleGrant.user_id).where(
-            RoleGrant.role == "guichet_agent", RoleGrant.commune_code == dossier.commune_code)))
+        return guichet_agents(session, dossier.commune_code)
     if audience == "task_holders":
         tasks = session.execute(select(HumanTask.assignee, HumanTask.role).where(
             HumanTask.instance_id == call.instance_id, HumanTask.state == "READY")).all()

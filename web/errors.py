@@ -69,8 +69,10 @@ def _has_nul() -> str | None:
         return "path"
     if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
         return "query"
-    if request.mimetype == "application/json" and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()):
-        return "json"
+    if request.mimetype == "application/json":
+        body = request.get_data()
+        if b"\\u0000" in body or b"\x00" in body:
+            return "json"
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
             "\x00" in v for v in request.form.values()):
         return "form"

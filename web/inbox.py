@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import Conflict, InvalidTaskData
+from engine import Conflict, InvalidTaskData, NotFound
 from engine.clock import utcnow
 from engine.models import ProcessInstance
 from handlers import queries
@@ -61,7 +61,7 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
 def _can_see(dossier_id: int) -> bool:
     try:
         queries.dossier(db.session(), security.actor(), dossier_id)
-    except Exception:  # noqa: BLE001 - visibility only
+    except NotFound:
         return False
     return True
 

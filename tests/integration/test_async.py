@@ -49,21 +49,11 @@ def sink():  # noqa: ANN201
 
 
 def file(site: Site, email_: str = CITIZEN) -> int:
-    from handlers import dossiers
-    from tests.pdfs import tiny_pdf
+    from tests.filing import file_complete
     from web.bootstrap import get_engine
     with site.app.app_context():
-        engine, ports = get_engine(site.app), site.app.extensions["guichet.ports"]
-        actor = _actor(site, email_)
-        with engine.transaction() as s:
-            d = dossiers.create_draft(s, ports, procedure="permis_construire", commune="casablanca",
-                                      applicant=actor, fields=SMALL, now=engine.clock())
-            for item in ports.catalog().procedure("permis_construire").checklist:
-                dossiers.add_document(s, ports, d, kind=item.kind, filename="x.pdf", content=tiny_pdf(),
-                                      by=actor, now=engine.clock())
-            dossier_id = d.id
-        dossiers.submit(engine, ports, dossier_id, actor)
-        return dossier_id
+        return file_complete(get_engine(site.app), site.app.extensions["guichet.ports"], _actor(site, email_),
+                             "permis_construire", SMALL)
 
 
 def _actor(site: Site, email_: str):  # noqa: ANN202

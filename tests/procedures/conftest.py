@@ -14,7 +14,7 @@ from engine import Actor, Engine
 from engine.definitions import deploy
 from engine.models import AuditEvent, HumanTask
 from engine.outbox import InProcessRunner
-from handlers import demo, dossiers
+from handlers import demo
 from handlers.accounts import actor_for, find_by_email
 from handlers.dossier_models import Decision, Dossier, Notification, Opinion, StatusChange
 from handlers.files import FileStore
@@ -25,7 +25,7 @@ from tests.conftest import (
     PROCESSES,  # noqa: E402,F401
     FakeClock,
 )
-from tests.pdfs import tiny_pdf
+from tests.filing import file_complete
 
 
 @dataclass
@@ -47,17 +47,7 @@ class Platform:
     def file(self, email: str, procedure: str, fields: dict[str, Any], commune: str = "casablanca",
              skip: tuple[str, ...] = ()) -> int:
         """Create a draft with every checklist document (but ``skip``) and submit it."""
-        applicant = self.actor(email)
-        with self.engine.transaction() as s:
-            d = dossiers.create_draft(s, self.ports, procedure=procedure, commune=commune,
-                                      applicant=applicant, fields=fields, now=self.clock())
-            for item in self.ports.catalog().procedure(procedure).checklist:
-                if item.kind not in skip:
-                    dossiers.add_document(s, self.ports, d, kind=item.kind, filename=f"{item.kind}.pdf",
-                                          content=tiny_pdf(item.kind), by=applicant, now=self.clock())
-            dossier_id = d.id
-        dossiers.submit(self.engine, self.ports, dossier_id, applicant)
-        return dossier_id
+        return file_complete(self.engine, self.ports, self.actor(email), procedure, fields, commune, skip)
 
     def dossier(self, dossier_id: int) -> Dossier:
         with self.sessions() as s:

@@ -8,7 +8,8 @@ import pytest
 
 from engine import Forbidden
 from handlers import dossiers
-from tests.procedures.conftest import Platform, tiny_pdf
+from tests.pdfs import tiny_pdf
+from tests.procedures.conftest import Platform
 
 CITIZEN = "citoyen@guichet.demo"
 AGENT = "guichet@casablanca.demo"

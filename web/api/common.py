@@ -14,6 +14,9 @@ from handlers.ports import Ports
 
 from .. import security
 
+ERRORS = {400: "malformed request body", 403: "not allowed", 404: "not found, or not visible to the caller",
+          409: "stale or concurrent change", 422: "invalid data: `detail.fields` says which"}
+
 
 def caller() -> Actor:
     user = security.token_auth.current_user

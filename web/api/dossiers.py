@@ -15,7 +15,7 @@ from ..bootstrap import get_engine
 from ..extensions import db
 from ..security import token_auth
 from . import bp
-from .common import caller, dossier_out, ports, status_label
+from .common import ERRORS, caller, dossier_out, ports, status_label
 from .schemas import (
     DocumentIn,
     DocumentOut,
@@ -27,8 +27,6 @@ from .schemas import (
     DossierQuery,
     SubmitOut,
 )
-
-ERRORS = {400: "malformed request body", 403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
 
 
 @bp.post("/dossiers")

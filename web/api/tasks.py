@@ -13,10 +13,8 @@ from ..bootstrap import get_engine
 from ..extensions import db
 from ..security import token_auth
 from . import bp
-from .common import caller, ports, task_out
+from .common import ERRORS, caller, ports, task_out
 from .schemas import CompleteIn, CompleteOut, Pagination, TaskDetailOut, TaskPage
-
-ERRORS = {400: "malformed request body", 403: "not allowed", 404: "not found, or not visible to the caller", 409: "stale or concurrent change", 422: "invalid data: `fields` says which"}
 
 
 @bp.get("/tasks")
