@@ -72,7 +72,8 @@ def issue(subject: x509.Name, *, issuer: Issued | None = None, key: rsa.RSAPriva
     digital signature and non-repudiation); names are ``cryptography.x509.KeyUsage``'s.
     """
     key = key or new_key()
-    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    # backdated a day, as CAs do, so that a skewed clock between issuing and signing is harmless
+    start = not_before or datetime.now(UTC) - timedelta(days=1)
     usage = {name: False for name in ("digital_signature", "content_commitment", "key_encipherment",
                                       "data_encipherment", "key_agreement", "key_cert_sign",
                                       "crl_sign", "encipher_only", "decipher_only")}
