@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from engine.clock import utcnow
 from handlers.accounts import TooManyAttempts, authenticate, create_user, find_by_email
 
-from .extensions import db
+from .extensions import begin_write, db
 from .security import LoginUser
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -43,6 +43,7 @@ def login():  # noqa: ANN201
     if request.method == "GET":
         return render_template("auth/login.html", form=form)
     if form.validate_on_submit():
+        begin_write()
         try:
             user = authenticate(db.session(), form.email.data or "", form.password.data or "",
                                 ip=request.remote_addr or "-")
@@ -67,6 +68,7 @@ def logout():  # noqa: ANN201
 def signup():  # noqa: ANN201
     form = SignupForm()
     if form.validate_on_submit():
+        begin_write()
         if find_by_email(db.session(), form.email.data or "") is not None:
             flash(_("Un compte existe déjà avec cette adresse."), "error")
         else:

@@ -13,3 +13,16 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def begin_write() -> None:
+    """Begin the request's transaction as a writer, before its first read.
+
+    On SQLite a transaction that has read and then writes fails at once ("database is
+    locked") when another writer committed in between, whatever the busy timeout; taking
+    the write lock up front (``BEGIN IMMEDIATE``) makes it wait its turn instead. A no-op on
+    PostgreSQL. Only for routes that write through ``db.session`` themselves: the engine
+    has its own session, which would then wait on this one.
+    """
+    from engine.db import WRITE
+    db.session.connection(execution_options={WRITE: True})

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from handlers.models import User
 
 from . import security
-from .extensions import db
+from .extensions import begin_write, db
 from .i18n import LANGUAGES
 
 bp = Blueprint("public", __name__)
@@ -36,6 +36,7 @@ def index():  # noqa: ANN201
 def language(code: str):  # noqa: ANN201
     """Switch language; remembered in the session and on the user's account."""
     if code in LANGUAGES:
+        begin_write()
         session["lang"] = code
         user = security.current()
         if user is not None:
