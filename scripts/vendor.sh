@@ -20,4 +20,11 @@ for w in 400 700; do
   cp "$work/naskh/package/files/noto-naskh-arabic-arabic-$w-normal.woff2" "$dest/noto-naskh-arabic/"
 done
 cp "$work/naskh/package/LICENSE" "$dest/noto-naskh-arabic/LICENSE"
+# BPMN diagrams (bpmn.io license: keep the watermark and LICENSE). The navigated viewer serves the
+# read-only pages (cockpit, dossier path); the modeler is built into the studio bundle below.
+fetch bpmn-js@18.31.1 bpmnjs
+mkdir -p "$dest/bpmn-js/assets"
+cp "$work/bpmnjs/package/dist/bpmn-navigated-viewer.production.min.js" "$dest/bpmn-js/"
+cp -r "$work/bpmnjs/package/dist/assets/." "$dest/bpmn-js/assets/"
+cp "$work/bpmnjs/package/LICENSE" "$dest/bpmn-js/LICENSE"
 echo "vendored into $dest:"; find "$dest" -type f | sort
