@@ -48,6 +48,7 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/verify", "/verify", EVERYONE, {}),
     ("GET", "/verify/<code>", "/verify/{code}", EVERYONE, None),
     ("GET", "/verify/<code>/decision.pdf", "/verify/{code}/decision.pdf", EVERYONE, None),
+    ("GET", "/indicators", "/indicators", EVERYONE, None),
     ("GET", "/dossiers/", "/dossiers/", SIGNED_IN, None),
     ("GET", "/dossiers/new", "/dossiers/new", SIGNED_IN, None),
     ("POST", "/dossiers/new", "/dossiers/new", FILERS, {"procedure": "permis_construire", "commune": "casablanca"}),
