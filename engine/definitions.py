@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from .compiler import CompiledProcess
 from .errors import NotFound
 from .models import ProcessDefinition
 from .specs import SERIALIZER_VERSION, SpecCache, spec_from_dict
+from .versions import diff_summary
 
 SPECS = SpecCache()
 
@@ -35,13 +36,16 @@ def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None
         if existing is not None:
             outcomes.append(DeployOutcome(proc.key, existing.version, proc.content_hash, False))
             continue
-        last = session.scalar(select(func.max(ProcessDefinition.version))
-                              .where(ProcessDefinition.process_key == proc.key)) or 0
+        previous = session.scalar(select(ProcessDefinition).options(undefer(ProcessDefinition.sources))
+                                  .where(ProcessDefinition.process_key == proc.key)
+                                  .order_by(ProcessDefinition.version.desc()).limit(1))
+        last = previous.version if previous is not None else 0
         row = ProcessDefinition(
             process_key=proc.key, version=last + 1, content_hash=proc.content_hash, name=proc.name,
             spec=json.dumps(proc.spec_dict, ensure_ascii=False), forms=proc.forms,
             sources=proc.sources, serializer_version=SERIALIZER_VERSION, deployed_at=now,
-            deployed_by=by, comment=comment)
+            deployed_by=by, comment=comment,
+            diff_summary=diff_summary(previous.sources, proc.sources) if previous is not None else None)
         session.add(row)
         session.flush()
         outcomes.append(DeployOutcome(proc.key, row.version, proc.content_hash, True))

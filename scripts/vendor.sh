@@ -27,4 +27,20 @@ mkdir -p "$dest/bpmn-js/assets"
 cp "$work/bpmnjs/package/dist/bpmn-navigated-viewer.production.min.js" "$dest/bpmn-js/"
 cp -r "$work/bpmnjs/package/dist/assets/." "$dest/bpmn-js/assets/"
 cp "$work/bpmnjs/package/LICENSE" "$dest/bpmn-js/LICENSE"
+# The studio's modeler: bpmn-js Modeler + bpmn-js-properties-panel + dmn-js, with our
+# properties group (web/static/studio/*.js), bundled by esbuild into vendor/studio.
+studio_pkgs=(bpmn-js@18.31.1 bpmn-js-properties-panel@5.65.3 @bpmn-io/properties-panel@3.55.0
+             dmn-js@17.10.2 esbuild@0.28.2)
+mkdir -p "$work/build" && echo '{"name":"guichet-studio-build","private":true}' > "$work/build/package.json"
+(cd "$work/build" && npm install --silent --no-audit --no-fund --save-exact "${studio_pkgs[@]}")
+rm -rf "$dest/studio" && mkdir -p "$dest/studio/licenses"
+esbuild="$work/build/node_modules/.bin/esbuild"
+NODE_PATH="$work/build/node_modules" "$esbuild" web/static/studio/studio.js --bundle --minify --format=iife \
+  --target=es2020 --legal-comments=eof --log-level=warning --outfile="$dest/studio/studio.bundle.js"
+NODE_PATH="$work/build/node_modules" "$esbuild" web/static/studio/vendor.css --bundle --minify \
+  --loader:.woff=file --loader:.woff2=file --loader:.ttf=file --loader:.eot=file --loader:.svg=file \
+  --asset-names='assets/[name]-[hash]' --log-level=warning --outfile="$dest/studio/studio.bundle.css"
+for pkg in bpmn-js bpmn-js-properties-panel @bpmn-io/properties-panel dmn-js diagram-js preact; do
+  cp "$work/build/node_modules/$pkg/LICENSE" "$dest/studio/licenses/$(echo "$pkg" | tr '/@' '__').LICENSE"
+done
 echo "vendored into $dest:"; find "$dest" -type f | sort

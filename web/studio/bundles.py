@@ -1,0 +1,111 @@
+"""Studio glue between the pages/API and the engine: bundles in and out, validate, deploy.
+
+Shared by the studio pages (session sign-in) and the analysts' JSON API (Bearer tokens).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+
+from engine import Compilation, Conflict, Problem, definitions, versions
+from engine.clock import utcnow
+from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, read_forms
+from engine.versions import Bundle
+from handlers.roles import ROLES
+from handlers.ports import Ports
+
+from ..bootstrap import get_engine
+
+UI_SUFFIX = ".ui.json"
+MAX_FILES = 40
+
+
+class BadBundle(ValueError):
+    """A bundle that cannot even be read (wrong names, not text): a 400 with the reason."""
+
+
+def library(ports: Ports) -> dict[str, str]:
+    """Forms (schema and UI hints) on disk, as text: what a new bundle can pick from."""
+    forms_dir = ports.processes_dir / "forms"
+    found = {name: raw.decode("utf-8") for name, raw in read_forms(forms_dir).items()}
+    if forms_dir.is_dir():
+        found.update({p.name: p.read_text(encoding="utf-8") for p in sorted(forms_dir.glob(f"*{UI_SUFFIX}"))})
+    return found
+
+
+def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: Any) -> Bundle:
+    """Check the shape of a posted bundle: names and text only; the compiler checks the rest."""
+    if not isinstance(files, Mapping) or not isinstance(forms, Mapping):
+        raise BadBundle("files and forms must be JSON objects (name → text)")
+    if not files or len(files) + len(forms) > MAX_FILES * 4:
+        raise BadBundle("a bundle needs at least one .bpmn or .dmn file (and at most 160 entries)")
+    for name, text in [*files.items(), *forms.items()]:
+        if not isinstance(text, str):
+            raise BadBundle(f"'{name}': content must be text")
+        if Path(name).name != name or name.startswith("."):
+            raise BadBundle(f"'{name}': a plain file name is expected")
+    for name in files:
+        if not name.endswith(DIAGRAM_SUFFIXES):
+            raise BadBundle(f"'{name}': diagrams are .bpmn or .dmn files")
+    for name in forms:
+        if not name.endswith((FORM_SUFFIX, UI_SUFFIX)):
+            raise BadBundle(f"'{name}': forms are .schema.json (and .ui.json) files")
+    return Bundle(process_key, base_version, dict(files), dict(forms))
+
+
+def ui_problems(bundle: Bundle) -> list[Problem]:
+    """UI hints are not compiled but must at least be JSON objects."""
+    out = []
+    for name, text in sorted(bundle.forms.items()):
+        if name.endswith(UI_SUFFIX):
+            try:
+                ok = isinstance(json.loads(text), dict)
+            except json.JSONDecodeError as exc:
+                out.append(Problem(name, f"UI hints are not valid JSON: {exc}", None, exc.lineno))
+                continue
+            if not ok:
+                out.append(Problem(name, "UI hints must be a JSON object"))
+    return out
+
+
+def validate(app: Flask, bundle: Bundle) -> tuple[Compilation, list[Problem]]:
+    """The same validation as ``guichet processes validate``, plus the UI hints' shape."""
+    result = get_engine(app).compile(*bundle.as_bytes())
+    return result, result.problems + ui_problems(bundle)
+
+
+def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draft_owner: str | None = None
+           ) -> tuple[list[definitions.DeployOutcome], list[Problem]]:
+    """Validate then deploy every process of the bundle; nothing is stored on any problem.
+    ``draft_owner``'s draft of the process is discarded with the deployment."""
+    result, problems = validate(app, bundle)
+    if any(p.severity == "error" for p in problems):
+        return [], problems
+    engine = get_engine(app)
+    try:
+        with engine.transaction() as session:
+            outcomes = definitions.deploy(session, result.processes, by=author, comment=comment, now=utcnow())
+            if draft_owner is not None:
+                versions.discard_draft(session, bundle.process_key, draft_owner)
+    except IntegrityError as exc:  # another analyst deployed the same key at the same moment
+        raise Conflict("another deployment of this process happened at the same time; deploy again") from exc
+    return outcomes, problems
+
+
+def problem_out(p: Problem) -> dict[str, Any]:
+    return {"file": p.file, "element_id": p.element_id, "line": p.line, "message": p.message,
+            "severity": p.severity, "text": str(p)}
+
+
+def pick_lists(app: Flask, bundle_forms: Collection[str] = ()) -> dict[str, Any]:
+    """What the properties panel offers: operators (with their docs), forms, lane roles."""
+    registry = get_engine(app).registry
+    forms = sorted(set(library(app.extensions["guichet.ports"])) | set(bundle_forms))
+    return {"operators": [{"key": k, "doc": registry.get(k).doc} for k in registry],
+            "forms": [f for f in forms if f.endswith(FORM_SUFFIX)],
+            "roles": [{"key": k, "fr": v["fr"], "ar": v["ar"]} for k, v in ROLES.items()]}
