@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from . import audit, definitions, store
 from .actor import Actor
 from .clock import frozen_at
-from .errors import Conflict
+from .errors import Conflict, NotFound
 from .loop import ready_human_tasks
 from .models import ProcessDefinition, ProcessInstance
 from .projections import _new_row as projected_row
@@ -182,15 +182,19 @@ def _refresh_open_tasks(session: Session, engine: Engine, inst: store.InstanceSt
                             .values({k: row[k] for k in _PROJECTED}))
 
 
-def migrate(engine: Engine, instance_id: int, actor: Actor, *, expected_version: int | None = None) -> int:
+def migrate(engine: Engine, instance_id: int, actor: Actor, *, expected_version: int | None = None,
+            process_key: str | None = None) -> int:
     """Move one running instance to the newest version of its process, under its lock.
 
     ``expected_version`` is the instance version the dry run saw: an instance that moved
-    on since is refused (run the dry run again). Returns the new definition id.
+    on since is refused (run the dry run again); so is an instance of another process than
+    ``process_key`` when given. Returns the new definition id.
     """
     now = engine.clock()
     with engine.transaction() as session:
         inst = store.lock_instance(session, instance_id)
+        if process_key is not None and inst.process_key != process_key:
+            raise NotFound(f"no instance {instance_id} of {process_key}")
         if inst.status != "running":
             raise Conflict(f"instance {instance_id} is {inst.status}: only running instances move")
         if expected_version is not None and expected_version != inst.version:

@@ -89,7 +89,8 @@ def cockpit(key: str) -> Any:
             "link": url_for("studio.cockpit", key=key, version=definition.version, file=shown)}
     return render_template("studio/cockpit.html", definition=definition, versions=observe.versions(session, key),
                            files=files, shown=shown, data=data, table=queries.stats_table(stats, names),
-                           element=element, element_name=names.get(element or "", element), waiting=waiting)
+                           element=element, element_name=names.get(element or "", element), waiting=waiting,
+                           now_utc=utcnow())
 
 
 @bp.get("/cockpit/instances/<int:instance_id>")
