@@ -172,7 +172,8 @@ def compile_sources(
             problems.append(_located(exc, trees, fname))
             continue
         found, used_forms = lint.check_specs(spec, subs, form_schemas, rules)
-        problems += [_locate(p, trees) for p in found]
+        # a process called by several others is linted with each: report its problems once
+        problems += [q for q in (_locate(p, trees) for p in found) if q not in problems]
         sources = _sources_of(spec, subs, trees)
         spec_dict = spec_to_dict(spec, subs)
         digest = content_hash({"key": key, "spec": spec_dict, "forms": used_forms})
