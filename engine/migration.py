@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
@@ -43,7 +44,8 @@ class Reason:
     """Why an instance cannot move. ``code``: ``removed_active`` (it waits at an element
     the new version removes), ``removed_done`` / ``changed_done`` (an element it went
     through is removed / reconnected: ``detail`` lists what changed), ``process_removed``
-    (a process it runs in is gone), ``state_rejected`` (its state does not load on the
+    (a process it runs in is gone), ``changed_active`` (it is inside an element whose
+    outgoing flow changed, with work already under way there), ``state_rejected`` (its state does not load on the
     new spec: ``detail`` says why)."""
 
     code: str
@@ -122,7 +124,25 @@ def _apply(plan: _Plan, wf: Any, new_spec: Any, new_subs: dict[str, Any]) -> lis
     try:
         for workflow, wf_diff, target in plan.diffs:
             if workflow is wf or workflow in wf.subprocesses.values():
+                # Resetting a READY task gives it its parent's data again: right for a plain
+                # task, wrong for one instance of a multi-instance task (it would lose its
+                # item, e.g. the member whose opinion it is). Their own data is put back.
+                own = {t.id: t.data for t in workflow.get_tasks(state=TaskState.READY, skip_subprocesses=True)
+                       if isinstance(t.parent.task_spec, LoopTask)}
                 migrate_workflow(wf_diff, workflow, target)
+                for task_id, data in own.items():
+                    if task_id in workflow.tasks:
+                        workflow.tasks[task_id].data = data
+                # Spiff resets READY and WAITING tasks only: a running call activity whose
+                # outgoing flow changed still holds the old successors. They are only
+                # predictions (else we refuse): drop them and predict along the new flow.
+                for task in wf_diff.changed:
+                    if not task.has_state(TaskState.STARTED) or task.id not in workflow.tasks:
+                        continue
+                    if any(not c.has_state(TaskState.PREDICTED_MASK | TaskState.FUTURE) for c in task.children):
+                        return [Reason("changed_active", _element(task))]
+                    task._drop_children(force=True)
+                    task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.DEFINITE_MASK)
         wf.subprocess_specs = new_subs
         load_state(dump_state(wf), new_spec, new_subs)
     except Exception as exc:  # noqa: BLE001 - whatever breaks here means "cannot move"

@@ -140,3 +140,29 @@ def test_waiting_at_a_removed_element_cannot_move(engine: Engine, sessions, cloc
     assert not verdict.can_move, verdict
     assert {r.code for r in verdict.reasons} & {"removed_active", "state_rejected"}
     assert instance(sessions, iid).definition_id == v1
+
+
+def test_members_opinions_survive_a_migration(engine: Engine, sessions, clock) -> None:
+    """Open multi-instance tasks keep their member (their own data) and get the new deadline."""
+    from engine import Actor
+    members = ["m-agence", "m-commune"]
+    iid = engine.start("commission", {"members": members}, AGENT, business_key="PC-9", scope="casa")
+    opened = {t.id: t for t in ready_tasks(sessions, iid)}
+    files, forms = read_directory(DIAGRAMS)
+    files["commission.bpmn"] = (DIAGRAMS / "commission.bpmn").read_bytes().replace(b'value="P3D"', b'value="P4D"')
+    compilation = engine.compile(files, forms)
+    assert compilation.ok, compilation.problems
+    with engine.transaction() as session:
+        deploy(session, compilation.processes, by="analyst-1", comment="4 days", now=clock())
+    [verdict] = dry_run(engine, "commission").verdicts
+    assert verdict.can_move, verdict.reasons
+    migrate(engine, iid, ANALYST)
+    tasks = ready_tasks(sessions, iid)
+    assert {t.id for t in tasks} == set(opened)
+    assert sorted(t.assignee for t in tasks) == members
+    assert all(t.due_at == opened[t.id].created_at + timedelta(days=4) for t in tasks)
+    for t in tasks:
+        engine.complete(t.id, {"avis": "favorable"}, Actor(t.assignee))
+    assert engine.drain_outbox() == 1
+    inst = instance(sessions, iid)
+    assert inst.status == "completed" and '"decision": "accord"' in inst.state

@@ -23,6 +23,7 @@ REASONS = {
     "removed_done": lambda r, n: _("est passé par « %(el)s », que la nouvelle version supprime", el=n),
     "changed_done": lambda r, n: _("est passé par « %(el)s », que la nouvelle version relie autrement (%(detail)s)",
                                    el=n, detail=r.detail),
+    "changed_active": lambda r, n: _("est en cours dans « %(el)s », que la nouvelle version relie autrement", el=n),
     "process_removed": lambda r, n: _("se trouve dans le sous-processus « %(el)s », absent de la nouvelle version",
                                       el=n),
     "state_rejected": lambda r, n: _("son état ne se charge pas sur la nouvelle version (%(detail)s)", detail=r.detail),
