@@ -56,12 +56,12 @@ def select_element(page: Page, element_id: str) -> None:
         header.click()
 
 
-def test_analyst_edits_validates_and_deploys_guu(live: LiveSite, sessions: sessionmaker[Session]) -> None:
+def test_analyst_edits_validates_and_deploys_guu(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
     with live.site.app.app_context():  # the engine's sessions come from Flask-SQLAlchemy
         _journey(live, sessions)
 
 
-def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:
+def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     from web.bootstrap import get_engine
