@@ -77,6 +77,13 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/studio/processes/<key>/draft/discard", "/studio/processes/guu_autorisation/draft/discard",
      {"analyst"}, {}),
     ("POST", "/studio/forms/preview", "/studio/forms/preview", {"analyst"}, {}),
+    ("GET", "/studio/cockpit", "/studio/cockpit", {"analyst"}, None),
+    ("GET", "/studio/cockpit/<key>", "/studio/cockpit/guu_autorisation?element=rc_check", {"analyst"}, None),
+    ("GET", "/studio/cockpit/instances/<int:instance_id>", "/studio/cockpit/instances/{I}", {"analyst"}, None),
+    ("POST", "/studio/cockpit/jobs/<int:job_id>/retry", "/studio/cockpit/jobs/999999/retry", {"analyst"}, {}),
+    ("GET", "/studio/migration/<key>", "/studio/migration/guu_autorisation", {"analyst"}, None),
+    ("POST", "/studio/migration/<key>/dry-run", "/studio/migration/guu_autorisation/dry-run", {"analyst"}, {}),
+    ("POST", "/studio/migration/<key>", "/studio/migration/guu_autorisation", {"analyst"}, {}),
     ("GET", "/api/v1/processes", "/api/v1/processes", {"analyst", "admin"}, None),
     ("GET", "/api/v1/processes/<key>/versions", "/api/v1/processes/guu_autorisation/versions",
      {"analyst", "admin"}, None),
@@ -134,7 +141,7 @@ def _world(site: Site) -> dict[str, str]:
         doc = db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id))
         assert db.session.get(Dossier, dossier_id).status == "commission"
         return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
-                "T": task, "DOC": str(doc)}
+                "T": task, "DOC": str(doc), "I": str(db.session.get(Dossier, dossier_id).instance_id)}
 
 
 _TOKENS: dict[tuple[int, str], dict[str, str]] = {}

@@ -117,11 +117,12 @@ def cockpit_retry(job_id: int) -> Any:
     """Retry a failed job from the dossier's page (an incident of a broken step cannot be
     retried: the procedure must be fixed first, the page says so)."""
     analyst_only()
-    job = db.session.get(OutboxMessage, job_id) if 0 < job_id < 2**31 else None
-    if job is None or job.instance_id is None:
+    if not 0 < job_id < 2**31:
         abort(404)
-    instance_id = job.instance_id
+    instance_id = db.session.scalar(select(OutboxMessage.instance_id).where(OutboxMessage.id == job_id))
     db.session.rollback()  # the retry runs in the engine's own transaction
-    jobs.retry(get_engine(current_app), job_id)
+    jobs.retry(get_engine(current_app), job_id)  # 409 when the job is missing or not failed
     flash(_("La tâche de fond %(id)s est relancée.", id=job_id), "success")
+    if instance_id is None:
+        return redirect(url_for("studio.cockpit_index"))
     return redirect(url_for("studio.cockpit_instance", instance_id=instance_id))
