@@ -29,10 +29,9 @@ cp -r "$work/bpmnjs/package/dist/assets/." "$dest/bpmn-js/assets/"
 cp "$work/bpmnjs/package/LICENSE" "$dest/bpmn-js/LICENSE"
 # The studio's modeler: bpmn-js Modeler + bpmn-js-properties-panel + dmn-js, with our
 # properties group (web/static/studio/*.js), bundled by esbuild into vendor/studio.
-studio_pkgs=(bpmn-js@18.31.1 bpmn-js-properties-panel@5.65.3 @bpmn-io/properties-panel@3.55.0
-             dmn-js@17.10.2 esbuild@0.28.2)
-mkdir -p "$work/build" && echo '{"name":"guichet-studio-build","private":true}' > "$work/build/package.json"
-(cd "$work/build" && npm install --silent --no-audit --no-fund --save-exact "${studio_pkgs[@]}")
+# Exact versions, transitive ones included, from scripts/studio/package-lock.json (npm ci).
+mkdir -p "$work/build" && cp scripts/studio/package.json scripts/studio/package-lock.json "$work/build/"
+(cd "$work/build" && npm ci --silent --no-audit --no-fund)
 rm -rf "$dest/studio" && mkdir -p "$dest/studio/licenses"
 esbuild="$work/build/node_modules/.bin/esbuild"
 NODE_PATH="$work/build/node_modules" "$esbuild" web/static/studio/studio.js --bundle --minify --format=iife \
