@@ -167,3 +167,21 @@ def test_a_new_form_is_validated_and_deployed_with_the_process(site: Site) -> No
         from web.extensions import db
         row = versions.version(db.session(), KEY)
         assert row.version == 2 and row.forms["quittance.schema.json"]["required"] == ["numero"]
+
+
+def test_a_decision_table_change_is_deployed_with_the_process(site: Site) -> None:
+    client, config = open_bundle(site)
+    files = dict(config["files"])
+    old = '<outputEntry id="guu_fees_r1_o0"><text>10</text></outputEntry>'
+    assert old in files["guu_fees.dmn"]
+    files["guu_fees.dmn"] = files["guu_fees.dmn"].replace(old, old.replace(">10<", ">12<"))
+    deployed = client.post(f"/studio/processes/{KEY}/deploy", json={"files": files, "forms": config["forms"]})
+    assert deployed.status_code == 201
+    created = {d["key"] for d in deployed.json["deployed"] if d["created"]}
+    assert created == {KEY}  # only the process calling guu_fees changes
+    with site.app.app_context():
+        from web.extensions import db
+        assert versions.history(db.session(), KEY)[0].diff_summary["changed"] == ["guu_fees.dmn#guu_fees_r1_o0"]
+    invalid = dict(files, **{"guu_fees.dmn": files["guu_fees.dmn"].replace("<outputEntry", "<outputEntryX", 1)})
+    refused = client.post("/studio/validate", json={"files": invalid, "forms": config["forms"]})
+    assert refused.json["ok"] is False and refused.json["problems"][0]["file"] == "guu_fees.dmn"

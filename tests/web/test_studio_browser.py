@@ -129,6 +129,8 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     select_element(page, "ga_payment")
     assert page.locator("#bio-properties-panel-guichet-deadline").input_value() == "P45D"  # kept across tabs
 
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.locator("#studio-status")).to_contain_text("Brouillon enregistré")
     page.fill("#studio-comment", "Paiement : 45 jours")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Déployer").click()
