@@ -12,6 +12,7 @@ from engine import observe
 from engine.models import HumanTask
 
 from .dossier_models import Dossier
+from .models import User
 
 
 def waiting_dossiers(session: Session, definition_id: int, elements: Iterable[str], *,
@@ -28,6 +29,14 @@ def waiting_dossiers(session: Session, definition_id: int, elements: Iterable[st
 
 def dossier_of_instance(session: Session, instance_id: int) -> Dossier | None:
     return session.scalar(select(Dossier).where(Dossier.instance_id == instance_id))
+
+
+def people(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
+    """User id → full name, for the ids that name a user (others, e.g. "system", stay as they are)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).tuples().all())
 
 
 def stats_table(stats: dict[str, observe.ElementStats], names: dict[str, str]) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ def cockpit(key: str) -> Any:
         members = observe.call_activity_members(loaded.spec, loaded.subprocess_specs).get(element, set())
         waiting = queries.waiting_dossiers(session, definition.id, {element} | members)
     names = _names(definition)
-    data = {"xml": definition.sources[shown], "selected": element,
+    data = {"xml": definition.sources[shown], "selected": element, "process": definition.process_key,
             "stats": {k: {"waiting": s.waiting, "overdue": s.overdue, "median": s.median_dwell,
                           "incidents": s.incidents} for k, s in stats.items()},
             "link": url_for("studio.cockpit", key=key, version=definition.version, file=shown)}
@@ -106,9 +106,12 @@ def cockpit_instance(instance_id: int) -> Any:
     shown, files = _diagram(path.definition, request.args.get("file"), current[0] if current else None)
     failed = [e for e in path.incident_elements.values() if e]
     data = {"xml": path.definition.sources[shown], "completed": path.completed, "current": current,
+            "process": path.definition.process_key,
             "failed": failed, "link": None}
     return render_template("studio/cockpit_instance.html", path=path, files=files, shown=shown, data=data,
-                           dossier=queries.dossier_of_instance(session, instance_id), names=_names(path.definition))
+                           dossier=queries.dossier_of_instance(session, instance_id), names=_names(path.definition),
+                           people=queries.people(session, [e.actor for e in path.audit]
+                                                 + [t.claimed_by for t in path.current]))
 
 
 @bp.post("/cockpit/jobs/<int:job_id>/retry")

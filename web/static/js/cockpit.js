@@ -28,7 +28,7 @@
       }
       if (s.incidents) { box.appendChild(badge("failed", "! " + s.incidents)); }
       if (box.childNodes.length) {
-        overlays.add(id, "cockpit", { position: { top: -14, left: -6 }, html: box });
+        overlays.add(id, "cockpit", { position: { top: -14, left: -6 }, html: box, scale: { min: 1 } });
       }
     });
   }
@@ -41,6 +41,32 @@
     });
   }
 
+  // Zoom onto the pool that matters: the one holding ``elementId``, else the process's own,
+  // else the one where most dossiers wait.
+  function focus(viewer, processId, elementId, stats) {
+    var registry = viewer.get("elementRegistry");
+    if (!elementId && stats && !registry.filter(function (e) {
+      return e.businessObject && e.businessObject.processRef && e.businessObject.processRef.id === processId;
+    }).length) {
+      var best = 0;
+      Object.keys(stats).forEach(function (id) {
+        if (registry.get(id) && stats[id].waiting > best) { best = stats[id].waiting; elementId = id; }
+      });
+    }
+    var target = elementId ? registry.get(elementId) : null;
+    while (target && target.type !== "bpmn:Participant") { target = target.parent; }
+    if (!target && processId) {
+      target = registry.filter(function (e) {
+        var ref = e.type === "bpmn:Participant" && e.businessObject.processRef;
+        return ref && ref.id === processId;
+      })[0];
+    }
+    if (target) {
+      viewer.get("canvas").viewbox({ x: target.x - 10, y: target.y - 10,
+                                     width: target.width + 20, height: target.height + 20 });
+    }
+  }
+
   function start() {
     var node = document.getElementById("cockpit-data");
     var container = document.getElementById("cockpit-canvas");
@@ -49,6 +75,7 @@
     var viewer = new window.BpmnJS({ container: container });
     viewer.importXML(data.xml).then(function () {
       viewer.get("canvas").zoom("fit-viewport");
+      focus(viewer, data.process, data.selected || (data.current || [])[0], data.stats);
       if (data.stats) { overlayStats(viewer, data.stats, container.getAttribute("data-label-days") || "d"); }
       mark(viewer, data.completed, "cockpit-done");
       mark(viewer, data.current, "cockpit-current");

@@ -1,0 +1,59 @@
+"""The cockpit in a real headless Chromium: the diagram drawn by bpmn-js with each element's
+figures overlaid, a click on an element lists its dossiers, a dossier shows its path.
+
+Uses the ``live`` fixture of :mod:`tests.web.test_browser` (CSRF on, a real HTTP server, Debian's
+Chromium). Screenshots land in ``test-output/screenshots/``.
+"""
+from __future__ import annotations
+
+import json
+
+from tests.studio.test_cockpit import ANALYST, seed
+from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
+
+
+def test_cockpit_overlays_click_and_dossier_path(live: LiveSite) -> None:  # noqa: F811 - the fixture
+    seeded = seed(live.site)
+    errors: list[str] = []
+    page = live.login(ANALYST)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto("/studio/cockpit/guu_autorisation")
+    canvas = page.locator("#cockpit-canvas")
+    page.wait_for_selector("#cockpit-canvas[data-ready='true']")
+    assert canvas.get_attribute("data-error") is None
+    stats = json.loads(page.locator("#cockpit-data").text_content())["stats"]
+
+    # the call activity holding the completeness check shows what waits inside it
+    recv = page.locator(".cockpit-overlay[data-element='ga_recv']")
+    assert recv.locator(".cockpit-badge.waiting").inner_text() == str(stats["ga_recv"]["waiting"]) == "4"
+    assert recv.locator(".cockpit-badge.overdue").inner_text() == "2"
+    assert page.locator(".djs-element[data-element-id='ga_recv']").is_visible()
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    shot(page, "cockpit-01-guu", full_page=False)
+
+    # the shared diagram: the check itself, with its median dwell time
+    page.get_by_role("link", name="shared.bpmn").click()
+    page.wait_for_selector("#cockpit-canvas[data-ready='true']")
+    check = page.locator(".cockpit-overlay[data-element='rc_check']")
+    assert check.locator(".cockpit-badge.waiting").inner_text() == "4"
+    assert check.locator(".cockpit-badge.dwell").count() == 1
+    shot(page, "cockpit-02-shared", full_page=False)
+
+    # click the element: its dossiers are listed
+    page.locator(".djs-element[data-element-id='rc_check']").click()
+    page.wait_for_url("**element=rc_check**")
+    page.wait_for_selector("#cockpit-canvas[data-ready='true']")
+    rows = page.locator("table.cockpit-waiting tbody tr")
+    assert rows.count() == 4 and page.locator("table.cockpit-waiting tr.overdue").count() == 2
+    assert page.locator(".djs-element.cockpit-selected[data-element-id='rc_check']").count() == 1
+    shot(page, "cockpit-03-element-dossiers")
+
+    # one dossier's own view: the path it took, where it waits
+    rows.first.get_by_role("link").click()
+    page.wait_for_selector("#cockpit-canvas[data-ready='true']")
+    assert page.locator(".djs-element.cockpit-current[data-element-id='rc_check']").count() == 1
+    assert page.locator(".djs-element.cockpit-done").count() >= 1
+    assert page.locator("table.cockpit-audit tbody tr").count() >= 3
+    shot(page, "cockpit-04-dossier")
+    assert seeded["old"] and not [e for e in errors if "Refused" in e], errors
