@@ -73,6 +73,8 @@ def history(session: Session, process_key: str) -> list[ProcessDefinition]:
 
 def version(session: Session, process_key: str, number: int | None = None) -> ProcessDefinition:
     """One version of a process (the newest when ``number`` is None), sources loaded."""
+    if number is not None and not 0 < number < 2**31:  # beyond the column: no such version
+        raise NotFound(f"process '{process_key}' has no version {number}")
     query = (select(ProcessDefinition).options(undefer(ProcessDefinition.sources), undefer(ProcessDefinition.forms))
              .where(ProcessDefinition.process_key == process_key))
     query = (query.where(ProcessDefinition.version == number) if number is not None
