@@ -118,14 +118,15 @@ def _all_specs(spec: Any, subs: Mapping[str, Any]) -> Iterable[Any]:
 
 
 def service_operators(spec: Any, subs: Mapping[str, Any]) -> dict[str, str]:
-    """Operator → the (first) service task element that names it."""
-    found: dict[str, str] = {}
+    """Operator → the service task element that names it, for operators only one element
+    names (a job records its operator, not its element: an ambiguous one is not guessed)."""
+    found: dict[str, set[str]] = {}
     for process in _all_specs(spec, subs):
         for task_spec in process.task_specs.values():
             operator = getattr(task_spec, "operation_name", None)
             if operator and getattr(task_spec, "bpmn_id", None):
-                found.setdefault(operator, task_spec.bpmn_id)
-    return found
+                found.setdefault(operator, set()).add(task_spec.bpmn_id)
+    return {operator: next(iter(ids)) for operator, ids in found.items() if len(ids) == 1}
 
 
 def call_activity_members(spec: Any, subs: Mapping[str, Any]) -> dict[str, set[str]]:
