@@ -57,3 +57,32 @@ def test_cockpit_overlays_click_and_dossier_path(live: LiveSite) -> None:  # noq
     assert page.locator("table.cockpit-audit tbody tr").count() >= 3
     shot(page, "cockpit-04-dossier")
     assert seeded["old"] and not [e for e in errors if "Refused" in e], errors
+
+
+def test_indicators_page_in_a_real_browser(live: LiveSite) -> None:  # noqa: F811 - the fixture
+    """The public page without signing in: the period form, the table, the SVG chart, in
+    French, in Arabic (mirrored) and on a phone."""
+    from tests.studio.test_indicators_page import seed as seed_decisions
+    from tests.web.test_browser import horizontal_overflow
+    seed_decisions(live.site)
+    page = live.context().new_page()
+    page.goto("/")
+    page.get_by_role("link", name="Indicateurs").click()
+    page.fill("#from", "2026-03-01")
+    page.fill("#to", "2026-06-30")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_load_state()
+    assert "from=2026-03-01" in page.url
+    assert page.locator("table.indicators tbody tr").count() == 2
+    assert page.locator("figure.chart svg rect.bar-p90").count() == 2
+    shot(page, "indicators-01-fr")
+    page.get_by_role("link", name="العربية").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.locator("figure.chart svg").get_attribute("direction") == "rtl"
+    shot(page, "indicators-02-ar")
+    phone = live.context().new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto("/indicators?from=2026-03-01&to=2026-06-30")
+    assert horizontal_overflow(phone) == 0
+    shot(phone, "indicators-03-phone")
