@@ -80,7 +80,24 @@ def element_stats(session: Session, definition_id: int, now: datetime) -> dict[s
         item.done, item.median_dwell = row.n, row.p50
     for element, count in incidents_by_element(session, definition_id).items():
         stats.setdefault(element, ElementStats()).incidents = count
+    for element, count in jobs_waiting(session, definition_id).items():
+        stats.setdefault(element, ElementStats()).waiting += count
     return stats
+
+
+def jobs_waiting(session: Session, definition_id: int) -> dict[str, int]:
+    """Instances waiting for a deferred service task (its job pending), per element, for the
+    operators a single element names."""
+    from .definitions import load
+    loaded = load(session.get_one(ProcessDefinition, definition_id))
+    operators = service_operators(loaded.spec, loaded.subprocess_specs)
+    rows = session.execute(
+        select(OutboxMessage.operator, func.count(func.distinct(OutboxMessage.instance_id)))
+        .where(OutboxMessage.status == "pending", OutboxMessage.kind == "service_task",
+               OutboxMessage.instance_id.in_(select(ProcessInstance.id)
+                                             .where(ProcessInstance.definition_id == definition_id)))
+        .group_by(OutboxMessage.operator))
+    return {operators[op]: count for op, count in rows if op in operators}
 
 
 def incident_element(job: OutboxMessage, operators: Mapping[str, str]) -> str | None:
@@ -100,6 +117,7 @@ def failed_jobs(session: Session, instance_ids: Any) -> list[OutboxMessage]:
 
 
 def incidents_by_element(session: Session, definition_id: int) -> dict[str, int]:
+    """Failed jobs per element, for the instances on ``definition_id``."""
     from .definitions import load
     definition = session.get_one(ProcessDefinition, definition_id)
     operators = service_operators(load(definition).spec, load(definition).subprocess_specs)
