@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, undefer
 
 from .compiler import CompiledProcess
 from .errors import NotFound
-from .models import ProcessDefinition
+from .models import ProcessDefinition, ProcessInstance
+from .sources import FORM_SUFFIX, UI_SUFFIX
 from .specs import SERIALIZER_VERSION, SpecCache, spec_from_dict
 from .versions import diff_summary
 
@@ -95,3 +96,16 @@ def latest_versions(session: Session) -> list[ProcessDefinition]:
                    & (ProcessDefinition.version == newest.c.v))
              .order_by(ProcessDefinition.process_key))
     return list(session.scalars(query))
+
+
+def form_of(session: Session, instance_id: int, name: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """A task's form as deployed with its instance's version: (schema, UI hints or None when
+    the version carries none), or None when that version has no such form."""
+    definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
+    row = session.get(ProcessDefinition, definition_id) if definition_id is not None else None
+    if row is None:
+        return None
+    forms = load(row).forms
+    if name not in forms:
+        return None
+    return forms[name], forms.get(name.removesuffix(FORM_SUFFIX) + UI_SUFFIX)

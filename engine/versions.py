@@ -101,9 +101,9 @@ class Bundle:
     draft: bool = False
 
     def as_bytes(self) -> tuple[dict[str, bytes], dict[str, bytes]]:
-        """Diagrams and form schemas as the compiler takes them (UI hints are not compiled)."""
+        """Diagrams and forms (schemas and UI hints) as the compiler takes them."""
         files = {k: v.encode("utf-8") for k, v in self.files.items()}
-        forms = {k: v.encode("utf-8") for k, v in self.forms.items() if k.endswith(".schema.json")}
+        forms = {k: v.encode("utf-8") for k, v in self.forms.items()}
         return files, forms
 
 

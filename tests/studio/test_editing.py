@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine import versions
-from engine.models import ProcessDefinition, ProcessDraft
+from engine.models import HumanTask, ProcessDefinition, ProcessDraft
+from handlers.dossier_models import Dossier
 from tests.conftest import PROCESSES, Site
 
 ANALYST = "analyste@guichet.demo"
@@ -185,3 +186,32 @@ def test_a_decision_table_change_is_deployed_with_the_process(site: Site) -> Non
     invalid = dict(files, **{"guu_fees.dmn": files["guu_fees.dmn"].replace("<outputEntry", "<outputEntryX", 1)})
     refused = client.post("/studio/validate", json={"files": invalid, "forms": config["forms"]})
     assert refused.json["ok"] is False and refused.json["problems"][0]["file"] == "guu_fees.dmn"
+
+
+def test_a_changed_form_reaches_the_inbox_of_dossiers_on_the_new_version_only(site: Site) -> None:
+    from tests.web.test_portal import file_dossier
+    before, _ = file_dossier(site)
+    client, config = open_bundle(site)
+    forms = dict(config["forms"])
+    ui = json.loads(forms["recevabilite.ui.json"])
+    ui["complete"]["label"]["fr"] = "Toutes les pièces sont là"
+    schema = json.loads(forms["recevabilite.schema.json"])
+    schema["properties"]["note_interne"] = {"type": "string", "maxLength": 200}
+    forms.update({"recevabilite.ui.json": json.dumps(ui, ensure_ascii=False),
+                  "recevabilite.schema.json": json.dumps(schema, ensure_ascii=False)})
+    deployed = client.post(f"/studio/processes/{KEY}/deploy", json={"files": config["files"], "forms": forms})
+    assert deployed.status_code == 201
+    assert {d["key"] for d in deployed.json["deployed"] if d["created"]} == {
+        "recevabilite", "guu_autorisation", "guu_permis_habiter"}
+    after, _ = file_dossier(site)
+    agent = site.client("guichet@casablanca.demo")
+    pages = {}
+    for dossier_id in (before, after):
+        with site.app.app_context():
+            from web.extensions import db
+            instance_id = db.session.get_one(Dossier, dossier_id).instance_id
+            task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id,
+                                                                   HumanTask.state == "READY"))
+        pages[dossier_id] = agent.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Le dossier est complet" in pages[before] and 'name="note_interne"' not in pages[before]
+    assert "Toutes les pièces sont là" in pages[after] and 'name="note_interne"' in pages[after]

@@ -4,7 +4,6 @@ Shared by the studio pages (session sign-in) and the analysts' JSON API (Bearer 
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,14 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import Compilation, Conflict, Problem, definitions, versions
 from engine.clock import utcnow
-from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, read_forms
+from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, UI_SUFFIX, read_forms
 from engine.versions import Bundle
-from handlers.roles import ROLES
 from handlers.ports import Ports
+from handlers.roles import ROLES
 
 from ..bootstrap import get_engine
 
-UI_SUFFIX = ".ui.json"
 MAX_FILES = 40
 
 
@@ -31,11 +29,7 @@ class BadBundle(ValueError):
 
 def library(ports: Ports) -> dict[str, str]:
     """Forms (schema and UI hints) on disk, as text: what a new bundle can pick from."""
-    forms_dir = ports.processes_dir / "forms"
-    found = {name: raw.decode("utf-8") for name, raw in read_forms(forms_dir).items()}
-    if forms_dir.is_dir():
-        found.update({p.name: p.read_text(encoding="utf-8") for p in sorted(forms_dir.glob(f"*{UI_SUFFIX}"))})
-    return found
+    return {name: raw.decode("utf-8") for name, raw in read_forms(ports.processes_dir / "forms").items()}
 
 
 def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: Any) -> Bundle:
@@ -58,25 +52,10 @@ def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: 
     return Bundle(process_key, base_version, dict(files), dict(forms))
 
 
-def ui_problems(bundle: Bundle) -> list[Problem]:
-    """UI hints are not compiled but must at least be JSON objects."""
-    out = []
-    for name, text in sorted(bundle.forms.items()):
-        if name.endswith(UI_SUFFIX):
-            try:
-                ok = isinstance(json.loads(text), dict)
-            except json.JSONDecodeError as exc:
-                out.append(Problem(name, f"UI hints are not valid JSON: {exc}", None, exc.lineno))
-                continue
-            if not ok:
-                out.append(Problem(name, "UI hints must be a JSON object"))
-    return out
-
-
 def validate(app: Flask, bundle: Bundle) -> tuple[Compilation, list[Problem]]:
-    """The same validation as ``guichet processes validate``, plus the UI hints' shape."""
+    """The same validation as ``guichet processes validate``."""
     result = get_engine(app).compile(*bundle.as_bytes())
-    return result, result.problems + ui_problems(bundle)
+    return result, result.problems
 
 
 def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draft_owner: str | None = None

@@ -15,7 +15,9 @@ from engine.clock import utcnow
 from .. import formkit
 from ..bootstrap import get_engine
 from . import analyst_only, bp
-from .bundles import BadBundle, deploy as deploy_bundle, parse_bundle, problem_out, validate as validate_bundle
+from .bundles import BadBundle, parse_bundle, problem_out
+from .bundles import deploy as deploy_bundle
+from .bundles import validate as validate_bundle
 
 MAX_COMMENT = 2000
 
