@@ -215,3 +215,22 @@ def test_a_changed_form_reaches_the_inbox_of_dossiers_on_the_new_version_only(si
         pages[dossier_id] = agent.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Le dossier est complet" in pages[before] and 'name="note_interne"' not in pages[before]
     assert "Toutes les pièces sont là" in pages[after] and 'name="note_interne"' in pages[after]
+
+
+def test_deploying_over_a_colleagues_newer_version_needs_confirmation(site: Site) -> None:
+    client, config = open_bundle(site)
+    files = dict(config["files"])
+    files["guu.bpmn"] = files["guu.bpmn"].replace('name="Confirmer le paiement"', 'name="Encaisser"')
+    # meanwhile v2 is deployed from another tab (a colleague would be named the same way)
+    other = dict(config["files"])
+    other["guu.bpmn"] = other["guu.bpmn"].replace('name="Confirmer le paiement"', 'name="Payer"')
+    assert client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": other,
+                                                                "forms": config["forms"]}).status_code == 201
+    stale = client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": files,
+                                                                 "forms": config["forms"]})
+    assert stale.status_code == 409 and stale.json["stale"] is True and stale.json["latest_version"] == 2
+    assert "v2 was deployed by analyste@guichet.demo" in stale.json["message"]
+    assert count_versions(site) == 2
+    forced = client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": files,
+                                                                  "forms": config["forms"], "force": True})
+    assert forced.status_code == 201 and count_versions(site) == 3

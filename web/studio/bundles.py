@@ -58,9 +58,28 @@ def validate(app: Flask, bundle: Bundle) -> tuple[Compilation, list[Problem]]:
     return result, result.problems
 
 
-def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draft_owner: str | None = None
-           ) -> tuple[list[definitions.DeployOutcome], list[Problem]]:
+class StaleBase(Conflict):
+    """The bundle was opened on a version that is no longer the newest."""
+
+    def __init__(self, key: str, base: int, latest: Any):
+        self.latest_version, self.latest_by = latest.version, latest.deployed_by
+        super().__init__(f"'{key}' v{latest.version} was deployed by {latest.deployed_by or '?'} since v{base} "
+                         "was opened: reopen it, or deploy anyway")
+
+
+def _check_base(session: Any, bundle: Bundle) -> None:
+    if bundle.base_version is None:
+        return
+    latest = versions.version(session, bundle.process_key)
+    if latest.version != bundle.base_version:
+        raise StaleBase(bundle.process_key, bundle.base_version, latest)
+
+
+def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draft_owner: str | None = None,
+           check_base: bool = False) -> tuple[list[definitions.DeployOutcome], list[Problem]]:
     """Validate then deploy every process of the bundle; nothing is stored on any problem.
+    With ``check_base``, refuse (:class:`StaleBase`) when the bundle's base version is no longer
+    the newest, so that nobody overwrites a colleague's deployment unknowingly.
     ``draft_owner``'s draft of the process is discarded with the deployment."""
     result, problems = validate(app, bundle)
     if any(p.severity == "error" for p in problems):
@@ -68,6 +87,8 @@ def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draf
     engine = get_engine(app)
     try:
         with engine.transaction() as session:
+            if check_base:
+                _check_base(session, bundle)
             outcomes = definitions.deploy(session, result.processes, by=author, comment=comment, now=utcnow())
             if draft_owner is not None:
                 versions.discard_draft(session, bundle.process_key, draft_owner)

@@ -15,7 +15,7 @@ from engine.clock import utcnow
 from .. import formkit
 from ..bootstrap import get_engine
 from . import analyst_only, bp
-from .bundles import BadBundle, parse_bundle, problem_out
+from .bundles import BadBundle, StaleBase, parse_bundle, problem_out
 from .bundles import deploy as deploy_bundle
 from .bundles import validate as validate_bundle
 
@@ -55,10 +55,16 @@ def deploy(key: str) -> Any:
         body = _body()
         bundle = parse_bundle(key, body.get("base_version"), body.get("files"), body.get("forms", {}))
         comment = str(body.get("comment") or "").strip()[:MAX_COMMENT] or None
+        base = body.get("base_version")
+        if base is not None and not isinstance(base, int):
+            raise BadBundle("base_version must be a version number")
     except BadBundle as exc:
         return _bad(exc)
-    outcomes, problems = deploy_bundle(current_app, bundle, author=user.email[:100], comment=comment,
-                                       draft_owner=user.id)
+    try:
+        outcomes, problems = deploy_bundle(current_app, bundle, author=user.email[:100], comment=comment,
+                                           draft_owner=user.id, check_base=not body.get("force"))
+    except StaleBase as exc:
+        return jsonify(message=str(exc), stale=True, latest_version=exc.latest_version, problems=[]), 409
     if not outcomes:
         return jsonify(message="the bundle does not validate: nothing was deployed",
                        problems=[problem_out(p) for p in problems]), 422

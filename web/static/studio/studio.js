@@ -201,7 +201,7 @@ async function post(url, body) {
     body: JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok && !(response.status === 422 && data.problems)) {
+  if (!response.ok && !((response.status === 422 || response.status === 409) && data.problems)) {
     throw new Error(`${t.failed} (${response.status}): ${data.message || ''}`);
   }
   return { status: response.status, ...data };
@@ -226,7 +226,13 @@ async function validate() {
 
 async function deploy() {
   if (!window.confirm(t.confirmDeploy)) return;
-  const result = await post(config.urls.deploy, { ...(await bundle()), comment: $('studio-comment').value });
+  const body = { ...(await bundle()), comment: $('studio-comment').value };
+  let result = await post(config.urls.deploy, body);
+  if (result.status === 409 && result.stale) {
+    // someone deployed since this bundle was opened: say who, deploy only if confirmed
+    if (!window.confirm(`${result.message}\n\n${t.deployAnyway}`)) { status(result.message, 'error'); return; }
+    result = await post(config.urls.deploy, { ...body, force: true });
+  }
   listProblems(result.problems || []);
   if (result.status !== 201) { status(t.invalid, 'error'); return; }
   const parts = result.deployed.map((d) => `${d.key} v${d.version}${d.created ? '' : ` (${t.unchanged})`}`);
