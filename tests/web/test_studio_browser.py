@@ -125,6 +125,15 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
                                              '"title": "Remarque du service"}, ', 1))
     expect(page.locator("#studio-form-preview")).to_contain_text("Remarque du service")
     shot(page, "studio-06-form-preview", full_page=False)
+    # shared.bpmn goes through bpmn-js too: its multi-instance task and lanes read right
+    page.locator('#studio-tabs button[data-name="shared.bpmn"]').click()
+    select_element(page, "cm_opinion")
+    assert page.locator("#bio-properties-panel-guichet-collection").input_value() == "members"
+    assert page.locator("#bio-properties-panel-guichet-assignee").input_value() == 'member["user"]'
+    page.evaluate("""() => { const s = window.studio.bpmn;
+        s.get('selection').select(s.get('elementRegistry').get('commission_lane_member')); }""")
+    page.locator('[data-group-id="group-guichet"]').wait_for()
+    assert page.locator("#bio-properties-panel-guichet-role").input_value() == "Membre de commission"
     page.locator('#studio-tabs button[data-name="guu.bpmn"]').click()
     select_element(page, "ga_payment")
     assert page.locator("#bio-properties-panel-guichet-deadline").input_value() == "P45D"  # kept across tabs
@@ -135,6 +144,7 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Déployer").click()
     expect(page.locator("#studio-status")).to_contain_text("guu_autorisation v2")
+    expect(page.locator("#studio-status")).to_contain_text("recevabilite v1 (inchangé)")
     shot(page, "studio-07-deployed", full_page=False)
     assert errors == [], errors
 
@@ -158,5 +168,8 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
         v2 = s.scalar(select(ProcessDefinition).where(ProcessDefinition.process_key == "commission",
                                                       ProcessDefinition.version == 2))
         assert v2 is not None and "remarque" in v2.forms["avis.schema.json"]["properties"]
+        # written back by bpmn-js: the collection a multi-instance task iterates over is kept
+        assert "<bpmn:loopDataInputRef>members</bpmn:loopDataInputRef>" in v2.sources["shared.bpmn"]
+        assert "\n  <bpmn:collaboration" in v2.sources["shared.bpmn"]  # bpmn-js indents, processes/ does not
         assert s.scalar(select(ProcessDefinition.deployed_by).where(
             ProcessDefinition.process_key == "guu_autorisation", ProcessDefinition.version == 2)) == ANALYST
