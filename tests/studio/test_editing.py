@@ -7,11 +7,15 @@ import re
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine import versions
 from engine.models import HumanTask, ProcessDefinition, ProcessDraft
 from handlers.dossier_models import Dossier
 from tests.conftest import PROCESSES, Site
+from tests.procedures.conftest import Platform
+
+SMALL = {"usage": "habitation_individuelle", "surface": 180, "niveaux": 2, "parcelle": "TF 12345/C"}
 
 ANALYST = "analyste@guichet.demo"
 KEY = "guu_autorisation"
@@ -153,7 +157,7 @@ def test_form_preview_uses_the_inbox_renderer(site: Site) -> None:
     assert client.post("/studio/forms/preview", json={"schema": "[1]"}).status_code == 422
 
 
-def test_a_new_form_is_validated_and_deployed_with_the_process(site: Site) -> None:
+def test_a_new_form_is_validated_and_deployed_with_the_process(site: Site, sessions: sessionmaker[Session]) -> None:
     client, config = open_bundle(site)
     files, forms = dict(config["files"]), dict(config["forms"])
     files["guu.bpmn"] = files["guu.bpmn"].replace('value="paiement.schema.json"', 'value="quittance.schema.json"')
@@ -161,13 +165,26 @@ def test_a_new_form_is_validated_and_deployed_with_the_process(site: Site) -> No
     refused = client.post(f"/studio/processes/{KEY}/deploy", json={"files": files, "forms": forms})
     assert refused.status_code == 422
     assert any(p["file"] == "quittance.schema.json" for p in refused.json["problems"])
-    forms["quittance.schema.json"] = json.dumps({"type": "object", "required": ["numero"],
-                                                 "properties": {"numero": {"type": "string"}}})
+    forms["quittance.schema.json"] = json.dumps({"type": "object", "required": ["payment_reference"],
+                                                 "properties": {"payment_reference": {"type": "string"},
+                                                                "guichet": {"type": "string"}}})
     assert client.post(f"/studio/processes/{KEY}/deploy", json={"files": files, "forms": forms}).status_code == 201
     with site.app.app_context():
         from web.extensions import db
         row = versions.version(db.session(), KEY)
-        assert row.version == 2 and row.forms["quittance.schema.json"]["required"] == ["numero"]
+        assert row.version == 2 and row.forms["quittance.schema.json"]["required"] == ["payment_reference"]
+    # a dossier on v2 reaches the payment step: its page renders the new form (not on disk)
+    from tests.web.test_studio_browser import to_payment
+    from web.bootstrap import get_engine
+    with site.app.app_context():
+        p = Platform(get_engine(site.app), sessions, site.app.extensions["guichet.ports"], clock=None)  # type: ignore[arg-type]
+        task = to_payment(p, p.file("citoyen@guichet.demo", "permis_construire", SMALL))
+    agent = site.client("guichet@casablanca.demo")
+    page = agent.get(f"/tasks/{task.id}")
+    assert page.status_code == 200 and 'name="guichet"' in page.get_data(as_text=True)
+    refused = agent.post(f"/tasks/{task.id}", data={"guichet": "B"})
+    assert refused.status_code == 422  # validated against the deployed form: the reference is required
+    assert agent.post(f"/tasks/{task.id}", data={"payment_reference": "Q-1", "guichet": "B"}).status_code == 302
 
 
 def test_a_decision_table_change_is_deployed_with_the_process(site: Site) -> None:
@@ -234,3 +251,13 @@ def test_deploying_over_a_colleagues_newer_version_needs_confirmation(site: Site
     forced = client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": files,
                                                                   "forms": config["forms"], "force": True})
     assert forced.status_code == 201 and count_versions(site) == 3
+
+
+def test_the_studio_speaks_arabic_right_to_left(site: Site) -> None:
+    client = site.client(ANALYST)
+    client.get("/lang/ar")
+    page = client.get(f"/studio/processes/{KEY}/edit?version=1").get_data(as_text=True)
+    messages = json.loads(re.search(r'id="studio-messages">(.*?)</script>', page, re.S).group(1))
+    assert messages["group"] and messages["deadline"].startswith("الأجل") and messages["forms"] == "النماذج"
+    assert ">نشر<" in page and 'dir="rtl"' in page
+    assert "سجل النسخ" in client.get(f"/studio/processes/{KEY}/versions").get_data(as_text=True)
