@@ -20,7 +20,7 @@ from handlers.roles import ROLES
 
 from ..bootstrap import get_engine
 
-MAX_FILES = 40
+MAX_ENTRIES = 160  # files and forms of one bundle
 
 
 class BadBundle(ValueError):
@@ -36,8 +36,8 @@ def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: 
     """Check the shape of a posted bundle: names and text only; the compiler checks the rest."""
     if not isinstance(files, Mapping) or not isinstance(forms, Mapping):
         raise BadBundle("files and forms must be JSON objects (name → text)")
-    if not files or len(files) + len(forms) > MAX_FILES * 4:
-        raise BadBundle("a bundle needs at least one .bpmn or .dmn file (and at most 160 entries)")
+    if not files or len(files) + len(forms) > MAX_ENTRIES:
+        raise BadBundle(f"a bundle needs at least one .bpmn or .dmn file (and at most {MAX_ENTRIES} entries)")
     for name, text in [*files.items(), *forms.items()]:
         if not isinstance(text, str):
             raise BadBundle(f"'{name}': content must be text")

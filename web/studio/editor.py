@@ -10,7 +10,7 @@ from engine import NotFound, definitions, versions
 
 from ..extensions import db
 from . import analyst_only, bp
-from .bundles import pick_lists
+from .bundles import library, pick_lists
 
 
 @bp.get("/")
@@ -32,7 +32,6 @@ def modeler(key: str) -> Any:
     bundle = None if number is not None else versions.get_draft(session, key, user.id)
     if bundle is None:
         row = versions.version(session, key, number)
-        from .bundles import library
         bundle = versions.bundle_of(row, library(current_app.extensions["guichet.ports"]))
     first = next((n for n, text in sorted(bundle.files.items())
                   if n.endswith(".bpmn") and f'process id="{key}"' in text), None)
@@ -40,6 +39,7 @@ def modeler(key: str) -> Any:
               "files": bundle.files, "forms": bundle.forms, "picklists": pick_lists(current_app, bundle.forms),
               "urls": {"validate": url_for("studio.validate"), "deploy": url_for("studio.deploy", key=key),
                        "draft": url_for("studio.save_draft", key=key), "preview": url_for("studio.preview"),
+                       "discard": url_for("studio.discard_draft", key=key), "index": url_for("studio.index"),
                        "history": url_for("studio.history", key=key)}}
     return render_template("studio/modeler.html", key=key, bundle=bundle, config=config)
 

@@ -241,6 +241,12 @@ async function deploy() {
   if (mine) config.base_version = mine.version;
 }
 
+async function discard() {
+  if (!window.confirm(t.confirmDiscard)) return;
+  await post(config.urls.discard, {});
+  window.location.assign(config.urls.index);
+}
+
 function guard(fn) {
   return () => fn().catch((err) => status(err.message, 'error'));
 }
@@ -248,6 +254,7 @@ function guard(fn) {
 $('studio-save').addEventListener('click', guard(saveDraft));
 $('studio-validate').addEventListener('click', guard(validate));
 $('studio-deploy').addEventListener('click', guard(deploy));
+if ($('studio-discard')) $('studio-discard').addEventListener('click', guard(discard));
 $('studio-form-select').addEventListener('change', (e) => showForm(e.target.value));
 $('studio-form-create').addEventListener('click', createForm);
 for (const id of ['studio-form-schema', 'studio-form-ui']) $(id).addEventListener('input', preview);
