@@ -29,17 +29,16 @@ class DeployOutcome:
 
 def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None,
            comment: str | None, now: datetime) -> list[DeployOutcome]:
-    """Store each process that is new by content; unchanged ones are left as they are."""
+    """Store each process whose content differs from its newest version; unchanged ones are
+    left as they are. Going back to an earlier content makes a new version (the newest wins)."""
     outcomes = []
     for proc in processes:
-        existing = session.scalar(select(ProcessDefinition)
-                                  .where(ProcessDefinition.content_hash == proc.content_hash))
-        if existing is not None:
-            outcomes.append(DeployOutcome(proc.key, existing.version, proc.content_hash, False))
-            continue
         previous = session.scalar(select(ProcessDefinition).options(undefer(ProcessDefinition.sources))
                                   .where(ProcessDefinition.process_key == proc.key)
                                   .order_by(ProcessDefinition.version.desc()).limit(1))
+        if previous is not None and previous.content_hash == proc.content_hash:
+            outcomes.append(DeployOutcome(proc.key, previous.version, proc.content_hash, False))
+            continue
         last = previous.version if previous is not None else 0
         row = ProcessDefinition(
             process_key=proc.key, version=last + 1, content_hash=proc.content_hash, name=proc.name,

@@ -72,7 +72,8 @@ class ProcessDefinition(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # not unique: going back to an earlier content is a new version with the same hash
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(255))
     spec: Mapped[str] = mapped_column(Text, deferred=True)  # JSON of the Spiff spec + called subprocess specs
     forms: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)

@@ -1,4 +1,5 @@
-"""studio: per-analyst drafts, a diff summary on each deployed version
+"""studio: per-analyst drafts, a diff summary on each deployed version, and a content hash
+that may repeat (going back to an earlier content makes a new version)
 
 Revision ID: 0005_studio
 Revises: 0003
@@ -16,6 +17,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('process_definition') as batch:
         batch.add_column(sa.Column('diff_summary', sa.JSON(), nullable=True))
+        batch.drop_constraint('uq_process_definition_content_hash', type_='unique')
+        batch.create_index('ix_process_definition_content_hash', ['content_hash'])
     op.create_table(
         'process_draft',
         sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -32,4 +35,6 @@ def upgrade():
 def downgrade():
     op.drop_table('process_draft')
     with op.batch_alter_table('process_definition') as batch:
+        batch.drop_index('ix_process_definition_content_hash')
+        batch.create_unique_constraint('uq_process_definition_content_hash', ['content_hash'])
         batch.drop_column('diff_summary')

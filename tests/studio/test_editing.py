@@ -261,3 +261,21 @@ def test_the_studio_speaks_arabic_right_to_left(site: Site) -> None:
     assert messages["group"] and messages["deadline"].startswith("الأجل") and messages["forms"] == "النماذج"
     assert ">نشر<" in page and 'dir="rtl"' in page
     assert "سجل النسخ" in client.get(f"/studio/processes/{KEY}/versions").get_data(as_text=True)
+
+
+def test_going_back_to_an_earlier_version_deploys_it_as_the_newest(site: Site) -> None:
+    client, v1 = open_bundle(site)
+    changed = dict(v1["files"])
+    changed["guu.bpmn"] = changed["guu.bpmn"].replace('value="P30D"/><spiffworkflow:property name="status_fr" '
+                                                      'value="Taxes', 'value="P60D"/><spiffworkflow:property '
+                                                      'name="status_fr" value="Taxes')
+    assert client.post(f"/studio/processes/{KEY}/deploy", json={"files": changed, "forms": v1["forms"]}).status_code == 201
+    back = client.post(f"/studio/processes/{KEY}/deploy", json={"files": v1["files"], "forms": v1["forms"]})
+    assert {d["key"]: (d["version"], d["created"]) for d in back.json["deployed"]}[KEY] == (3, True)
+    with site.app.app_context():
+        from web.extensions import db
+        rows = versions.history(db.session(), KEY)
+        assert [r.version for r in rows] == [3, 2, 1] and rows[0].content_hash == rows[2].content_hash
+        assert rows[0].diff_summary["changed"] == ["guu.bpmn#ga_payment"]
+        from engine.definitions import latest_id
+        assert latest_id(db.session(), KEY) == rows[0].id  # new dossiers start on v3
