@@ -36,7 +36,7 @@ def people(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).tuples().all())
+    return {uid: name for uid, name in session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))}
 
 
 def stats_table(stats: dict[str, observe.ElementStats], names: dict[str, str]) -> list[dict[str, Any]]:
