@@ -119,8 +119,8 @@ def failed_jobs(session: Session, instance_ids: Any) -> list[OutboxMessage]:
 def incidents_by_element(session: Session, definition_id: int) -> dict[str, int]:
     """Failed jobs per element, for the instances on ``definition_id``."""
     from .definitions import load
-    definition = session.get_one(ProcessDefinition, definition_id)
-    operators = service_operators(load(definition).spec, load(definition).subprocess_specs)
+    loaded = load(session.get_one(ProcessDefinition, definition_id))
+    operators = service_operators(loaded.spec, loaded.subprocess_specs)
     counts: dict[str, int] = {}
     jobs = failed_jobs(session, select(ProcessInstance.id).where(ProcessInstance.definition_id == definition_id))
     for job in jobs:

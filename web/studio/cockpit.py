@@ -46,7 +46,8 @@ def _diagram(definition: ProcessDefinition, wanted: str | None, prefer: str | No
     return (own if own in files else files[0]), files
 
 
-def _names(definition: ProcessDefinition) -> dict[str, str]:
+def element_names(definition: ProcessDefinition) -> dict[str, str]:
+    """BPMN element id → its name, over the process and the processes it calls."""
     loaded = definitions.load(definition)
     names: dict[str, str] = {}
     for spec in [loaded.spec, *loaded.subprocess_specs.values()]:
@@ -82,7 +83,7 @@ def cockpit(key: str) -> Any:
     if element:
         members = observe.call_activity_members(loaded.spec, loaded.subprocess_specs).get(element, set())
         waiting = queries.waiting_dossiers(session, definition.id, {element} | members)
-    names = _names(definition)
+    names = element_names(definition)
     data = {"xml": definition.sources[shown], "selected": element, "process": definition.process_key,
             "stats": {k: {"waiting": s.waiting, "overdue": s.overdue, "median": s.median_dwell,
                           "incidents": s.incidents} for k, s in stats.items()},
@@ -109,7 +110,8 @@ def cockpit_instance(instance_id: int) -> Any:
             "process": path.definition.process_key,
             "failed": failed, "link": None}
     return render_template("studio/cockpit_instance.html", path=path, files=files, shown=shown, data=data,
-                           dossier=queries.dossier_of_instance(session, instance_id), names=_names(path.definition),
+                           dossier=queries.dossier_of_instance(session, instance_id),
+                           names=element_names(path.definition),
                            people=queries.people(session, [e.actor for e in path.audit]
                                                  + [t.claimed_by for t in path.current]))
 

@@ -16,7 +16,7 @@ from engine.models import ProcessDefinition
 from ..bootstrap import get_engine
 from ..extensions import db
 from . import analyst_only, bp
-from .cockpit import _names
+from .cockpit import element_names
 
 REASONS = {
     "removed_active": lambda r, n: _("attend à « %(el)s », que la nouvelle version supprime", el=n),
@@ -41,7 +41,7 @@ def _names_of(key: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for row in db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_key == key)
                                   .order_by(ProcessDefinition.version)):
-        names.update(_names(row))
+        names.update(element_names(row))
     return names
 
 
