@@ -28,16 +28,20 @@ class DeployOutcome:
 
 
 def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None,
-           comment: str | None, now: datetime) -> list[DeployOutcome]:
-    """Store each process whose content differs from its newest version; unchanged ones are
-    left as they are. Going back to an earlier content makes a new version (the newest wins)."""
+           comment: str | None, now: datetime, restore: bool = False) -> list[DeployOutcome]:
+    """Store each process whose content is new; unchanged ones are left as they are.
+
+    Content deployed before but no longer the newest is left alone too (re-running
+    ``guichet processes deploy`` on an old checkout must not undo the studio's versions),
+    unless ``restore``: then it becomes a new, newest version (an analyst going back)."""
     outcomes = []
     for proc in processes:
         previous = session.scalar(select(ProcessDefinition).options(undefer(ProcessDefinition.sources))
                                   .where(ProcessDefinition.process_key == proc.key)
                                   .order_by(ProcessDefinition.version.desc()).limit(1))
-        if previous is not None and previous.content_hash == proc.content_hash:
-            outcomes.append(DeployOutcome(proc.key, previous.version, proc.content_hash, False))
+        same = _same_content(session, proc, previous, restore)
+        if same is not None:
+            outcomes.append(DeployOutcome(proc.key, same.version, proc.content_hash, False))
             continue
         last = previous.version if previous is not None else 0
         row = ProcessDefinition(
@@ -50,6 +54,20 @@ def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None
         session.flush()
         outcomes.append(DeployOutcome(proc.key, row.version, proc.content_hash, True))
     return outcomes
+
+
+def _same_content(session: Session, proc: CompiledProcess, newest: ProcessDefinition | None,
+                  restore: bool) -> ProcessDefinition | None:
+    """The version that already holds ``proc``'s content and makes deploying it a no-op."""
+    if newest is None:
+        return None
+    if newest.content_hash == proc.content_hash:
+        return newest
+    if restore:
+        return None
+    return session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_key == proc.key,
+                                                          ProcessDefinition.content_hash == proc.content_hash)
+                          .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 _LATEST_ID = (select(ProcessDefinition.id).where(ProcessDefinition.process_key == bindparam("key"))

@@ -133,3 +133,18 @@ def test_export_writes_deployed_versions_back_to_files(site: Site, tmp_path: Pat
     missing = runner.invoke(args=["processes", "export", str(tmp_path / "x"), "--key", "nope"])
     assert missing.exit_code == 1 and "nope" in missing.output
     assert runner.invoke(args=["processes", "export", str(tmp_path / "y"), "--version", "1"]).exit_code == 2
+
+
+def test_the_cli_deploy_does_not_undo_the_studios_versions(site: Site) -> None:
+    analyst = site.token(ANALYST)
+    b = bundle(site, analyst)
+    files = dict(b["files"], **{"shared.bpmn": b["files"]["shared.bpmn"].replace(OLD_CHECK, NEW_CHECK)})
+    assert site.app.test_client().post(f"/api/v1/processes/{KEY}/deploy", json={"files": files, "forms": b["forms"]},
+                                       headers=analyst).status_code == 201
+    result = site.app.test_cli_runner().invoke(args=["processes", "deploy"])  # processes/ still says v1
+    assert result.exit_code == 0 and f"{KEY} v1 unchanged" in result.output
+    with site.app.app_context():
+        from engine.definitions import latest_id
+        from web.extensions import db
+        newest = db.session.get_one(ProcessDefinition, latest_id(db.session(), KEY))
+        assert newest.version == 2

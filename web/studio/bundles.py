@@ -89,7 +89,8 @@ def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draf
         with engine.transaction() as session:
             if check_base:
                 _check_base(session, bundle)
-            outcomes = definitions.deploy(session, result.processes, by=author, comment=comment, now=utcnow())
+            outcomes = definitions.deploy(session, result.processes, by=author, comment=comment, now=utcnow(),
+                                          restore=True)
             if draft_owner is not None:
                 versions.discard_draft(session, bundle.process_key, draft_owner)
     except IntegrityError as exc:  # another analyst deployed the same key at the same moment
