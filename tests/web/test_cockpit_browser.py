@@ -86,3 +86,26 @@ def test_indicators_page_in_a_real_browser(live: LiveSite) -> None:  # noqa: F81
     phone.goto("/indicators?from=2026-03-01&to=2026-06-30")
     assert horizontal_overflow(phone) == 0
     shot(phone, "indicators-03-phone")
+
+
+def test_migration_dry_run_and_move_in_a_real_browser(live: LiveSite) -> None:  # noqa: F811 - the fixture
+    """CSRF on, real forms: the dry run on seeded permits after a v2, then the move."""
+    from tests.studio.test_migration_pages import deploy_v2
+    seed(live.site)
+    deploy_v2(live.site)
+    page = live.login(ANALYST)
+    page.goto("/studio/cockpit")
+    page.locator("#cockpit-guu_autorisation").get_by_role("link", name="Migration").click()
+    page.get_by_role("button", name="Simuler la migration vers la dernière version").click()
+    page.wait_for_load_state()
+    assert page.locator("tr.movable").count() == 4 and page.locator("tr.blocked").count() == 1
+    assert "relie autrement (flux sortants)" in page.locator("tr.blocked").inner_text()
+    shot(page, "migration-01-dry-run")
+    page.get_by_role("button", name="Migrer les dossiers cochés").click()
+    page.wait_for_load_state()
+    assert page.locator("li.moved").count() == 4
+    shot(page, "migration-02-moved")
+    page.goto("/studio/cockpit/guu_autorisation")
+    assert page.locator("nav.cockpit-versions").inner_text().replace("\n", " ").count("(") == 2
+    assert "v1 (1)" in page.locator("nav.cockpit-versions").inner_text()
+    assert "v2 (4)" in page.locator("nav.cockpit-versions").inner_text()

@@ -18,11 +18,23 @@ from ..extensions import db
 from . import analyst_only, bp
 from .cockpit import element_names
 
+ATTRIBUTES = {  # what Spiff says changed on an element, in words
+    "outputs": lambda: _("flux sortants"), "inputs": lambda: _("flux entrants"),
+    "typename": lambda: _("type d'élément"), "cond_task_specs": lambda: _("conditions"),
+    "default_task_spec": lambda: _("flux par défaut"),
+}
+
+
+def _attributes(detail: str) -> str:
+    names = [a.strip() for a in detail.split(",") if a.strip()]
+    return ", ".join(ATTRIBUTES[a]() if a in ATTRIBUTES else a for a in names)
+
+
 REASONS = {
     "removed_active": lambda r, n: _("attend à « %(el)s », que la nouvelle version supprime", el=n),
     "removed_done": lambda r, n: _("est passé par « %(el)s », que la nouvelle version supprime", el=n),
     "changed_done": lambda r, n: _("est passé par « %(el)s », que la nouvelle version relie autrement (%(detail)s)",
-                                   el=n, detail=r.detail),
+                                   el=n, detail=_attributes(r.detail)),
     "changed_active": lambda r, n: _("est en cours dans « %(el)s », que la nouvelle version relie autrement", el=n),
     "process_removed": lambda r, n: _("se trouve dans le sous-processus « %(el)s », absent de la nouvelle version",
                                       el=n),
