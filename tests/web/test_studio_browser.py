@@ -125,6 +125,12 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
                                              '"title": "Remarque du service"}, ', 1))
     expect(page.locator("#studio-form-preview")).to_contain_text("Remarque du service")
     shot(page, "studio-06-form-preview", full_page=False)
+    page.fill("#studio-form-new", "quittance.schema.json")  # a new form, then chosen for the payment
+    page.get_by_role("button", name="Créer").click()
+    page.locator("#studio-form-schema").fill(
+        '{"type": "object", "required": ["payment_reference"], '
+        '"properties": {"payment_reference": {"type": "string", "title": "Numéro de quittance"}}}')
+    expect(page.locator("#studio-form-preview")).to_contain_text("Numéro de quittance")
     # shared.bpmn goes through bpmn-js too: its multi-instance task and lanes read right
     page.locator('#studio-tabs button[data-name="shared.bpmn"]').click()
     select_element(page, "cm_opinion")
@@ -137,6 +143,7 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     page.locator('#studio-tabs button[data-name="guu.bpmn"]').click()
     select_element(page, "ga_payment")
     assert page.locator("#bio-properties-panel-guichet-deadline").input_value() == "P45D"  # kept across tabs
+    page.locator("#bio-properties-panel-guichet-form").select_option("quittance.schema.json")
 
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.locator("#studio-status")).to_contain_text("Brouillon enregistré")
@@ -170,6 +177,10 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
         assert v2 is not None and "remarque" in v2.forms["avis.schema.json"]["properties"]
         # written back by bpmn-js: the collection a multi-instance task iterates over is kept
         assert "<bpmn:loopDataInputRef>members</bpmn:loopDataInputRef>" in v2.sources["shared.bpmn"]
+        guu2 = s.scalar(select(ProcessDefinition).where(ProcessDefinition.process_key == "guu_autorisation",
+                                                        ProcessDefinition.version == 2))
+        assert guu2.forms["quittance.schema.json"]["required"] == ["payment_reference"]
+        assert 'value="quittance.schema.json"' in guu2.sources["guu.bpmn"]
         assert "\n  <bpmn:collaboration" in v2.sources["shared.bpmn"]  # bpmn-js indents, processes/ does not
         assert s.scalar(select(ProcessDefinition.deployed_by).where(
             ProcessDefinition.process_key == "guu_autorisation", ProcessDefinition.version == 2)) == ANALYST

@@ -185,8 +185,8 @@ function createForm() {
   if (!/^[a-z0-9_]+\.schema\.json$/.test(name)) { status(t.formName, 'error'); return; }
   if (name in forms) { status(t.formExists, 'error'); return; }
   stashForm();
-  forms[name] = JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object',
-    title: { fr: '', ar: '' }, properties: {}, required: [] }, null, 2);
+  forms[name] = JSON.stringify({ type: 'object', properties: {}, required: [] }, null, 2);
+  forms[name.replace('.schema.json', '.ui.json')] = JSON.stringify({ title: { fr: '', ar: '' } }, null, 2);
   config.picklists.forms.push(name);
   fillFormSelect(name);
   shownForm = null;
