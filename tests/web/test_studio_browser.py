@@ -152,6 +152,7 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     page.get_by_role("button", name="Déployer").click()
     expect(page.locator("#studio-status")).to_contain_text("guu_autorisation v2")
     expect(page.locator("#studio-status")).to_contain_text("recevabilite v1 (inchangé)")
+    expect(page.locator("#studio-version")).to_have_text("v2")
     shot(page, "studio-07-deployed", full_page=False)
     assert errors == [], errors
 

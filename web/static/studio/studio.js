@@ -238,7 +238,10 @@ async function deploy() {
   const parts = result.deployed.map((d) => `${d.key} v${d.version}${d.created ? '' : ` (${t.unchanged})`}`);
   status(`${t.deployed} : ${parts.join(', ')}`, 'success');
   const mine = result.deployed.find((d) => d.key === config.key);
-  if (mine) config.base_version = mine.version;
+  if (mine) {
+    config.base_version = mine.version;
+    $('studio-version').textContent = `v${mine.version}`;
+  }
 }
 
 async function discard() {
