@@ -17,6 +17,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from . import lint
 from .errors import Problem
+from .sources import FORM_SUFFIX, UI_SUFFIX
 from .specs import Parser, content_hash, spec_to_dict
 from .xml import BPMN_NS, id_lines, kind_of, nearest_id, parse_xml
 
@@ -161,8 +162,9 @@ def compile_sources(
     if any(p.severity == "error" for p in problems):
         return Compilation([], problems)
 
-    form_schemas, form_problems = lint.load_forms(forms)
-    problems += form_problems
+    form_schemas, form_problems = lint.load_forms({k: v for k, v in forms.items() if not k.endswith(UI_SUFFIX)})
+    ui_hints, ui_problems = lint.load_ui({k: v for k, v in forms.items() if k.endswith(UI_SUFFIX)})
+    problems += form_problems + ui_problems
     compiled = []
     for key, fname in sorted(executable.items()):
         try:
@@ -172,7 +174,10 @@ def compile_sources(
             problems.append(_located(exc, trees, fname))
             continue
         found, used_forms = lint.check_specs(spec, subs, form_schemas, rules)
-        problems += [_locate(p, trees) for p in found]
+        # a process called by several others is linted with each: report its problems once
+        problems += [q for q in (_locate(p, trees) for p in found) if q not in problems]
+        used_forms.update({ui: ui_hints[ui] for name in list(used_forms)
+                           if (ui := name.removesuffix(FORM_SUFFIX) + UI_SUFFIX) in ui_hints})
         sources = _sources_of(spec, subs, trees)
         spec_dict = spec_to_dict(spec, subs)
         digest = content_hash({"key": key, "spec": spec_dict, "forms": used_forms})

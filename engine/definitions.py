@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from .compiler import CompiledProcess
 from .errors import NotFound
-from .models import ProcessDefinition
+from .models import ProcessDefinition, ProcessInstance
+from .sources import FORM_SUFFIX, UI_SUFFIX
 from .specs import SERIALIZER_VERSION, SpecCache, spec_from_dict
+from .versions import diff_summary
 
 SPECS = SpecCache()
 
@@ -26,26 +28,46 @@ class DeployOutcome:
 
 
 def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None,
-           comment: str | None, now: datetime) -> list[DeployOutcome]:
-    """Store each process that is new by content; unchanged ones are left as they are."""
+           comment: str | None, now: datetime, restore: bool = False) -> list[DeployOutcome]:
+    """Store each process whose content is new; unchanged ones are left as they are.
+
+    Content deployed before but no longer the newest is left alone too (re-running
+    ``guichet processes deploy`` on an old checkout must not undo the studio's versions),
+    unless ``restore``: then it becomes a new, newest version (an analyst going back)."""
     outcomes = []
     for proc in processes:
-        existing = session.scalar(select(ProcessDefinition)
-                                  .where(ProcessDefinition.content_hash == proc.content_hash))
-        if existing is not None:
-            outcomes.append(DeployOutcome(proc.key, existing.version, proc.content_hash, False))
+        previous = session.scalar(select(ProcessDefinition).options(undefer(ProcessDefinition.sources))
+                                  .where(ProcessDefinition.process_key == proc.key)
+                                  .order_by(ProcessDefinition.version.desc()).limit(1))
+        same = _same_content(session, proc, previous, restore)
+        if same is not None:
+            outcomes.append(DeployOutcome(proc.key, same.version, proc.content_hash, False))
             continue
-        last = session.scalar(select(func.max(ProcessDefinition.version))
-                              .where(ProcessDefinition.process_key == proc.key)) or 0
+        last = previous.version if previous is not None else 0
         row = ProcessDefinition(
             process_key=proc.key, version=last + 1, content_hash=proc.content_hash, name=proc.name,
             spec=json.dumps(proc.spec_dict, ensure_ascii=False), forms=proc.forms,
             sources=proc.sources, serializer_version=SERIALIZER_VERSION, deployed_at=now,
-            deployed_by=by, comment=comment)
+            deployed_by=by, comment=comment,
+            diff_summary=diff_summary(previous.sources, proc.sources) if previous is not None else None)
         session.add(row)
         session.flush()
         outcomes.append(DeployOutcome(proc.key, row.version, proc.content_hash, True))
     return outcomes
+
+
+def _same_content(session: Session, proc: CompiledProcess, newest: ProcessDefinition | None,
+                  restore: bool) -> ProcessDefinition | None:
+    """The version that already holds ``proc``'s content and makes deploying it a no-op."""
+    if newest is None:
+        return None
+    if newest.content_hash == proc.content_hash:
+        return newest
+    if restore:
+        return None
+    return session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_key == proc.key,
+                                                          ProcessDefinition.content_hash == proc.content_hash)
+                          .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 _LATEST_ID = (select(ProcessDefinition.id).where(ProcessDefinition.process_key == bindparam("key"))
@@ -91,3 +113,16 @@ def latest_versions(session: Session) -> list[ProcessDefinition]:
                    & (ProcessDefinition.version == newest.c.v))
              .order_by(ProcessDefinition.process_key))
     return list(session.scalars(query))
+
+
+def form_of(session: Session, instance_id: int, name: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """A task's form as deployed with its instance's version: (schema, UI hints or None when
+    the version carries none), or None when that version has no such form."""
+    definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
+    row = session.get(ProcessDefinition, definition_id) if definition_id is not None else None
+    if row is None:
+        return None
+    forms = load(row).forms
+    if name not in forms:
+        return None
+    return forms[name], forms.get(name.removesuffix(FORM_SUFFIX) + UI_SUFFIX)

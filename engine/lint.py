@@ -40,6 +40,23 @@ def load_forms(forms: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Any]], l
     return schemas, problems
 
 
+def load_ui(hints: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """Parse the forms' UI hints (``name.ui.json``): each must be a JSON object."""
+    loaded: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for name, content in sorted(hints.items()):
+        try:
+            value = json.loads(content)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(Problem(name, f"UI hints are not valid JSON: {exc}", None, getattr(exc, "lineno", None)))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem(name, "UI hints must be a JSON object"))
+            continue
+        loaded[name] = value
+    return loaded, problems
+
+
 def _python_ok(expression: str) -> bool:
     try:
         ast.parse(expression, mode="eval")

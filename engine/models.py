@@ -72,7 +72,8 @@ class ProcessDefinition(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # not unique: going back to an earlier content is a new version with the same hash
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(255))
     spec: Mapped[str] = mapped_column(Text, deferred=True)  # JSON of the Spiff spec + called subprocess specs
     forms: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
@@ -81,6 +82,23 @@ class ProcessDefinition(Base):
     deployed_at: Mapped[datetime] = mapped_column()
     deployed_by: Mapped[str | None] = mapped_column(String(100))
     comment: Mapped[str | None] = mapped_column(Text)
+    # elements added / removed / changed since the previous version of the same key
+    diff_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+
+
+class ProcessDraft(Base):
+    """An analyst's unsaved work on a process: one draft per analyst and process key."""
+
+    __tablename__ = "process_draft"
+    __table_args__ = (UniqueConstraint("process_key", "author"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    author: Mapped[str] = mapped_column(String(100))
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    forms: Mapped[dict[str, str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class ProcessInstance(Base):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 DIAGRAM_SUFFIXES = (".bpmn", ".dmn")
 FORM_SUFFIX = ".schema.json"
+UI_SUFFIX = ".ui.json"  # a form's labels (fr/ar) and widget hints, deployed with it
 
 
 def read_directory(directory: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -18,7 +19,8 @@ def read_directory(directory: Path) -> tuple[dict[str, bytes], dict[str, bytes]]
 def read_forms(directory: Path) -> dict[str, bytes]:
     if not directory.is_dir():
         return {}
-    return {p.name: p.read_bytes() for p in sorted(directory.glob(f"*{FORM_SUFFIX}"))}
+    return {p.name: p.read_bytes() for p in sorted(directory.glob("*.json"))
+            if p.name.endswith((FORM_SUFFIX, UI_SUFFIX))}
 
 
 def read_paths(paths: Iterable[Path]) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:

@@ -20,4 +20,26 @@ for w in 400 700; do
   cp "$work/naskh/package/files/noto-naskh-arabic-arabic-$w-normal.woff2" "$dest/noto-naskh-arabic/"
 done
 cp "$work/naskh/package/LICENSE" "$dest/noto-naskh-arabic/LICENSE"
+# BPMN diagrams (bpmn.io license: keep the watermark and LICENSE). The navigated viewer serves the
+# read-only pages (cockpit, dossier path); the modeler is built into the studio bundle below.
+fetch bpmn-js@18.31.1 bpmnjs
+mkdir -p "$dest/bpmn-js/assets"
+cp "$work/bpmnjs/package/dist/bpmn-navigated-viewer.production.min.js" "$dest/bpmn-js/"
+cp -r "$work/bpmnjs/package/dist/assets/." "$dest/bpmn-js/assets/"
+cp "$work/bpmnjs/package/LICENSE" "$dest/bpmn-js/LICENSE"
+# The studio's modeler: bpmn-js Modeler + bpmn-js-properties-panel + dmn-js, with our
+# properties group (web/static/studio/*.js), bundled by esbuild into vendor/studio.
+# Exact versions, transitive ones included, from scripts/studio/package-lock.json (npm ci).
+mkdir -p "$work/build" && cp scripts/studio/package.json scripts/studio/package-lock.json "$work/build/"
+(cd "$work/build" && npm ci --silent --no-audit --no-fund)
+rm -rf "$dest/studio" && mkdir -p "$dest/studio/licenses"
+esbuild="$work/build/node_modules/.bin/esbuild"
+NODE_PATH="$work/build/node_modules" "$esbuild" web/static/studio/studio.js --bundle --minify --format=iife \
+  --target=es2020 --legal-comments=eof --log-level=warning --outfile="$dest/studio/studio.bundle.js"
+NODE_PATH="$work/build/node_modules" "$esbuild" web/static/studio/vendor.css --bundle --minify \
+  --loader:.woff=file --loader:.woff2=file --loader:.ttf=file --loader:.eot=file --loader:.svg=file \
+  --asset-names='assets/[name]-[hash]' --log-level=warning --outfile="$dest/studio/studio.bundle.css"
+for pkg in bpmn-js bpmn-js-properties-panel @bpmn-io/properties-panel dmn-js diagram-js preact; do
+  cp "$work/build/node_modules/$pkg/LICENSE" "$dest/studio/licenses/$(echo "$pkg" | tr '/@' '__').LICENSE"
+done
 echo "vendored into $dest:"; find "$dest" -type f | sort

@@ -36,10 +36,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["guichet.engine"] = build_engine(app)
     celery_init_app(app)
 
-    from . import admin, applicant, auth, errors, inbox, public, verify
+    from . import admin, applicant, auth, errors, inbox, indicators, public, verify
     from .api import bp as api_bp
     from .cli import COMMANDS
-    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp):
+    from .studio import bp as studio_bp
+    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp, indicators.bp,
+                      studio_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     for command in COMMANDS:

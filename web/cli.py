@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine import audit, definitions
+from engine import NotFound, audit, definitions, versions
 from engine.clock import utcnow
 from engine.sources import read_directory, read_paths
 from handlers import demo
@@ -77,6 +77,25 @@ def deploy(comment: str | None, author: str) -> None:
     for o in outcomes:
         state = "deployed" if o.created else "unchanged"
         click.echo(f"{o.process_key} v{o.version} {state} ({o.content_hash[:12]})")
+
+
+@processes.command("export")
+@click.argument("dest", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--key", "process_key", default=None, help="only this process (default: every file, newest content)")
+@click.option("--version", "number", default=None, type=int, help="that version of --key (default: its newest)")
+@with_appcontext
+def export(dest: Path | None, process_key: str | None, number: int | None) -> None:
+    """Write deployed BPMN/DMN files and forms back to DEST (default: the processes directory)."""
+    if number is not None and process_key is None:
+        click.echo("--version needs --key", err=True)
+        sys.exit(2)
+    try:
+        written = versions.export(db.session(), dest or _processes_dir(), process_key, number)
+    except NotFound as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(str(path))
 
 
 @processes.command("list")

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import Conflict, InvalidTaskData, NotFound
+from engine import Conflict, InvalidTaskData, NotFound, definitions
 from engine.clock import utcnow
-from engine.models import ProcessInstance
+from engine.models import HumanTask, ProcessInstance
 from handlers import queries
 from handlers.models import Commune
 
@@ -34,10 +34,18 @@ def task_list():  # noqa: ANN201
                            communes=communes)
 
 
-def _form(task_form: str | None) -> tuple[dict, dict]:
-    if not task_form:
+def task_form(ht: HumanTask) -> tuple[dict, dict]:
+    """The task's form as deployed with its instance's version (the studio may change it)."""
+    if not ht.form:
         return {"properties": {}}, {}
-    return current_app.extensions["guichet.ports"].form(task_form)
+    deployed = definitions.form_of(db.session(), ht.instance_id, ht.form)
+    if deployed is not None and deployed[1] is not None:
+        return deployed[0], deployed[1]
+    try:  # versions deployed without UI hints: those on disk, if any
+        on_disk = current_app.extensions["guichet.ports"].form(ht.form)
+    except OSError:
+        on_disk = ({"properties": {}}, {})
+    return (deployed[0] if deployed is not None else on_disk[0]), on_disk[1]
 
 
 @bp.get("/tasks/<task_id>")
@@ -49,7 +57,7 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
     lang = str(get_locale())
     ports = current_app.extensions["guichet.ports"]
     procedure = ports.catalog().procedure(dossier.procedure)
-    schema, ui = _form(ht.form)
+    schema, ui = task_form(ht)
     fields = formkit.fields(schema, ui, lang, data or {}, errors, checklist=[i.kind for i in procedure.checklist])
     filing_schema, filing_ui = ports.form(procedure.form) if procedure.form else ({}, {})
     filing = formkit.fields(filing_schema, filing_ui, lang, dossier.fields)
@@ -70,7 +78,7 @@ def _can_see(dossier_id: int) -> bool:
 @login_required
 def complete(task_id: str):  # noqa: ANN201
     ht, dossier = queries.task(db.session(), security.actor(), task_id)
-    schema, _ui = _form(ht.form)
+    schema, _ui = task_form(ht)
     data = formkit.parse(schema, request.form)
     version = request.form.get("version", type=int)
     try:

@@ -48,6 +48,7 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/verify", "/verify", EVERYONE, {}),
     ("GET", "/verify/<code>", "/verify/{code}", EVERYONE, None),
     ("GET", "/verify/<code>/decision.pdf", "/verify/{code}/decision.pdf", EVERYONE, None),
+    ("GET", "/indicators", "/indicators", EVERYONE, None),
     ("GET", "/dossiers/", "/dossiers/", SIGNED_IN, None),
     ("GET", "/dossiers/new", "/dossiers/new", SIGNED_IN, None),
     ("POST", "/dossiers/new", "/dossiers/new", FILERS, {"procedure": "permis_construire", "commune": "casablanca"}),
@@ -65,6 +66,34 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/tasks/<task_id>/claim", "/tasks/{T}/claim", TASK_HOLDER, {}),
     ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
     ("POST", "/admin/incidents/<int:job_id>/retry", "/admin/incidents/999999/retry", {"admin"}, {}),
+    ("GET", "/studio/", "/studio/", {"analyst"}, None),
+    ("GET", "/studio/processes/<key>/edit", "/studio/processes/guu_autorisation/edit", {"analyst"}, None),
+    ("GET", "/studio/processes/<key>/versions", "/studio/processes/guu_autorisation/versions", {"analyst"}, None),
+    ("GET", "/studio/processes/<key>/versions/<int:number>/files/<name>",
+     "/studio/processes/guu_autorisation/versions/1/files/guu.bpmn", {"analyst"}, None),
+    ("POST", "/studio/validate", "/studio/validate", {"analyst"}, {}),
+    ("POST", "/studio/processes/<key>/deploy", "/studio/processes/guu_autorisation/deploy", {"analyst"}, {}),
+    ("POST", "/studio/processes/<key>/draft", "/studio/processes/guu_autorisation/draft", {"analyst"}, {}),
+    ("POST", "/studio/processes/<key>/draft/discard", "/studio/processes/guu_autorisation/draft/discard",
+     {"analyst"}, {}),
+    ("POST", "/studio/forms/preview", "/studio/forms/preview", {"analyst"}, {}),
+    ("GET", "/studio/cockpit", "/studio/cockpit", {"analyst"}, None),
+    ("GET", "/studio/cockpit/<key>", "/studio/cockpit/guu_autorisation?element=rc_check", {"analyst"}, None),
+    ("GET", "/studio/cockpit/instances/<int:instance_id>", "/studio/cockpit/instances/{I}", {"analyst"}, None),
+    ("POST", "/studio/cockpit/jobs/<int:job_id>/retry", "/studio/cockpit/jobs/999999/retry", {"analyst"}, {}),
+    ("GET", "/studio/migration/<key>", "/studio/migration/guu_autorisation", {"analyst"}, None),
+    ("POST", "/studio/migration/<key>/dry-run", "/studio/migration/guu_autorisation/dry-run", {"analyst"}, {}),
+    ("POST", "/studio/migration/<key>", "/studio/migration/guu_autorisation", {"analyst"}, {}),
+    ("GET", "/api/v1/processes", "/api/v1/processes", {"analyst", "admin"}, None),
+    ("GET", "/api/v1/processes/<key>/versions", "/api/v1/processes/guu_autorisation/versions",
+     {"analyst", "admin"}, None),
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>", "/api/v1/processes/guu_autorisation/versions/1",
+     {"analyst", "admin"}, None),
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/files/<name>",
+     "/api/v1/processes/guu_autorisation/versions/1/files/guu.bpmn", {"analyst", "admin"}, None),
+    ("POST", "/api/v1/processes/validate", "/api/v1/processes/validate", {"analyst", "admin"}, {"files": {}}),
+    ("POST", "/api/v1/processes/<key>/deploy", "/api/v1/processes/guu_autorisation/deploy", {"analyst"},
+     {"files": {}}),
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/api/v1/tokens", "/api/v1/tokens", EVERYONE, {"email": "nobody@x.ma", "password": "x"}),
     ("GET", "/api/v1/procedures", "/api/v1/procedures", EVERYONE, None),
@@ -112,7 +141,7 @@ def _world(site: Site) -> dict[str, str]:
         doc = db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id))
         assert db.session.get(Dossier, dossier_id).status == "commission"
         return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
-                "T": task, "DOC": str(doc)}
+                "T": task, "DOC": str(doc), "I": str(db.session.get(Dossier, dossier_id).instance_id)}
 
 
 _TOKENS: dict[tuple[int, str], dict[str, str]] = {}

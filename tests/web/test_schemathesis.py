@@ -64,10 +64,17 @@ OPERATIONS = [
     "GET /api/v1/tasks/{task_id}",
     "POST /api/v1/tasks/{task_id}/claim",
     "POST /api/v1/tasks/{task_id}/complete",
+    "GET /api/v1/processes",
+    "GET /api/v1/processes/{key}/versions",
+    "GET /api/v1/processes/{key}/versions/{number}",
+    "GET /api/v1/processes/{key}/versions/{number}/files/{name}",
+    "POST /api/v1/processes/validate",
+    "POST /api/v1/processes/{key}/deploy",
 ]
 PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}"}
 WITH_BODY = {"POST /api/v1/tokens", "POST /api/v1/dossiers", "PATCH /api/v1/dossiers/{dossier_id}",
-             "POST /api/v1/dossiers/{dossier_id}/documents", "POST /api/v1/tasks/{task_id}/complete"}
+             "POST /api/v1/dossiers/{dossier_id}/documents", "POST /api/v1/tasks/{task_id}/complete",
+             "POST /api/v1/processes/validate", "POST /api/v1/processes/{key}/deploy"}
 BY_DOSSIER_ID = {label for label in OPERATIONS if "{dossier_id}" in label}
 # Operations that also get a dossier carried to its signed decision (and its verification code).
 NEED_SIGNED = {"GET /api/v1/verify/{code}", "GET /api/v1/dossiers/{dossier_id}",
@@ -154,8 +161,10 @@ def api(site: Site) -> Api:
     draft = _call(site, "POST", "/api/v1/dossiers", citizen, 201,
                   json={"procedure": "permis_construire", "commune": "casablanca"})["id"]
     [task] = _call(site, "GET", "/api/v1/tasks", agent)["items"]
-    return Api(site, load_schema(site), {"applicant": citizen, "agent": agent, "anonymous": {}},
-               {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16]})
+    return Api(site, load_schema(site), {"applicant": citizen, "agent": agent, "anonymous": {},
+                                         "analyst": site.token("analyste@guichet.demo")},
+               {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16],
+                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"]})
 
 
 def test_every_operation_is_covered(site: Site) -> None:

@@ -11,9 +11,10 @@ from handlers import queries
 
 from ..bootstrap import get_engine
 from ..extensions import db
+from ..inbox import task_form
 from ..security import token_auth
 from . import bp
-from .common import ERRORS, caller, ports, task_out
+from .common import ERRORS, caller, task_out
 from .schemas import CompleteIn, CompleteOut, Pagination, TaskDetailOut, TaskPage
 
 
@@ -35,7 +36,7 @@ def inbox(query: dict[str, Any]) -> Any:
 @bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
 def task(task_id: str) -> Any:
     ht, d = queries.task(db.session(), caller(), task_id)
-    schema, ui = ports().form(ht.form) if ht.form else ({}, {})
+    schema, ui = task_form(ht) if ht.form else ({}, {})
     return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
             "version": db.session.get_one(ProcessInstance, ht.instance_id).version, "state": ht.state}
 
