@@ -20,4 +20,22 @@ for w in 400 700; do
   cp "$work/naskh/package/files/noto-naskh-arabic-arabic-$w-normal.woff2" "$dest/noto-naskh-arabic/"
 done
 cp "$work/naskh/package/LICENSE" "$dest/noto-naskh-arabic/LICENSE"
+
+# PDF rendering of the plans in the commission room (Apache-2.0): the ES module build, its
+# worker, the CMaps and standard fonts it fetches for non-embedded fonts, and the WebAssembly
+# decoders (JPEG 2000, JBIG2, ICC colour; with their plain-JS fallbacks, which the CSP without
+# 'wasm-unsafe-eval' makes pdf.js use) — all served from /static/vendor/pdfjs.
+fetch pdfjs-dist@6.5.438 pdfjs
+rm -rf "$dest/pdfjs" && mkdir -p "$dest/pdfjs/build"
+cp "$work/pdfjs/package/build/pdf.min.mjs" "$work/pdfjs/package/build/pdf.worker.min.mjs" "$dest/pdfjs/build/"
+cp -r "$work/pdfjs/package/cmaps" "$work/pdfjs/package/standard_fonts" "$work/pdfjs/package/wasm" \
+  "$work/pdfjs/package/iccs" "$dest/pdfjs/"
+rm "$dest"/pdfjs/wasm/quickjs-eval.*  # the sandbox for scripts inside PDFs: never enabled here
+cp "$work/pdfjs/package/LICENSE" "$dest/pdfjs/LICENSE"
+
+# Socket.IO client for the room's live channel (MIT), the browser ES module build.
+fetch socket.io-client@4.8.4 socketio
+rm -rf "$dest/socket.io" && mkdir -p "$dest/socket.io"
+cp "$work/socketio/package/dist/socket.io.esm.min.js" "$dest/socket.io/"
+cp "$work/socketio/package/LICENSE" "$dest/socket.io/LICENSE"
 echo "vendored into $dest:"; find "$dest" -type f | sort
