@@ -26,8 +26,8 @@ cp "$work/naskh/package/LICENSE" "$dest/noto-naskh-arabic/LICENSE"
 # decoders (JPEG 2000, JBIG2, ICC colour; with their plain-JS fallbacks, which the CSP without
 # 'wasm-unsafe-eval' makes pdf.js use) — all served from /static/vendor/pdfjs.
 fetch pdfjs-dist@6.5.438 pdfjs
-rm -rf "$dest/pdfjs" && mkdir -p "$dest/pdfjs/build"
-cp "$work/pdfjs/package/build/pdf.min.mjs" "$work/pdfjs/package/build/pdf.worker.min.mjs" "$dest/pdfjs/build/"
+rm -rf "$dest/pdfjs" && mkdir -p "$dest/pdfjs"
+cp "$work/pdfjs/package/build/pdf.min.mjs" "$work/pdfjs/package/build/pdf.worker.min.mjs" "$dest/pdfjs/"  # not build/: .gitignore
 cp -r "$work/pdfjs/package/cmaps" "$work/pdfjs/package/standard_fonts" "$work/pdfjs/package/wasm" \
   "$work/pdfjs/package/iccs" "$dest/pdfjs/"
 rm "$dest"/pdfjs/wasm/quickjs-eval.*  # the sandbox for scripts inside PDFs: never enabled here
