@@ -27,7 +27,10 @@ cp "$work/naskh/package/LICENSE" "$dest/noto-naskh-arabic/LICENSE"
 # 'wasm-unsafe-eval' makes pdf.js use) — all served from /static/vendor/pdfjs.
 fetch pdfjs-dist@6.5.438 pdfjs
 rm -rf "$dest/pdfjs" && mkdir -p "$dest/pdfjs"
-cp "$work/pdfjs/package/build/pdf.min.mjs" "$work/pdfjs/package/build/pdf.worker.min.mjs" "$dest/pdfjs/"  # not build/: .gitignore
+# As .js, not .mjs: a module script needs a JavaScript MIME type and not every mime table maps
+# .mjs; and at the top, not under build/, which .gitignore skips.
+cp "$work/pdfjs/package/build/pdf.min.mjs" "$dest/pdfjs/pdf.min.js"
+cp "$work/pdfjs/package/build/pdf.worker.min.mjs" "$dest/pdfjs/pdf.worker.min.js"
 cp -r "$work/pdfjs/package/cmaps" "$work/pdfjs/package/standard_fonts" "$work/pdfjs/package/wasm" \
   "$work/pdfjs/package/iccs" "$dest/pdfjs/"
 rm "$dest"/pdfjs/wasm/quickjs-eval.*  # the sandbox for scripts inside PDFs: never enabled here
