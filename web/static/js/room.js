@@ -1,0 +1,292 @@
+// The commission room: agenda, the dossier on screen, the shared plan with live annotation,
+// video among the members, opinions, chat. One Socket.IO connection (namespace /commission);
+// the contract is docs/realtime.md. Labels come from the page (French or Arabic), never from here.
+import {io} from "../vendor/socket.io/socket.io.esm.min.js";
+import {AnnotationLayer} from "./room/annotations.js";
+import {DossierPanel} from "./room/dossier.js";
+import {Chat, Presence} from "./room/live.js";
+import {LocalMedia} from "./room/media.js";
+import {Mesh} from "./room/mesh.js";
+import {readJson, requestJson, setLabels, t} from "./room/util.js";
+import {PdfViewer} from "./room/viewer.js";
+
+const data = readJson("room-data");
+setLabels(readJson("room-labels"));
+const $ = (id) => document.getElementById(id);
+const root = $("room");
+const base = root.dataset.sessionUrl;
+const isSecretary = data.me.role === "secretary";
+
+function status(text, kind = "info") {
+  const node = $("room-status");
+  node.textContent = text;
+  node.dataset.kind = kind;
+}
+
+// --- the live channel --------------------------------------------------------------------
+const socket = io("/commission", {transports: ["websocket"], autoConnect: false});
+const request = (event, payload) => new Promise((resolve) => {
+  socket.timeout(10000).emit(event, payload, (error, ack) => resolve(error ? {ok: false, error: String(error)} : ack));
+});
+let joined = false;
+
+// --- media and peers ---------------------------------------------------------------------
+const media = new LocalMedia({onChange: (state) => {
+  if (joined) socket.emit("media", state);
+  mediaControls();
+}});
+const mesh = new Mesh({socket, media, iceServers: data.ice_servers, tiles: $("tiles"),
+                       onTrouble: (text) => mediaMessage(text)});
+
+function mediaMessage(text) { $("media-message").textContent = text; }
+
+function mediaControls() {
+  const state = media.state;
+  const audio = $("toggle-audio");
+  const video = $("toggle-video");
+  audio.disabled = !media.audioTrack;
+  video.disabled = !media.videoTrack;
+  audio.setAttribute("aria-pressed", String(!state.audio));
+  video.setAttribute("aria-pressed", String(!state.video));
+  audio.textContent = state.audio ? t("mute") : t("unmute");
+  video.textContent = state.video ? t("cameraOff") : t("cameraOn");
+  $("local-tile").classList.toggle("speaking", state.speaking);
+  $("local-tile").classList.toggle("no-video", !state.video);
+  root.dataset.media = media.stream ? (media.videoTrack ? "video" : "audio") : "none";
+}
+
+async function startMedia(video) {
+  mediaMessage("");
+  const stream = await media.start({video});
+  $("local-video").srcObject = stream;
+  $("audio-only").hidden = !video && Boolean(stream);
+  $("retry-media").hidden = Boolean(stream?.getVideoTracks().length);
+  if (!stream) {
+    const reason = media.error?.name === "NotAllowedError" ? t("permissionDenied")
+      : media.error?.name === "NotFoundError" ? t("noDevice") : String(media.error?.message || media.error);
+    mediaMessage(t("mediaFailed", {reason}));
+  }
+  mesh.refreshTracks();
+  if (joined) socket.emit("media", media.state);
+  mediaControls();
+}
+
+$("toggle-audio").addEventListener("click", () => media.toggleAudio());
+$("toggle-video").addEventListener("click", () => media.toggleVideo());
+$("audio-only").addEventListener("click", () => startMedia(false));
+$("retry-media").addEventListener("click", () => startMedia(true));
+document.addEventListener("pointerdown", () => media.resume(), {once: true});
+document.addEventListener("keydown", () => media.resume(), {once: true});
+
+// --- presence and chat -------------------------------------------------------------------
+const presence = new Presence($("presence"), {lang: data.lang});
+const chat = new Chat($("chat-log"), $("chat-form"), {lang: data.lang, send: (text) => request("chat", {text})});
+
+// --- plan viewer and annotations ---------------------------------------------------------
+const viewer = new PdfViewer($("stage"), $("plan"), {
+  onPage: () => {
+    layer.redraw();
+    $("page-label").textContent = t("pageOf", {page: viewer.pageNumber, pages: viewer.pageCount});
+    $("prev").disabled = viewer.pageNumber <= 1;
+    $("next").disabled = viewer.pageNumber >= viewer.pageCount;
+    remember();
+  },
+  onError: (error) => { $("viewer-message").textContent = t("pdfFailed", {reason: error?.message || error}); },
+});
+const layer = new AnnotationLayer($("layer"), $("stage"), viewer, {
+  me: data.me,
+  onCreate: async (payload) => {
+    const ack = await request("annotate", {version_id: layer.versionId, ...payload});
+    if (!ack?.ok) status(t("errorWith", {message: ack?.error ?? "?"}), "error");
+    else if (ack.annotation) layer.add(ack.annotation);
+    return ack;
+  },
+});
+let documentShown = null;
+
+async function showDocument(doc, page = 1) {
+  documentShown = doc;
+  panel.markDocument(doc.id);
+  $("viewer-message").textContent = "";
+  $("plan-title").textContent = `${doc.label || doc.filename} · v${doc.version}`;
+  root.dataset.version = doc.id;
+  layer.load(doc.id, []);
+  const replay = request("open_document", {version_id: doc.id});
+  await viewer.open(doc.url, page);
+  const ack = await replay;
+  if (documentShown !== doc) return;
+  if (ack?.ok) layer.load(doc.id, ack.annotations || []);
+  else status(t("errorWith", {message: ack?.error ?? "?"}), "error");
+  root.dataset.annotationsReady = String(doc.id);
+  if (isSecretary && joined) socket.emit("focus", {dossier_id: panel.dossierId, version_id: doc.id, page: viewer.pageNumber});
+}
+
+for (const button of document.querySelectorAll("button.tool")) {
+  button.addEventListener("click", () => {
+    layer.tool = button.dataset.tool;
+    for (const other of document.querySelectorAll("button.tool")) other.setAttribute("aria-pressed", String(other === button));
+    $("stage").dataset.tool = layer.tool;
+  });
+}
+$("color").addEventListener("input", (event) => { layer.color = event.target.value; });
+$("prev").addEventListener("click", () => viewer.previous());
+$("next").addEventListener("click", () => viewer.next());
+$("zoom-in").addEventListener("click", () => viewer.zoom(1.25));
+$("zoom-out").addEventListener("click", () => viewer.zoom(0.8));
+$("fit").addEventListener("click", () => viewer.fitWidth());
+window.addEventListener("resize", () => { if (viewer.scale === null) viewer.render(); });
+$("undo").addEventListener("click", async () => {
+  const last = layer.myLast();
+  if (!last) return status(t("nothingToUndo"));
+  const ack = await request("undo", {annotation_id: last.id});
+  if (ack?.ok) layer.remove(last.id);
+  else status(t("errorWith", {message: ack?.error ?? "?"}), "error");
+});
+$("export").addEventListener("click", async () => {
+  if (!documentShown) return;
+  const result = $("export-result");
+  result.textContent = t("exporting");
+  try {
+    const answer = await requestJson(`${base}/documents/${documentShown.id}/export`, {method: "POST", body: {},
+                                                                                     csrf: data.csrf_token});
+    result.replaceChildren(t("exported"), " ");
+    const link = document.createElement("a");
+    link.href = answer.url;
+    link.textContent = t("open");
+    link.target = "_blank";
+    result.append(link);
+  } catch (error) {
+    result.textContent = t("errorWith", {message: error.message});
+  }
+});
+
+// --- agenda and the dossier on screen ----------------------------------------------------
+const panel = new DossierPanel($("dossier"), {data, base, onDocument: (doc) => showDocument(doc)});
+
+async function selectDossier(id, {versionId = null, page = 1} = {}) {
+  for (const button of document.querySelectorAll("#agenda button")) {
+    button.setAttribute("aria-current", String(Number(button.dataset.dossier) === id));
+  }
+  let dossier;
+  try {
+    dossier = await panel.select(id);
+  } catch (error) {
+    status(t("errorWith", {message: error.message}), "error");
+    return;
+  }
+  root.dataset.dossier = id;
+  const docs = dossier.documents;
+  const doc = docs.find((d) => d.id === versionId) || docs.find((d) => d.kind === "plans") || docs[0];
+  if (doc) await showDocument(doc, doc.id === versionId ? page : 1);
+  else {
+    viewer.close();
+    layer.load(null, []);
+    remember();
+  }
+}
+
+for (const button of document.querySelectorAll("#agenda button")) {
+  button.addEventListener("click", () => selectDossier(Number(button.dataset.dossier)));
+}
+
+/** The URL's hash keeps the dossier, document and page on screen, so a reload comes back to it. */
+function remember() {
+  const params = new URLSearchParams();
+  if (panel.dossierId) params.set("dossier", panel.dossierId);
+  if (documentShown) params.set("doc", documentShown.id);
+  if (viewer.doc) params.set("page", viewer.pageNumber);
+  history.replaceState(null, "", `#${params}`);
+}
+
+function recalled() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const dossier = Number(params.get("dossier")) || data.agenda[0]?.dossier_id;
+  return {dossier, versionId: Number(params.get("doc")) || null, page: Number(params.get("page")) || 1};
+}
+
+// --- socket events ----------------------------------------------------------------------
+let mediaReady = null;
+
+socket.on("connect", async () => {
+  status(t("joining"));
+  const ack = await request("join", {session_id: data.session.id});
+  if (!ack?.ok) {
+    if (ack?.error && root.dataset.state !== "refused") status(t("errorWith", {message: ack.error}), "error");
+    return;
+  }
+  joined = true;
+  root.dataset.state = "joined";
+  status(t("connected"));
+  presence.render(ack.present || [], socket.id);
+  chat.replace(ack.chat);
+  if (documentShown) {
+    const replay = await request("open_document", {version_id: documentShown.id});
+    if (replay?.ok) layer.load(documentShown.id, replay.annotations || []);
+  }
+  await mediaReady;
+  socket.emit("media", media.state);
+  mesh.closeAll();
+  mesh.offerTo(ack.present || []);
+});
+socket.on("refused", ({reason} = {}) => {
+  root.dataset.state = "refused";
+  status(`${t("refused")}${reason ? ` (${reason})` : ""}`, "error");
+  socket.disconnect();
+  media.stop();
+  mesh.closeAll();
+});
+socket.on("disconnect", () => {
+  joined = false;
+  if (root.dataset.state === "refused" || root.dataset.state === "closed") return;
+  root.dataset.state = "disconnected";
+  status(t("disconnected"), "error");
+});
+socket.on("connect_error", () => status(t("disconnected"), "error"));
+socket.on("presence", ({present}) => {
+  presence.render(present, socket.id);
+  mesh.sync(present);
+});
+socket.on("chat", (message) => chat.add(message));
+socket.on("signal", (message) => mesh.receive(message));
+socket.on("annotation", (annotation) => layer.add(annotation));
+socket.on("annotation_removed", ({id}) => layer.remove(id));
+socket.on("opinion", (event) => panel.applyOpinion(event));
+socket.on("focus", ({dossier_id: dossier, version_id: versionId, page, by}) => {
+  if (!$("follow")?.checked || isSecretary || by === data.me.id) return;
+  if (dossier !== panel.dossierId || versionId !== documentShown?.id) selectDossier(dossier, {versionId, page});
+  else if (page && page !== viewer.pageNumber) viewer.show(page);
+});
+socket.on("closed", ({minutes_url: url}) => showClosed(url));
+
+function showClosed(url) {
+  root.dataset.state = "closed";
+  const banner = $("closed-banner");
+  banner.hidden = false;
+  const link = banner.querySelector("a");
+  if (url) link.href = url;
+  status(t("closed"));
+  panel.setClosed();
+  $("close-session")?.remove();
+}
+
+$("close-session")?.addEventListener("click", async () => {
+  if (!window.confirm(t("confirmClose"))) return;
+  const button = $("close-session");
+  button.disabled = true;
+  status(t("closing"));
+  try {
+    const answer = await requestJson(`${base}/close`, {method: "POST", body: {}, csrf: data.csrf_token});
+    showClosed(answer?.minutes_url);
+  } catch (error) {
+    button.disabled = false;
+    status(t("errorWith", {message: error.message}), "error");
+  }
+});
+
+// --- start -------------------------------------------------------------------------------
+if (data.session.status === "closed") showClosed(root.dataset.minutesUrl);
+mediaControls();
+mediaReady = startMedia(true);
+socket.connect();
+const start = recalled();
+if (start.dossier) selectDossier(start.dossier, start);
