@@ -36,10 +36,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["guichet.engine"] = build_engine(app)
     celery_init_app(app)
 
-    from . import admin, applicant, auth, errors, inbox, public, verify
+    from . import admin, applicant, auth, commission, errors, inbox, public, verify
     from .api import bp as api_bp
     from .cli import COMMANDS
-    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp):
+    from .commission.sockets import init_socketio
+    init_socketio(app)
+    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp, commission.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     for command in COMMANDS:
