@@ -109,20 +109,21 @@ def _overlay(width: float, height: float, marks: Iterable[Mark]) -> Any:
 
 def annotated_writer(pdf: bytes, marks: Sequence[Mark], *, only_annotated: bool = False) -> PdfWriter:
     """The PDF's pages with the marks merged onto them (every page, or only those marked)."""
-    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    count = len(writer.pages)
     by_page: dict[int, list[Mark]] = {}
     for mark in marks:
-        if not 1 <= mark.page <= len(reader.pages):
-            raise ValueError(f"annotation on page {mark.page} of a {len(reader.pages)}-page document")
+        if not 1 <= mark.page <= count:
+            raise ValueError(f"annotation on page {mark.page} of a {count}-page document")
         by_page.setdefault(mark.page, []).append(mark)
-    writer = PdfWriter()
-    for number, page in enumerate(reader.pages, start=1):
-        if only_annotated and number not in by_page:
-            continue
+    for number, page in enumerate(writer.pages, start=1):
         if number in by_page:
             box = page.mediabox
             page.merge_page(_overlay(float(box.right), float(box.top), by_page[number]))
-        writer.add_page(page)
+    if only_annotated:
+        for index in reversed(range(count)):
+            if index + 1 not in by_page:
+                del writer.pages[index]
     return writer
 
 

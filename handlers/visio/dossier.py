@@ -130,8 +130,7 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
         engine.complete(task_id, {"opinion": opinion}, actor)
     except InvalidTaskData as exc:
         back = {v: k for k, v in FORM_FIELDS.items()}
-        rename = {path: back.get(path.removeprefix("opinion.").removeprefix("opinion"), path) or "avis"
-                  for path in exc.errors}
+        rename = {path: back.get(path.removeprefix("opinion").lstrip("/."), path) or "avis" for path in exc.errors}
         raise InvalidTaskData({rename[p]: m for p, m in exc.errors.items()},
                               {rename[p]: c for p, c in exc.codes.items() if p in rename}) from None
     now = engine.clock()
