@@ -31,10 +31,23 @@ const request = (event, payload) => new Promise((resolve) => {
 let joined = false;
 
 // --- media and peers ---------------------------------------------------------------------
-const media = new LocalMedia({onChange: (state) => {
-  if (joined) socket.emit("media", state);
+const media = new LocalMedia({onChange: () => {
+  sendMedia();
   mediaControls();
 }});
+
+// Speaking starts and stops often: tell the room at most every 400 ms, always the latest state.
+let mediaSentAt = 0;
+let mediaTimer = null;
+function sendMedia() {
+  if (!joined || mediaTimer) return;
+  const wait = Math.max(0, mediaSentAt + 400 - performance.now());
+  mediaTimer = setTimeout(() => {
+    mediaTimer = null;
+    mediaSentAt = performance.now();
+    if (joined) socket.emit("media", media.state);
+  }, wait);
+}
 const mesh = new Mesh({socket, media, iceServers: data.ice_servers, tiles: $("tiles"),
                        onTrouble: (text) => mediaMessage(text)});
 
@@ -67,7 +80,7 @@ async function startMedia(video) {
     mediaMessage(t("mediaFailed", {reason}));
   }
   mesh.refreshTracks();
-  if (joined) socket.emit("media", media.state);
+  sendMedia();
   mediaControls();
 }
 
@@ -111,14 +124,20 @@ async function showDocument(doc, page = 1) {
   $("plan-title").textContent = `${doc.label || doc.filename} · v${doc.version}`;
   root.dataset.version = doc.id;
   layer.load(doc.id, []);
-  const replay = request("open_document", {version_id: doc.id});
   await viewer.open(doc.url, page);
-  const ack = await replay;
+  if (documentShown !== doc) return;
+  await replay(doc);
+  if (isSecretary && joined) socket.emit("focus", {dossier_id: panel.dossierId, version_id: doc.id, page: viewer.pageNumber});
+}
+
+/** The document's stored annotations (on opening it, and again after every (re)join). */
+async function replay(doc) {
+  if (!joined) return;  // the join handler replays once the room is entered
+  const ack = await request("open_document", {version_id: doc.id});
   if (documentShown !== doc) return;
   if (ack?.ok) layer.load(doc.id, ack.annotations || []);
   else status(t("errorWith", {message: ack?.error ?? "?"}), "error");
   root.dataset.annotationsReady = String(doc.id);
-  if (isSecretary && joined) socket.emit("focus", {dossier_id: panel.dossierId, version_id: doc.id, page: viewer.pageNumber});
 }
 
 for (const button of document.querySelectorAll("button.tool")) {
@@ -176,7 +195,8 @@ async function selectDossier(id, {versionId = null, page = 1} = {}) {
   }
   root.dataset.dossier = id;
   const docs = dossier.documents;
-  const doc = docs.find((d) => d.id === versionId) || docs.find((d) => d.kind === "plans") || docs[0];
+  const doc = docs.find((d) => d.id === versionId) || docs.find((d) => /plans/.test(d.kind))
+    || docs.find((d) => d.kind.startsWith("plan")) || docs[0];
   if (doc) await showDocument(doc, doc.id === versionId ? page : 1);
   else {
     viewer.close();
@@ -219,12 +239,9 @@ socket.on("connect", async () => {
   status(t("connected"));
   presence.render(ack.present || [], socket.id);
   chat.replace(ack.chat);
-  if (documentShown) {
-    const replay = await request("open_document", {version_id: documentShown.id});
-    if (replay?.ok) layer.load(documentShown.id, replay.annotations || []);
-  }
+  if (documentShown) await replay(documentShown);
   await mediaReady;
-  socket.emit("media", media.state);
+  sendMedia();
   mesh.closeAll();
   mesh.offerTo(ack.present || []);
 });

@@ -31,7 +31,7 @@ export class DossierPanel {
   render() {
     const {dossier, documents, opinions} = this.current;
     const fields = Object.entries(dossier.fields || {}).filter(([, value]) => value !== null && value !== "");
-    this.root.replaceChildren(
+    this.root.replaceChildren(...[
       el("h2", {}, el("span", {class: "number"}, dossier.number), " ", el("span", {class: "muted"}, dossier.procedure)),
       el("p", {}, el("span", {class: "status"}, dossier.status?.label ?? ""), " ",
          dossier.applicant ? `${t("applicant")} : ${dossier.applicant}` : ""),
@@ -43,7 +43,7 @@ export class DossierPanel {
                       onclick: () => this.onDocument(doc)},
            doc.label || doc.filename, " ", el("span", {class: "muted"}, `v${doc.version}`)))))
         : el("p", {class: "muted"}, t("noDocuments")),
-    );
+    ].filter(Boolean));
     this.renderOpinions();
   }
 
@@ -69,8 +69,9 @@ export class DossierPanel {
       el("h3", {}, t("opinions")),
       rows.length ? el("table", {class: "opinions"},
         el("thead", {}, el("tr", {}, el("th", {}, t("member")), el("th", {}, t("avis")), el("th", {}, t("reservesOrMotive")))),
-        el("tbody", {}, rows)) : el("p", {class: "muted"}, t("noOpinions")),
-      this.opinionForm());
+        el("tbody", {}, rows)) : el("p", {class: "muted"}, t("noOpinions")));
+    const form = this.opinionForm();
+    if (form) panel.append(form);
   }
 
   /** The form for my own opinion, when I still have one to give on this dossier. */

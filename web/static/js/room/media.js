@@ -1,7 +1,7 @@
 // The member's own camera and microphone: capture, mute/camera toggles, audio-only, and a
 // speaking indicator from a WebAudio analyser on the microphone.
 const SPEAKING_LEVEL = 0.02;  // RMS of the signal, 0..1
-const SPEAKING_HOLD_MS = 700;
+const SPEAKING_HOLD_MS = 1000;
 
 export class LocalMedia {
   /** `onChange(state)` runs whenever audio/video/speaking changes. */

@@ -75,6 +75,7 @@ class Peer {
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.queue = Promise.resolve();
+    this.early = [];  // candidates received before the remote description
     this.remote = new MediaStream();
     this.video = el("video", {autoplay: true, playsinline: true});
     this.video.srcObject = this.remote;
@@ -136,12 +137,17 @@ class Peer {
       this.ignoreOffer = !this.polite && collision;
       if (this.ignoreOffer) return;
       await pc.setRemoteDescription(description);
+      for (const early of this.early.splice(0)) await pc.addIceCandidate(early || undefined).catch(() => {});
       if (description.type === "offer") {
         this.attachLocal();
         await pc.setLocalDescription();
         this.mesh.send(this.sid, {description: pc.localDescription.toJSON()});
       }
     } else if (candidate !== undefined) {
+      if (!pc.remoteDescription) {  // the browser may send candidates ahead of its answer
+        this.early.push(candidate);
+        return;
+      }
       try {
         await pc.addIceCandidate(candidate || undefined);
       } catch (error) {
