@@ -123,7 +123,7 @@ def annotated_writer(pdf: bytes, marks: Sequence[Mark], *, only_annotated: bool 
     if only_annotated:
         for index in reversed(range(count)):
             if index + 1 not in by_page:
-                del writer.pages[index]
+                del writer.pages[index]  # type: ignore[attr-defined]
     return writer
 
 

@@ -3,6 +3,7 @@ dossier as a new document (kind ``plan_annote``) the applicant sees."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,16 +14,16 @@ from ..common import DomainError
 from ..dossier_models import DocumentVersion
 from ..models import User
 from ..ports import Ports
-from . import access, annotations
+from . import access, strokes
 
 KIND = "plan_annote"
 
 
-def marks(session: Session, session_id: int, version_id: int) -> list[object]:
+def marks(session: Session, session_id: int, version_id: int) -> list[Any]:
     """The live annotations of a document version in a session, as signing.annotate marks."""
     from signing.annotate import Mark
     out = []
-    for row in annotations.live(session, session_id, version_id):
+    for row in strokes.live(session, session_id, version_id):
         author = session.get(User, row.author_id)
         out.append(Mark(row.page, row.kind, row.geometry, row.style, author.full_name if author else ""))
     return out
@@ -50,6 +51,6 @@ def annotated_plan(session: Session, ports: Ports, actor: Actor, session_id: int
     drawn = marks(session, session_id, source.id)
     if not drawn:
         raise DomainError("this plan has no annotation in this session: nothing to export")
-    content = annotated_pdf(ports.files.get(source.sha256), drawn)  # type: ignore[arg-type]
+    content = annotated_pdf(ports.files.get(source.sha256), drawn)
     name = f"{source.kind}-v{source.version}-annote.pdf"
     return attach(session, ports, source.dossier_id, KIND, name, content, source.pages or 0, actor.user_id, now)

@@ -30,7 +30,6 @@ class Closed:
 
 def document(session: Session, ports: Ports, sitting: CommissionSession, closed_at: object) -> object:
     """The minutes' data, as :mod:`signing.minutes` renders it."""
-    from signing.annotate import Mark
     from signing.minutes import AgendaEntry, GivenOpinion, MinutesDocument, PlanSnapshot, Presence
     commission_row = session.get_one(Commission, sitting.commission_id)
     commune = session.get_one(Commune, commission_row.commune_code)
@@ -46,7 +45,7 @@ def document(session: Session, ports: Ports, sitting: CommissionSession, closed_
             .order_by(DocumentVersion.kind, DocumentVersion.version))
         plans = tuple(PlanSnapshot(f"{dossier.document_label(ports, d.procedure, v.kind, 'fr')} v{v.version}",
                                    ports.files.get(v.sha256),
-                                   tuple(m for m in export.marks(session, sitting.id, v.id) if isinstance(m, Mark)))
+                                   tuple(export.marks(session, sitting.id, v.id)))
                       for v in versions)
         entries.append(AgendaEntry(d.number or str(d.id), procedure.fr, procedure.ar,
                                    session.get_one(User, d.applicant_id).full_name, opinions, plans))

@@ -50,7 +50,8 @@ def visible(session: Session, actor: Actor, *, today: date) -> tuple[list[Listed
     rows = session.scalars(select(CommissionSession).where(CommissionSession.commission_id.in_(sorted(commissions)))
                            .order_by(CommissionSession.session_date, CommissionSession.start_time,
                                      CommissionSession.id))
-    upcoming, past = [], []
+    upcoming: list[Listed] = []
+    past: list[Listed] = []
     for s in rows:
         role = access.MEMBER if s.commission_id in seated else access.SECRETARY
         item = Listed(s, commissions[s.commission_id], role, int(counts.get(s.id, 0)))

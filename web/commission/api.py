@@ -11,7 +11,8 @@ from flask_login import login_required
 
 from engine import EngineError, InvalidTaskData
 from handlers.common import DomainError
-from handlers.visio import access, annotations, dossier, export, minutes
+from handlers.visio import access, dossier, export, minutes
+from handlers.visio import strokes as notes
 
 from .. import security
 from ..bootstrap import get_engine
@@ -55,8 +56,8 @@ def _body() -> dict[str, Any]:
 @bp.get("/sessions/<int:session_id>/dossiers/<int:dossier_id>", endpoint="dossier")
 @login_required
 def dossier_context(session_id: int, dossier_id: int) -> Any:
-    seat = access.seat(db.session, security.actor(), session_id)
-    return jsonify(dossier.context(db.session, _ports(), seat, dossier_id, str(get_locale() or "fr")))
+    seat = access.seat(db.session(), security.actor(), session_id)
+    return jsonify(dossier.context(db.session(), _ports(), seat, dossier_id, str(get_locale() or "fr")))
 
 
 @bp.post("/sessions/<int:session_id>/dossiers/<int:dossier_id>/opinion", endpoint="opinion")
@@ -70,9 +71,9 @@ def opinion(session_id: int, dossier_id: int) -> Any:
 @bp.get("/sessions/<int:session_id>/documents/<int:version_id>/annotations", endpoint="annotations")
 @login_required
 def annotation_list(session_id: int, version_id: int) -> Any:
-    seat = access.seat(db.session, security.actor(), session_id)
-    doc = access.document(db.session, seat, version_id)
-    return jsonify([annotations.as_json(db.session, a) for a in annotations.live(db.session, session_id, doc.id)])
+    seat = access.seat(db.session(), security.actor(), session_id)
+    doc = access.document(db.session(), seat, version_id)
+    return jsonify([notes.as_json(db.session(), a) for a in notes.live(db.session(), session_id, doc.id)])
 
 
 @bp.post("/sessions/<int:session_id>/documents/<int:version_id>/export", endpoint="export")

@@ -39,16 +39,16 @@ def _may_list() -> None:
 @login_required
 def session_list() -> Any:
     _may_list()
-    upcoming, past = sessions.visible(db.session, security.actor(), today=_today())
+    upcoming, past = sessions.visible(db.session(), security.actor(), today=_today())
     return render_template("commission/sessions.html", upcoming=upcoming, past=past,
-                           may_schedule=bool(sessions.commissions_of_agent(db.session, security.actor())))
+                           may_schedule=bool(sessions.commissions_of_agent(db.session(), security.actor())))
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"], endpoint="new")
 @login_required
 def new_session() -> Any:
     actor = security.actor()
-    commissions = sessions.commissions_of_agent(db.session, actor)
+    commissions = sessions.commissions_of_agent(db.session(), actor)
     if not commissions:
         raise Forbidden("only guichet agents schedule commission sessions")
     chosen = request.values.get("commission_id", type=int) or commissions[0].id
@@ -75,19 +75,19 @@ def new_session() -> Any:
             flash(_("Séance programmée ; les membres sont convoqués."), "success")
             return redirect(url_for("commission.session", session_id=made_id))
     return render_template("commission/new.html", commissions=commissions, commission=commission,
-                           awaiting=sessions.awaiting(db.session, commission), errors=errors,
+                           awaiting=sessions.awaiting(db.session(), commission), errors=errors,
                            form=request.form, catalog=_ports().catalog()), 422 if errors else 200
 
 
 @bp.get("/sessions/<int:session_id>", endpoint="session")
 @login_required
 def session_page(session_id: int) -> Any:
-    seat = access.seat(db.session, security.actor(), session_id)
-    items = [(item, db.session.get_one(Dossier, item.dossier_id)) for item in sessions.agenda(db.session, session_id)]
-    awaiting = sessions.awaiting(db.session, seat.commission) if seat.role == access.SECRETARY else []
+    seat = access.seat(db.session(), security.actor(), session_id)
+    items = [(item, db.session().get_one(Dossier, item.dossier_id)) for item in sessions.agenda(db.session(), session_id)]
+    awaiting = sessions.awaiting(db.session(), seat.commission) if seat.role == access.SECRETARY else []
     on_agenda = {d.id for _, d in items}
     return render_template("commission/session.html", seat=seat, sitting=seat.session, commission=seat.commission,
-                           items=items, attendance=room.attendance(db.session, session_id),
+                           items=items, attendance=room.attendance(db.session(), session_id),
                            awaiting=[d for d in awaiting if d.id not in on_agenda], catalog=_ports().catalog())
 
 
@@ -114,17 +114,17 @@ def agenda_edit(session_id: int) -> Any:
 @login_required
 def room_page(session_id: int) -> Any:
     from flask_wtf.csrf import generate_csrf
-    seat = access.seat(db.session, security.actor(), session_id)
+    seat = access.seat(db.session(), security.actor(), session_id)
     lang = str(get_locale() or "fr")
     catalog = _ports().catalog()
     agenda = []
-    for item in sessions.agenda(db.session, session_id):
-        d = db.session.get_one(Dossier, item.dossier_id)
+    for item in sessions.agenda(db.session(), session_id):
+        d = db.session().get_one(Dossier, item.dossier_id)
         procedure = catalog.procedure(d.procedure)
         agenda.append({"dossier_id": d.id, "number": d.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
                        "title": str(d.fields.get("objet") or d.fields.get("parcelle") or d.number)})
     user = security.current()
-    room_data = {"session": sessions.as_json(db.session, seat.session, seat.commission),
+    room_data = {"session": sessions.as_json(db.session(), seat.session, seat.commission),
                  "me": {"id": seat.user_id, "name": user.full_name if user else "", "role": seat.role},
                  "agenda": agenda, "ice_servers": current_app.config.get("GUICHET_ICE_SERVERS", []),
                  "csrf_token": generate_csrf(), "lang": lang}
@@ -140,14 +140,14 @@ def _pdf(content: bytes, name: str) -> Response:
 @bp.get("/documents/<int:version_id>/file", endpoint="document")
 @login_required
 def document_file(version_id: int) -> Any:
-    doc = access.document_anywhere(db.session, security.actor(), version_id)
+    doc = access.document_anywhere(db.session(), security.actor(), version_id)
     return _pdf(_ports().files.get(doc.sha256), f"{doc.kind}-v{doc.version}.pdf")
 
 
 @bp.get("/sessions/<int:session_id>/minutes.pdf", endpoint="minutes")
 @login_required
 def minutes_file(session_id: int) -> Any:
-    seat = access.seat(db.session, security.actor(), session_id)
+    seat = access.seat(db.session(), security.actor(), session_id)
     if not seat.session.minutes_sha256:
         raise NotFound("this session is not closed yet: no minutes")
     return _pdf(_ports().files.get(seat.session.minutes_sha256), f"proces-verbal-{seat.session.session_date}.pdf")
@@ -160,7 +160,7 @@ def _upcoming() -> dict[str, Any]:
         user = security.current()
         if user is None or not {"commission_member", "guichet_agent"} & user.actor.roles:
             return []
-        return sessions.visible(db.session, user.actor, today=_today())[0][:5]
+        return sessions.visible(db.session(), user.actor, today=_today())[0][:5]
     return {"upcoming_sessions": upcoming_sessions, "document_kind_label": dossier.KINDS}
 
 

@@ -16,7 +16,8 @@ from flask_socketio import Namespace, SocketIO, disconnect, join_room, leave_roo
 
 from engine import EngineError
 from handlers.common import DomainError
-from handlers.visio import access, annotations, room
+from handlers.visio import access, room
+from handlers.visio import strokes as notes
 from handlers.visio.models import Attendance
 
 from ..bootstrap import get_engine
@@ -35,7 +36,7 @@ def _now() -> Any:
 
 
 def _failure(exc: Exception) -> dict[str, Any]:
-    db.session.rollback()
+    db.session().rollback()
     return {"ok": False, "error": str(exc)}
 
 
@@ -47,59 +48,59 @@ class CommissionNamespace(Namespace):
         return bool(current_user.is_authenticated)
 
     def on_disconnect(self, reason: Any = None) -> None:
-        row = room.leave(db.session, request.sid, _now())  # type: ignore[attr-defined]
-        db.session.commit()
+        row = room.leave(db.session(), request.sid, _now())  # type: ignore[attr-defined]
+        db.session().commit()
         if row is not None:
             self._presence(row.session_id)
 
     def _seat(self) -> tuple[Attendance, access.Seat]:
-        row = room.current(db.session, request.sid)  # type: ignore[attr-defined]
+        row = room.current(db.session(), request.sid)  # type: ignore[attr-defined]
         if row is None:
             raise DomainError("join a session first")
-        return row, access.seat(db.session, current_user.actor, row.session_id)
+        return row, access.seat(db.session(), current_user.actor, row.session_id)
 
     def _presence(self, session_id: int) -> None:
-        self.emit("presence", {"present": room.present(db.session, session_id)}, room=room_name(session_id))
+        self.emit("presence", {"present": room.present(db.session(), session_id)}, room=room_name(session_id))
 
     def on_join(self, payload: Any) -> dict[str, Any]:
         sid = request.sid  # type: ignore[attr-defined]
         session_id = payload.get("session_id") if isinstance(payload, dict) else None
         try:
-            seat = access.seat(db.session, current_user.actor, session_id)  # type: ignore[arg-type]
+            seat = access.seat(db.session(), current_user.actor, session_id)  # type: ignore[arg-type]
         except EngineError as exc:
-            db.session.rollback()
+            db.session().rollback()
             self.emit("refused", {"reason": str(exc)}, room=sid)
             disconnect()
             return {"ok": False, "error": str(exc)}
-        previous = room.current(db.session, sid)
-        row = room.join(db.session, seat, sid, _now())
-        db.session.commit()
+        previous = room.current(db.session(), sid)
+        row = room.join(db.session(), seat, sid, _now())
+        db.session().commit()
         if previous is not None and previous.session_id != seat.session.id:
             leave_room(room_name(previous.session_id))
             self._presence(previous.session_id)
         join_room(room_name(seat.session.id))
         self._presence(seat.session.id)
-        return {"ok": True, "present": room.present(db.session, seat.session.id),
-                "chat": room.chat_log(db.session, seat.session.id),
+        return {"ok": True, "present": room.present(db.session(), seat.session.id),
+                "chat": room.chat_log(db.session(), seat.session.id),
                 "me": {"id": seat.user_id, "name": current_user.full_name, "role": seat.role, "sid": row.sid}}
 
     def on_open_document(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
             version_id = payload.get("version_id") if isinstance(payload, dict) else None
-            doc = access.document(db.session, seat, version_id)  # type: ignore[arg-type]
+            doc = access.document(db.session(), seat, version_id)  # type: ignore[arg-type]
             return {"ok": True, "version_id": doc.id, "pages": doc.pages,
-                    "annotations": [annotations.as_json(db.session, a)
-                                    for a in annotations.live(db.session, seat.session.id, doc.id)]}
+                    "annotations": [notes.as_json(db.session(), a)
+                                    for a in notes.live(db.session(), seat.session.id, doc.id)]}
         except (EngineError, DomainError) as exc:
             return _failure(exc)
 
     def on_annotate(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
-            stored = annotations.add(db.session, seat, payload, _now())
-            data = annotations.as_json(db.session, stored)
-            db.session.commit()
+            stored = notes.add(db.session(), seat, payload, _now())
+            data = notes.as_json(db.session(), stored)
+            db.session().commit()
         except (EngineError, DomainError) as exc:
             return _failure(exc)
         self.emit("annotation", data, room=room_name(seat.session.id))
@@ -109,9 +110,9 @@ class CommissionNamespace(Namespace):
         try:
             row, seat = self._seat()
             annotation_id = payload.get("annotation_id") if isinstance(payload, dict) else None
-            removed = annotations.undo(db.session, seat, annotation_id, _now())
+            removed = notes.undo(db.session(), seat, annotation_id, _now())
             data = {"id": removed.id, "version_id": removed.version_id}
-            db.session.commit()
+            db.session().commit()
         except (EngineError, DomainError) as exc:
             return _failure(exc)
         self.emit("annotation_removed", data, room=room_name(seat.session.id))
@@ -120,9 +121,9 @@ class CommissionNamespace(Namespace):
     def on_chat(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
-            message = room.chat(db.session, seat, payload.get("text") if isinstance(payload, dict) else None, _now())
-            data = room.chat_json(db.session, message)
-            db.session.commit()
+            message = room.chat(db.session(), seat, payload.get("text") if isinstance(payload, dict) else None, _now())
+            data = room.chat_json(db.session(), message)
+            db.session().commit()
         except (EngineError, DomainError) as exc:
             return _failure(exc)
         self.emit("chat", data, room=room_name(seat.session.id))
@@ -133,7 +134,7 @@ class CommissionNamespace(Namespace):
             row, seat = self._seat()
             if not isinstance(payload, dict) or not isinstance(payload.get("to"), str) or "data" not in payload:
                 raise DomainError("signal needs {to, data}")
-            target = room.current(db.session, payload["to"])
+            target = room.current(db.session(), payload["to"])
             if target is None or target.session_id != seat.session.id or target.sid == row.sid:
                 raise DomainError("the recipient is not in this room")
         except (EngineError, DomainError) as exc:
@@ -144,8 +145,8 @@ class CommissionNamespace(Namespace):
     def on_media(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
-            room.set_media(db.session, row, payload)
-            db.session.commit()
+            room.set_media(db.session(), row, payload)
+            db.session().commit()
         except (EngineError, DomainError) as exc:
             return _failure(exc)
         self._presence(seat.session.id)
@@ -157,11 +158,11 @@ class CommissionNamespace(Namespace):
             if not isinstance(payload, dict) or not set(payload) <= {"dossier_id", "version_id", "page"}:
                 raise DomainError("focus needs {dossier_id, version_id?, page?}")
             dossier_id = payload.get("dossier_id")
-            if not isinstance(dossier_id, int) or not access.on_agenda(db.session, seat.session, dossier_id):
+            if not isinstance(dossier_id, int) or not access.on_agenda(db.session(), seat.session, dossier_id):
                 raise DomainError("that dossier is not on this session's agenda")
             version_id, page = payload.get("version_id"), payload.get("page")
             if version_id is not None:
-                doc = access.document(db.session, seat, version_id)
+                doc = access.document(db.session(), seat, version_id)
                 if doc.dossier_id != dossier_id:
                     raise DomainError("that document is not of this dossier")
             if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
