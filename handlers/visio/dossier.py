@@ -101,12 +101,12 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
     plans_modifies?, task_id?}`` (validated against the avis form) and record the opinion
     for the room and the minutes. Conflict when the task is no longer open (or ``task_id``
     names an older one), InvalidTaskData on field errors."""
-    if not isinstance(payload, dict):
-        raise InvalidTaskData({"": "the opinion must be a JSON object"}, {"": "type"})
     with engine.transaction(write=False) as session:
         seat = access.seat(session, actor, session_id)
         if seat.role != access.MEMBER:
             raise Forbidden("only the commission's members give opinions")
+        if not isinstance(payload, dict):
+            raise InvalidTaskData({"": "the opinion must be a JSON object"}, {"": "type"})
         if seat.session.status != "scheduled":
             raise Conflict("this session is closed")
         dossier = _dossier(session, seat, dossier_id)

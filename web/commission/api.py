@@ -46,13 +46,6 @@ def _ports() -> Any:
     return current_app.extensions["guichet.ports"]
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise DomainError("the body must be a JSON object")
-    return body
-
-
 @bp.get("/sessions/<int:session_id>/dossiers/<int:dossier_id>", endpoint="dossier")
 @login_required
 def dossier_context(session_id: int, dossier_id: int) -> Any:
@@ -63,7 +56,8 @@ def dossier_context(session_id: int, dossier_id: int) -> Any:
 @bp.post("/sessions/<int:session_id>/dossiers/<int:dossier_id>/opinion", endpoint="opinion")
 @login_required
 def opinion(session_id: int, dossier_id: int) -> Any:
-    given = dossier.give_opinion(get_engine(current_app), security.actor(), session_id, dossier_id, _body())
+    given = dossier.give_opinion(get_engine(current_app), security.actor(), session_id, dossier_id,
+                                 request.get_json(silent=True))
     broadcast("opinion", given, session_id)
     return jsonify(opinion=given)
 

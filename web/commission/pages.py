@@ -98,10 +98,10 @@ def agenda_edit(session_id: int) -> Any:
     engine = get_engine(current_app)
     dossier_id = request.form.get("dossier_id", type=int)
     position = request.form.get("position", type=int)
-    if dossier_id is None:
-        raise DomainError("choose a dossier")
     with engine.transaction() as s:
         seat = access.secretary(s, security.actor(), session_id)
+        if dossier_id is None:
+            raise DomainError("choose a dossier")
         if position is None:
             sessions.add_to_agenda(s, security.actor(), seat.session, dossier_id)
         else:
