@@ -53,6 +53,8 @@ def visible(session: Session, actor: Actor, *, today: date) -> tuple[list[Listed
     upcoming: list[Listed] = []
     past: list[Listed] = []
     for s in rows:
+        if s.scheduled_by is None and not counts.get(s.id):
+            continue  # opened by the procedure, its dossiers since moved to an agent's session
         role = access.MEMBER if s.commission_id in seated else access.SECRETARY
         item = Listed(s, commissions[s.commission_id], role, int(counts.get(s.id, 0)))
         (upcoming if s.status == "scheduled" and s.session_date >= today else past).append(item)
