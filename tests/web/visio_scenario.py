@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import socket
 import sys
 import tempfile
 import time
@@ -121,7 +123,7 @@ def close_to(a: dict[str, float], b: dict[str, float], tolerance: float = 3.0) -
 
 def run(workdir: Path) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"interfaces": sorted(name for _, name in socket.if_nameindex())}
     started = time.monotonic()
     meeting = prepare(workdir)
     figures["setup_s"] = round(time.monotonic() - started, 1)
@@ -153,6 +155,13 @@ def run(workdir: Path) -> dict[str, Any]:
         states = [page.evaluate("[...document.querySelectorAll('[data-peer-state]')].map(e => e.dataset.peerState)")
                   for page in (secretary, first, second)]
         assert states == [["connected", "connected"]] * 3, states
+        figures["peers"] = {name: len(found) for name, found in zip(("secretary", "member-1", "member-2"), states,
+                                                                     strict=True)}
+        # the candidate pairs really in use (loopback, inside the test's network namespace)
+        for page in (secretary, first, second):
+            page.wait_for_function("() => document.querySelectorAll('#tiles [data-route]').length === 2")
+        figures["ice_routes"] = sorted({route for page in (secretary, first, second) for route in page.evaluate(
+            "() => [...document.querySelectorAll('#tiles [data-route]')].map(tile => tile.dataset.route)")})
 
         # The presence list shows who speaks (the fake microphone beeps).
         secretary.wait_for_selector("#presence li[data-speaking=true]", timeout=15_000)
@@ -233,11 +242,16 @@ def run(workdir: Path) -> dict[str, Any]:
         assert [(state, by) for state, by in tasks] == [("COMPLETED", member["id"])], tasks
         shot(second, "visio-03-opinion-live")
 
+        # Everyone mutes their microphone: the presence list says so (and the speaking marks stop).
+        for page in (secretary, first, second):
+            page.get_by_role("button", name="Couper le micro").click()
+            assert page.locator("#toggle-audio").get_attribute("aria-pressed") == "true"
+        secretary.wait_for_function(
+            "() => document.querySelectorAll('#presence li[data-audio=false][data-speaking=false]').length === 3")
+
         # The same room in Arabic, right to left.
-        second.get_by_role("link", name="العربية").click()
-        second.wait_for_load_state()
-        if "/room" not in second.url:
-            second.goto(room)
+        with second.expect_navigation(url=re.compile(r"/room$")):
+            second.get_by_role("link", name="العربية").click()
         in_room(second)
         assert second.evaluate("document.documentElement.dir") == "rtl"
         assert second.locator("#undo").inner_text() != "Annuler ma dernière annotation"

@@ -12,7 +12,8 @@ export class Presence {
     this.present = present;
     this.list.replaceChildren(...present.map((person) => el("li", {
       class: person.speaking ? "speaking" : null,
-      dataset: {sid: person.sid, user: person.user_id, speaking: String(Boolean(person.speaking))}},
+      dataset: {sid: person.sid, user: person.user_id, speaking: String(Boolean(person.speaking)),
+                audio: String(Boolean(person.audio)), video: String(Boolean(person.video))}},
       el("span", {class: "dot", "aria-hidden": "true"}),
       el("span", {class: "name"}, person.name, person.sid === mySid ? ` (${t("you")})` : ""),
       el("small", {class: "muted"}, ` ${t(`role_${person.role}`)}`),

@@ -172,10 +172,28 @@ class Peer {
   stateChanged() {
     const state = this.pc.connectionState;
     this.tile.dataset.peerState = state;
-    if (state === "connected") clearTimeout(this.timeout);
+    if (state === "connected") {
+      clearTimeout(this.timeout);
+      this.describeRoute();
+    }
     if (state === "failed") {
       this.mesh.onTrouble(t("peerFailed", {name: this.name}));
       if (!this.polite) this.pc.restartIce();
+    }
+  }
+
+  /** Notes on the tile which route the media takes (host, server-reflexive or relayed through
+   * TURN, and the addresses): what an administrator checks when a member's video is poor. */
+  async describeRoute() {
+    const stats = await this.pc.getStats();
+    for (const report of stats.values()) {
+      if (report.type !== "transport" || !report.selectedCandidatePairId) continue;
+      const pair = stats.get(report.selectedCandidatePairId);
+      const local = pair && stats.get(pair.localCandidateId);
+      const remote = pair && stats.get(pair.remoteCandidateId);
+      if (local && remote) {
+        this.tile.dataset.route = `${local.candidateType} ${local.address} -> ${remote.candidateType} ${remote.address}`;
+      }
     }
   }
 
