@@ -4,7 +4,6 @@ the annotated plans (their annotated pages, appended). Sign it with :class:`Sign
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime
@@ -22,10 +21,10 @@ TITLE = Pair("PROCÈS-VERBAL DE LA SÉANCE", "محضر الجلسة")
 COMMISSION = Pair("Commission", "اللجنة")
 SESSION_DATE = Pair("Date de la séance", "تاريخ الجلسة")
 SESSION_TIME = Pair("Heure", "الساعة")
-ATTENDANCE = Pair("Présences (arrivée – départ, heure UTC)", "الحضور (الدخول – الخروج، بتوقيت غرينتش)")
+ATTENDANCE = Pair("Présences (arrivée – départ, heure UTC)", "الحضور: الدخول والخروج بتوقيت غرينتش")
 AGENDA = Pair("Ordre du jour", "جدول الأعمال")
 OPINIONS = Pair("Avis des membres", "آراء الأعضاء")
-PLANS = Pair("Plans annotés en séance (pages jointes)", "التصاميم المشروحة خلال الجلسة (صفحات مرفقة)")
+PLANS = Pair("Plans annotés en séance (pages jointes)", "التصاميم المشروحة خلال الجلسة، صفحات مرفقة")
 NO_OPINION = Pair("Aucun avis rendu en séance.", "لم يبد أي رأي خلال الجلسة.")
 NOBODY = Pair("Personne ne s'est connecté à la salle.", "لم يلتحق أحد بالقاعة.")
 ROLE = {"member": Pair("membre", "عضو"), "secretary": Pair("secrétariat", "الكتابة")}
@@ -92,11 +91,11 @@ def _hm(moment: datetime | None) -> str:
 
 
 def _opinion_lines(op: GivenOpinion) -> list[str]:
+    """French lines (a line mixing scripts would not read in either direction)."""
     head = f"{op.organism} — {op.member} : "
     if op.avis is None:
-        return [head + f"{PENDING.fr} / {PENDING.ar}"]
-    avis = AVIS.get(op.avis, Pair(op.avis, op.avis))
-    lines = [head + avis.fr, f"{op.organism} : {avis.ar}"]
+        return [head + PENDING.fr]
+    lines = [head + AVIS.get(op.avis, Pair(op.avis, op.avis)).fr]
     if op.reserves:
         lines.append(f"{RESERVES.fr} : {op.reserves}")
     if op.motive:
@@ -114,14 +113,14 @@ def _body(doc: MinutesDocument) -> bytes:
     c.setProducer("Guichet (reportlab)")
     sheet = Sheet(c, fonts(), Pair(f"{doc.commission_fr} — {doc.date.isoformat()}", doc.commission_ar))
     day = L.long_date(doc.date)
-    sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar))
+    # the letterhead says "Commune de …" itself
+    sheet.letterhead(Pair(doc.commune_fr.removeprefix("Commune de "), doc.commune_ar.removeprefix("جماعة ")))
     sheet.title(TITLE)
     sheet.fields([(COMMISSION, Pair(doc.commission_fr, doc.commission_ar)), (SESSION_DATE, day),
                   (SESSION_TIME, doc.time or "—")])
     sheet.heading(ATTENDANCE)
     if doc.attendance:
-        sheet.bullets([f"{p.name} ({ROLE[p.role].fr} / {ROLE[p.role].ar}) : {_hm(p.joined)} – {_hm(p.left)}"
-                       for p in doc.attendance])
+        sheet.bullets([f"{p.name} ({ROLE[p.role].fr}) : {_hm(p.joined)} – {_hm(p.left)}" for p in doc.attendance])
     else:
         sheet.bullets([NOBODY.fr, NOBODY.ar])
     sheet.heading(AGENDA)
@@ -131,8 +130,8 @@ def _body(doc: MinutesDocument) -> bytes:
         lines = [line for op in entry.opinions for line in _opinion_lines(op)]
         sheet.bullets(lines or [NO_OPINION.fr, NO_OPINION.ar])
         if entry.plans:
-            sheet.paragraph(f"{PLANS.fr} : " + ", ".join(p.title for p in entry.plans))
-            sheet.paragraph(PLANS.ar)
+            sheet.heading(PLANS)
+            sheet.bullets([p.title for p in entry.plans])
     sheet.y -= 6
     sheet.paragraph(f"{CLOSED_BY.fr}, {doc.closed_at:%Y-%m-%d %H:%M} UTC.", bold=True)
     sheet.paragraph(CLOSED_BY.ar, bold=True)
@@ -153,6 +152,3 @@ def minutes_pdf(doc: MinutesDocument) -> bytes:
     writer.write(out)
     return out.getvalue()
 
-
-def attendees(doc: MinutesDocument) -> Sequence[str]:
-    return [p.name for p in doc.attendance]
