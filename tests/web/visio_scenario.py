@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from tests.web.visio_setup import AGENT, MEMBERS, OTHER_COMMISSION_MEMBER, OUTSIDER, PASSWORD, prepare, serving
+from tests.web.visio_setup import (
+    AGENT,
+    MEMBERS,
+    OTHER_COMMISSION_MEMBER,
+    OUTSIDER,
+    PASSWORD,
+    prepare,
+    serving,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -68,9 +76,20 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def login(browser: Browser, base: str, email: str) -> Page:
+# The person refuses the camera (the browser flags grant everything; this is the refusal a
+# person gives at the prompt): asking for video fails with NotAllowedError, audio alone works.
+REFUSE_CAMERA = """(() => {
+  const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = (constraints) => constraints && constraints.video
+    ? Promise.reject(new DOMException("Permission denied", "NotAllowedError")) : ask(constraints);
+})();"""
+
+
+def login(browser: Browser, base: str, email: str, *, refuse_camera: bool = False) -> Page:
     context = browser.new_context(base_url=base, locale="fr-FR", viewport={"width": 1366, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    if refuse_camera:
+        context.add_init_script(REFUSE_CAMERA)
     page = context.new_page()
     tag = email.split("@")[0]
     page.on("pageerror", lambda error: print(f"[{tag}] page error: {error}", file=sys.stderr))
@@ -130,7 +149,8 @@ def run(workdir: Path) -> dict[str, Any]:
     room = f"/commission/sessions/{meeting.session_id}/room"
     with serving(meeting.app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        secretary, first, second = (login(browser, base, email) for email in (AGENT, *MEMBERS))
+        secretary = login(browser, base, AGENT, refuse_camera=True)
+        first, second = (login(browser, base, email) for email in MEMBERS)
         outsider, other_member = login(browser, base, OUTSIDER), login(browser, base, OTHER_COMMISSION_MEMBER)
 
         # Refused by HTTP and by the socket: an applicant, and a member of another commission.
@@ -143,10 +163,15 @@ def run(workdir: Path) -> dict[str, Any]:
             assert probe["annotate"] is None or probe["annotate"].get("ok") is False, f"{who}: {probe}"
         figures["refused"] = ["http 403", "socket refused"]
 
-        # Everyone enters; every pair of peers connects over loopback.
+        # Everyone enters; every pair of peers connects over loopback. The secretary refused the
+        # camera: told so, still in the room, and joins audio-only with one click.
         t0 = time.monotonic()
         for page in (secretary, first, second):
             page.goto(room)
+        secretary.wait_for_selector("#media-message:has-text('autorisation refusée')")
+        assert secretary.locator("#room").get_attribute("data-media") == "none"
+        secretary.get_by_role("button", name="Rejoindre en audio seulement").click()
+        secretary.wait_for_selector("#room[data-media=audio]")
         for page in (secretary, first, second):
             in_room(page)
             page.wait_for_function("() => document.querySelectorAll('#tiles [data-peer-state=connected]').length === 2",
@@ -163,8 +188,16 @@ def run(workdir: Path) -> dict[str, Any]:
         figures["ice_routes"] = sorted({route for page in (secretary, first, second) for route in page.evaluate(
             "() => [...document.querySelectorAll('#tiles [data-route]')].map(tile => tile.dataset.route)")})
 
-        # The presence list shows who speaks (the fake microphone beeps).
+        # The presence list shows who speaks (the fake microphone beeps), and who has no camera.
         secretary.wait_for_selector("#presence li[data-speaking=true]", timeout=15_000)
+        staff = me(secretary)["id"]
+        first.wait_for_selector(f"#presence li[data-user='{staff}'][data-audio=true][data-video=false]")
+        first.wait_for_selector(f"#presence li[data-user='{staff}'][data-video=true]", state="detached")
+        for page in (first, second):  # the secretary's microphone really reaches the members
+            page.wait_for_function("""(user) => {
+              const video = document.querySelector(`#tiles [data-user="${user}"] video`);
+              return video && video.srcObject.getAudioTracks().some((track) => !track.muted);
+            }""", arg=staff)
 
         # A rectangle drawn by the first member reaches the others within a second.
         for page in (secretary, second):
@@ -215,6 +248,13 @@ def run(workdir: Path) -> dict[str, Any]:
         zoomed = layer_box(second, "[data-kind=rect]")
         assert close_to(zoomed, {k: v * 1.25 for k, v in drawn.items()}, 4), (zoomed, drawn)
         second.get_by_role("button", name="Largeur").click()
+
+        # The annotated plan, exported and attached to the dossier.
+        first.get_by_role("button", name="Exporter le plan annoté").click()
+        link = first.locator("#export-result a")
+        link.wait_for()
+        exported = first.request.get(base + link.get_attribute("href"))
+        assert exported.status == 200 and exported.body().startswith(b"%PDF"), exported.status
 
         # Chat beside the plans.
         second.fill("#chat-text", "La marge de recul côté rue est-elle respectée ?")

@@ -57,8 +57,8 @@ function mediaControls() {
   const state = media.state;
   const audio = $("toggle-audio");
   const video = $("toggle-video");
-  audio.disabled = !media.audioTrack;
-  video.disabled = !media.videoTrack;
+  audio.hidden = !media.audioTrack;
+  video.hidden = !media.videoTrack;
   audio.setAttribute("aria-pressed", String(!state.audio));
   video.setAttribute("aria-pressed", String(!state.video));
   audio.textContent = state.audio ? t("mute") : t("unmute");
