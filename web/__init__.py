@@ -66,10 +66,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             return str(task.title)
 
         def document_label(procedure: str, kind: str) -> str:
-            for item in ports.catalog().procedure(procedure).checklist:
-                if item.kind == kind:
-                    return item.ar if lang == "ar" else item.fr
-            return kind
+            from handlers.visio.dossier import document_label as label  # + the commission's documents
+            return label(ports, procedure, kind, lang)
         return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
                 "document_label": document_label}
 

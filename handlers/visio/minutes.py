@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine
+from signing.minutes import AgendaEntry, GivenOpinion, MinutesDocument, PlanSnapshot, Presence, minutes_pdf
 
 from ..common import DomainError
 from ..dossier_models import CommissionSession, DocumentVersion, Dossier
@@ -28,9 +30,8 @@ class Closed:
     documents: list[int]
 
 
-def document(session: Session, ports: Ports, sitting: CommissionSession, closed_at: object) -> object:
+def document(session: Session, ports: Ports, sitting: CommissionSession, closed_at: datetime) -> MinutesDocument:
     """The minutes' data, as :mod:`signing.minutes` renders it."""
-    from signing.minutes import AgendaEntry, GivenOpinion, MinutesDocument, PlanSnapshot, Presence
     commission_row = session.get_one(Commission, sitting.commission_id)
     commune = session.get_one(Commune, commission_row.commune_code)
     catalog = ports.catalog()
@@ -52,14 +53,13 @@ def document(session: Session, ports: Ports, sitting: CommissionSession, closed_
     presences = tuple(Presence(name, role, joined, left) for _, name, role, joined, left in
                       room.attendance(session, sitting.id))
     return MinutesDocument(commune.name_fr, commune.name_ar, commission_row.name_fr, commission_row.name_ar,
-                           sitting.session_date, sitting.start_time, presences, tuple(entries), closed_at,  # type: ignore[arg-type]
+                           sitting.session_date, sitting.start_time, presences, tuple(entries), closed_at,
                            reference=f"session-{sitting.id}")
 
 
 def close(engine: Engine, ports: Ports, actor: Actor, session_id: int) -> Closed:
     """Close the session (secretary only): everyone still present is marked as leaving now,
     the minutes are rendered, signed and attached to each dossier of the agenda."""
-    from signing.minutes import minutes_pdf
     signer = ports.signer()
     if signer is None:
         raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the minutes cannot be signed")
@@ -73,7 +73,7 @@ def close(engine: Engine, ports: Ports, actor: Actor, session_id: int) -> Closed
                                                                  room.Attendance.left_at.is_(None))):
             row.left_at = now
         session.flush()
-        pdf = minutes_pdf(document(session, ports, sitting, now))  # type: ignore[arg-type]
+        pdf = minutes_pdf(document(session, ports, sitting, now))
         commune = session.get_one(Commune, seat.commission.commune_code)
         signed = signer.sign(pdf, reason=f"Procès-verbal — {seat.commission.name_fr} — {sitting.session_date}",
                              location=commune.name_fr)
