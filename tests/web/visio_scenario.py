@@ -289,6 +289,14 @@ def run(workdir: Path) -> dict[str, Any]:
         secretary.wait_for_function(
             "() => document.querySelectorAll('#presence li[data-audio=false][data-speaking=false]').length === 3")
 
+        # A member who follows the secretary turns the page with her.
+        second.check("#follow")
+        secretary.get_by_role("button", name="Page suivante").click()
+        second.wait_for_function("() => location.hash.endsWith('page=2')", timeout=5000)
+        secretary.get_by_role("button", name="Page précédente").click()
+        second.wait_for_function("() => location.hash.endsWith('page=1')", timeout=5000)
+        assert second.locator("#layer [data-kind=rect]").count() == 1
+
         # The same room in Arabic, right to left.
         with second.expect_navigation(url=re.compile(r"/room$")):
             second.get_by_role("link", name="العربية").click()

@@ -103,6 +103,10 @@ const viewer = new PdfViewer($("stage"), $("plan"), {
     $("prev").disabled = viewer.pageNumber <= 1;
     $("next").disabled = viewer.pageNumber >= viewer.pageCount;
     remember();
+    if (isSecretary && joined && documentShown && focusedPage !== viewer.pageNumber) {
+      focusedPage = viewer.pageNumber;  // the members who follow the secretary turn the page too
+      socket.emit("focus", {dossier_id: panel.dossierId, version_id: documentShown.id, page: viewer.pageNumber});
+    }
   },
   onError: (error) => { $("viewer-message").textContent = t("pdfFailed", {reason: error?.message || error}); },
 });
@@ -116,6 +120,7 @@ const layer = new AnnotationLayer($("layer"), $("stage"), viewer, {
   },
 });
 let documentShown = null;
+let focusedPage = null;
 
 async function showDocument(doc, page = 1) {
   documentShown = doc;
@@ -127,7 +132,10 @@ async function showDocument(doc, page = 1) {
   await viewer.open(doc.url, page);
   if (documentShown !== doc) return;
   await replay(doc);
-  if (isSecretary && joined) socket.emit("focus", {dossier_id: panel.dossierId, version_id: doc.id, page: viewer.pageNumber});
+  if (isSecretary && joined) {
+    focusedPage = viewer.pageNumber;
+    socket.emit("focus", {dossier_id: panel.dossierId, version_id: doc.id, page: viewer.pageNumber});
+  }
 }
 
 /** The document's stored annotations (on opening it, and again after every (re)join). */
