@@ -236,6 +236,7 @@ function recalled() {
 let mediaReady = null;
 
 socket.on("connect", async () => {
+  mesh.closeAll();  // a new connection is a new socket id: the peers' connections to the old one are gone
   status(t("joining"));
   const ack = await request("join", {session_id: data.session.id});
   if (!ack?.ok) {
@@ -243,15 +244,16 @@ socket.on("connect", async () => {
     return;
   }
   joined = true;
-  root.dataset.state = "joined";
-  status(t("connected"));
+  if (root.dataset.state !== "closed") {
+    root.dataset.state = "joined";
+    status(t("connected"));
+  }
   presence.render(ack.present || [], socket.id);
   chat.replace(ack.chat);
   if (documentShown) await replay(documentShown);
   await mediaReady;
   sendMedia();
-  mesh.closeAll();
-  mesh.offerTo(ack.present || []);
+  mesh.offerTo(ack.present || []);  // the newcomer offers; whoever joins later offers to us
 });
 socket.on("refused", ({reason} = {}) => {
   root.dataset.state = "refused";

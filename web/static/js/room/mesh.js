@@ -119,7 +119,7 @@ class Peer {
       await this.pc.setLocalDescription();
       this.mesh.send(this.sid, {description: this.pc.localDescription.toJSON()});
     } catch (error) {
-      this.mesh.onTrouble(String(error));
+      console.warn("WebRTC offer failed", this.sid, error);
     } finally {
       this.makingOffer = false;
     }
@@ -127,7 +127,7 @@ class Peer {
 
   /** Signals are handled one at a time, in order (a candidate waits for its description). */
   enqueue(data) {
-    this.queue = this.queue.then(() => this.handle(data)).catch((error) => this.mesh.onTrouble(String(error)));
+    this.queue = this.queue.then(() => this.handle(data)).catch((error) => console.warn("WebRTC signal", this.sid, error));
   }
 
   async handle({description, candidate}) {
