@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..common import DomainError
+from ..dossier_models import CommissionSession
 from ..models import User
 from . import access
 from .models import Attendance, ChatMessage
@@ -33,6 +34,13 @@ def join(session: Session, seat: access.Seat, sid: str, now: datetime) -> Attend
 def current(session: Session, sid: str) -> Attendance | None:
     """The open attendance of a socket, if it joined a room."""
     return session.scalar(select(Attendance).where(Attendance.sid == sid, Attendance.left_at.is_(None)))
+
+
+def closed_for(session: Session, sid: str) -> bool:
+    """Whether the socket's last room was closed under it (closing ends every attendance)."""
+    return session.scalar(select(CommissionSession.status).join(Attendance, Attendance.session_id ==
+                                                                CommissionSession.id)
+                          .where(Attendance.sid == sid).order_by(Attendance.id.desc()).limit(1)) == "closed"
 
 
 def leave(session: Session, sid: str, now: datetime) -> Attendance | None:

@@ -67,10 +67,10 @@ def awaiting(session: Session, commission: Commission) -> list[Dossier]:
     members = [m.user_id for m in commission.members]
     if not members:
         return []
-    return list(session.scalars(select(Dossier).join(HumanTask, HumanTask.instance_id == Dossier.instance_id).where(
-        Dossier.commune_code == commission.commune_code, HumanTask.state == "READY",
-        HumanTask.bpmn_id.startswith(OPINION_TASK), HumanTask.assignee.in_(members)).distinct()
-        .order_by(Dossier.number)))
+    waiting = select(HumanTask.instance_id).where(HumanTask.state == "READY", HumanTask.assignee.in_(members),
+                                                  HumanTask.bpmn_id.startswith(OPINION_TASK))
+    return list(session.scalars(select(Dossier).where(  # no DISTINCT: PostgreSQL's json has no equality
+        Dossier.commune_code == commission.commune_code, Dossier.instance_id.in_(waiting)).order_by(Dossier.number)))
 
 
 def schedule(session: Session, ports: Ports, actor: Actor, *, commission_id: int, day: date, time: str,

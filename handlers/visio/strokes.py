@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Forbidden, NotFound
+from engine import Conflict, Forbidden, NotFound
 
 from ..common import DomainError
 from ..models import User
@@ -96,8 +96,14 @@ def _page(value: Any, pages: int | None) -> int:
     return value
 
 
+def _open(seat: access.Seat) -> None:
+    if seat.session.status != "scheduled":
+        raise Conflict("this session is closed: its plans are no longer annotated")
+
+
 def add(session: Session, seat: access.Seat, payload: Any, now: datetime) -> Annotation:
     """Store one annotation drawn by the seat's user (payload as the socket event carries it)."""
+    _open(seat)
     if not isinstance(payload, dict):
         raise InvalidAnnotation("the annotation must be an object")
     unknown = set(payload) - {"version_id", "page", "kind", "geometry", "style"}
@@ -117,6 +123,7 @@ def add(session: Session, seat: access.Seat, payload: Any, now: datetime) -> Ann
 
 def undo(session: Session, seat: access.Seat, annotation_id: Any, now: datetime) -> Annotation:
     """Soft-delete one of the seat user's own annotations in this session."""
+    _open(seat)
     if isinstance(annotation_id, bool) or not isinstance(annotation_id, int):
         raise InvalidAnnotation("annotation_id must be an integer")
     row = session.get(Annotation, annotation_id) if 0 < annotation_id <= 2**31 - 1 else None

@@ -49,6 +49,9 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
     # closed: no second close, no more opinions or agenda changes
     assert world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={}).status_code == 409
     assert world.http(MEMBER2).post(url, json={"avis": "favorable"}).status_code == 409
+    late = member.emit("annotate", {"version_id": world.plan_id, "page": 1, "kind": "rect",
+                                    "geometry": {"x": 1, "y": 1, "w": 2, "h": 2}}, namespace=NS, callback=True)
+    assert late["ok"] is False and "closed" in late["error"]
 
 
 def test_only_the_secretary_closes(world: World) -> None:

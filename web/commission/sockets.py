@@ -56,6 +56,8 @@ class CommissionNamespace(Namespace):
     def _seat(self) -> tuple[Attendance, access.Seat]:
         row = room.current(db.session(), request.sid)  # type: ignore[attr-defined]
         if row is None:
+            if room.closed_for(db.session(), request.sid):  # type: ignore[attr-defined]
+                raise DomainError("this session is closed")
             raise DomainError("join a session first")
         return row, access.seat(db.session(), current_user.actor, row.session_id)
 
