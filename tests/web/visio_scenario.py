@@ -229,8 +229,9 @@ def run(workdir: Path) -> dict[str, Any]:
             second.wait_for_selector(f"#layer [data-kind={kind}]", timeout=5000)
         first.get_by_role("button", name="Annuler ma dernière annotation").click()
         second.wait_for_selector("#layer [data-kind=text]", state="detached", timeout=5000)
-        first.get_by_role("button", name="Note").click()
-        first.mouse.click(box["x"] + 560, box["y"] + 330)
+        first.locator("#stage").focus()  # the note again, from the keyboard only
+        first.keyboard.press("Enter")
+        first.locator(".note-input").wait_for()
         first.keyboard.type("Retrait de 3 m à vérifier")
         first.keyboard.press("Enter")
         second.wait_for_selector("#layer [data-kind=text]", timeout=5000)

@@ -162,6 +162,23 @@ $("zoom-in").addEventListener("click", () => viewer.zoom(1.25));
 $("zoom-out").addEventListener("click", () => viewer.zoom(0.8));
 $("fit").addEventListener("click", () => viewer.fitWidth());
 window.addEventListener("resize", () => { if (viewer.scale === null) viewer.render(); });
+// The plan from the keyboard: pages, zoom, and a note in the middle of what is in view.
+$("stage").addEventListener("keydown", (event) => {
+  if (event.target !== $("stage")) return;
+  const actions = {PageDown: () => viewer.next(), PageUp: () => viewer.previous(), "+": () => viewer.zoom(1.25),
+                   "-": () => viewer.zoom(0.8), Escape: () => layer.cancel()};
+  if (event.key === "Enter" && layer.tool === "text" && viewer.viewport && layer.versionId !== null) {
+    const stage = $("stage");
+    const inside = (value, size) => Math.min(Math.max(value, 0), size - 1);
+    layer.askText([inside(stage.scrollLeft + stage.clientWidth / 2, viewer.viewport.width),
+                   inside(stage.scrollTop + stage.clientHeight / 2, viewer.viewport.height)]);
+  } else if (actions[event.key]) {
+    actions[event.key]();
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
 $("undo").addEventListener("click", async () => {
   const last = layer.myLast();
   if (!last) return status(t("nothingToUndo"));
