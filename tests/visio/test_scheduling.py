@@ -100,3 +100,26 @@ def test_agenda_add_and_move(world: World) -> None:
         assert order == [second, world.dossier_id]
     assert world.http(MEMBER).post(f"/commission/sessions/{sid}/agenda", data={"dossier_id": second}
                                    ).status_code == 403
+
+
+def test_scheduled_session_is_mailed_to_members_in_their_language(world: World) -> None:
+    from handlers.channels import SmtpChannel
+    from handlers.models import User
+    from tests.integration.test_async import Sink
+    from web.extensions import db
+    sink = Sink()
+    try:
+        world.site.app.extensions["guichet.ports"].channels["email"] = SmtpChannel("127.0.0.1", sink.port)
+        with world.site.app.app_context():
+            db.session.scalar(select(User).where(User.email == MEMBER)).locale = "ar"
+            db.session.commit()
+        r = world.http(AGENT).post("/commission/sessions/new", data={
+            "commission_id": _petits_projets(world), "date": _day(world, 4), "time": "15:00"})
+        assert r.status_code == 302
+        mails = {m["To"].addresses[0].addr_spec: m.get_content() for m in sink.messages
+                 if "séance" in m["Subject"] or "جلسة" in m["Subject"]}
+        assert set(mails) == {MEMBER, "urbanisme@casablanca.demo"}
+        assert "لجنة المشاريع الصغرى" in mails[MEMBER] and "15:00" in mails[MEMBER]
+        assert "Commission des petits projets" in mails["urbanisme@casablanca.demo"]
+    finally:
+        sink.stop()

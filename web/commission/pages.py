@@ -13,7 +13,7 @@ from flask_login import login_required
 from engine import Forbidden, NotFound
 from handlers.common import DomainError
 from handlers.dossier_models import Dossier
-from handlers.visio import access, dossier, room, sessions
+from handlers.visio import access, room, sessions
 
 from .. import security
 from ..bootstrap import get_engine
@@ -161,6 +161,6 @@ def _upcoming() -> dict[str, Any]:
         if user is None or not {"commission_member", "guichet_agent"} & user.actor.roles:
             return []
         return sessions.visible(db.session(), user.actor, today=_today())[0][:5]
-    return {"upcoming_sessions": upcoming_sessions, "document_kind_label": dossier.KINDS}
+    return {"upcoming_sessions": upcoming_sessions}
 
 
