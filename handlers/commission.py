@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine import ServiceCall
 
 from .common import DomainError, dossier_of, param
-from .dossier_models import AgendaItem, CommissionSession, Opinion
+from .dossier_models import AgendaItem, CommissionSession
 from .models import Commission, CommissionMember
 from .ports import Ports
 
@@ -93,17 +93,9 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 
 def _record(call: ServiceCall, dossier_id: int, member: CommissionMember, op: dict[str, Any]) -> None:
-    """The member's opinion row: the one the visio room wrote when it was given, else a new
-    one in the session the dossier sits on now (an agent may have moved it from the
-    session the procedure convened)."""
-    from .visio.dossier import record
-    sessions = {call.data.get("session_id")} | set(call.session.scalars(select(AgendaItem.session_id).join(
-        CommissionSession, CommissionSession.id == AgendaItem.session_id).where(
-        AgendaItem.dossier_id == dossier_id, CommissionSession.status == "scheduled")))
-    given = call.session.scalar(select(Opinion.session_id).where(
-        Opinion.dossier_id == dossier_id, Opinion.member_id == member.user_id,
-        Opinion.session_id.in_([s for s in sessions if s is not None])))
-    sitting = [s for s in sessions if s is not None and s != call.data.get("session_id")]
-    target = given or (sitting[0] if sitting else call.data.get("session_id"))
-    record(call.session, dossier_id, target, member.user_id, member.organism_code,
-           member.organism.binding, op, call.now)
+    """The member's opinion row of this round, in the session the dossier sits on now (its
+    latest agenda entry: an agent may have moved it from the session the procedure
+    convened): the row the visio room wrote when it was given, completed, else a new one."""
+    from .visio.dossier import current_session_id, record
+    record(call.session, dossier_id, current_session_id(call.session, dossier_id) or call.data.get("session_id"),
+           member.user_id, member.organism_code, member.organism.binding, op, call.now)

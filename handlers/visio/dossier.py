@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
 from engine.models import HumanTask
 
-from ..dossier_models import CommissionSession, DocumentVersion, Dossier, Opinion
+from ..dossier_models import AgendaItem, CommissionSession, DocumentVersion, Dossier, Opinion
 from ..models import CommissionMember, User
 from ..ports import Ports
 from . import access
@@ -56,9 +56,18 @@ def opinion_task(session: Session, dossier: Dossier, member_id: str) -> HumanTas
         HumanTask.bpmn_id.startswith(OPINION_TASK)).order_by(HumanTask.created_at.desc(), HumanTask.id.desc()))
 
 
+def current_session_id(session: Session, dossier_id: int) -> int | None:
+    """The session the dossier sits on now: its latest agenda entry (the procedure convenes a
+    new session for each round of opinions; an agent may move the dossier to another)."""
+    return session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id)
+                          .order_by(AgendaItem.id.desc()).limit(1))
+
+
 def opinions(session: Session, sitting: CommissionSession, dossier: Dossier) -> list[dict[str, Any]]:
-    """Every member's opinion task for the dossier, with the opinion once given."""
+    """Every member's opinion task for the dossier, with the opinion once given (this
+    round's: recorded in the session the dossier sits on now)."""
     out = []
+    current = current_session_id(session, dossier.id)
     members = session.scalars(select(CommissionMember).where(CommissionMember.commission_id == sitting.commission_id)
                               .order_by(CommissionMember.id))
     for member in members:
@@ -66,17 +75,16 @@ def opinions(session: Session, sitting: CommissionSession, dossier: Dossier) -> 
         given = None
         if task is not None and task.state == "COMPLETED":
             given = session.scalar(select(Opinion).where(
-                Opinion.dossier_id == dossier.id, Opinion.member_id == member.user_id,
-                Opinion.given_at >= task.created_at).order_by(Opinion.given_at.desc(), Opinion.id.desc()))
+                Opinion.dossier_id == dossier.id, Opinion.member_id == member.user_id, Opinion.session_id == current))
         user = session.get_one(User, member.user_id)
+        when = given.given_at if given else (task.completed_at if task else None)
         out.append({"member_id": member.user_id, "member": user.full_name, "organism": member.organism.name_fr,
                     "organism_ar": member.organism.name_ar, "binding": member.organism.binding,
                     "task_id": task.id if task else None,
                     "state": "none" if task is None else ("open" if task.state == "READY" else "done"),
                     "avis": given.avis if given else None, "reserves": given.reserves if given else None,
                     "motive": given.motive if given else None,
-                    "given_at": (given.given_at if given else task.completed_at if task else None) and
-                    (given.given_at if given else task.completed_at).isoformat()})  # type: ignore[union-attr]
+                    "given_at": when.isoformat() if when else None})
     return out
 
 
@@ -115,6 +123,8 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
             raise NotFound("you have no opinion task on this dossier")
         if task.state != "READY" or payload.get("task_id") not in (None, task.id):
             raise Conflict("your opinion on this dossier was already given")
+        if current_session_id(session, dossier.id) != session_id:
+            raise Conflict("this dossier is now on the agenda of another session")
         task_id, dossier_pk = task.id, dossier.id
         member = session.scalar(select(CommissionMember).where(
             CommissionMember.commission_id == seat.commission.id, CommissionMember.user_id == actor.user_id))
