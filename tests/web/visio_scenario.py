@@ -314,6 +314,10 @@ def run(workdir: Path) -> dict[str, Any]:
             page.wait_for_selector("#closed-banner:not([hidden]) a[href$='minutes.pdf']", timeout=60_000)
         minutes = first.request.get(f"{base}/commission/sessions/{meeting.session_id}/minutes.pdf")
         assert minutes.status == 200 and minutes.body().startswith(b"%PDF"), minutes.status
+        first.reload()  # a closed room still shows its plans and their annotations, read-only
+        first.wait_for_selector("#room[data-state=closed][data-annotations-ready] #layer [data-kind=rect]")
+        assert first.locator("#closed-banner").is_visible() and not first.locator(".toolbar .tools").is_visible()
+        assert first.locator(".opinion-form").count() == 0
         shot(first, "visio-05-closed")
         browser.close()
     figures["total_s"] = round(time.monotonic() - started, 1)

@@ -140,7 +140,18 @@ async function showDocument(doc, page = 1) {
 
 /** The document's stored annotations (on opening it, and again after every (re)join). */
 async function replay(doc) {
-  if (!joined) return;  // the join handler replays once the room is entered
+  if (!joined) {  // the join handler replays once the room is entered; a closed room is read over HTTP
+    if (root.dataset.state === "closed") {
+      try {
+        const stored = await requestJson(`${base}/documents/${doc.id}/annotations`);
+        if (documentShown === doc) layer.load(doc.id, stored);
+      } catch (error) {
+        status(t("errorWith", {message: error.message}), "error");
+      }
+      root.dataset.annotationsReady = String(doc.id);
+    }
+    return;
+  }
   const ack = await request("open_document", {version_id: doc.id});
   if (documentShown !== doc) return;
   if (ack?.ok) layer.load(doc.id, ack.annotations || []);
@@ -257,7 +268,8 @@ socket.on("connect", async () => {
   status(t("joining"));
   const ack = await request("join", {session_id: data.session.id});
   if (!ack?.ok) {
-    if (ack?.error && root.dataset.state !== "refused") status(t("errorWith", {message: ack.error}), "error");
+    const quiet = ["refused", "closed"].includes(root.dataset.state);  // already said on the page
+    if (ack?.error && !quiet) status(t("errorWith", {message: ack.error}), "error");
     return;
   }
   joined = true;
@@ -308,7 +320,10 @@ function showClosed(url) {
   banner.hidden = false;
   const link = banner.querySelector("a");
   if (url) link.href = url;
-  status(t("closed"));
+  status("");  // the banner (a status region too) says it, with the minutes' link
+  joined = false;  // the server ended every attendance: the plans stay readable, no more strokes
+  layer.tool = null;
+  chat.disable();
   panel.setClosed();
   $("close-session")?.remove();
 }
@@ -328,9 +343,13 @@ $("close-session")?.addEventListener("click", async () => {
 });
 
 // --- start -------------------------------------------------------------------------------
-if (data.session.status === "closed") showClosed(root.dataset.minutesUrl);
 mediaControls();
-mediaReady = startMedia(true);
-socket.connect();
+if (data.session.status === "closed") {  // the meeting is over: its plans, annotations and opinions stay
+  root.classList.add("archived");
+  showClosed(root.dataset.minutesUrl);
+} else {
+  mediaReady = startMedia(true);
+  socket.connect();
+}
 const start = recalled();
 if (start.dossier) selectDossier(start.dossier, start);

@@ -62,8 +62,8 @@ export class DossierPanel {
     }
     const rows = this.current.opinions.map((op) => el("tr", {dataset: {member: op.member_id, state: op.state}},
       el("td", {}, op.member, op.binding ? el("small", {class: "binding"}, ` ${t("binding")}`) : null,
-         el("br"), el("small", {class: "muted"}, op.organism ?? "")),
-      el("td", {class: "avis"}, op.state === "done" && op.avis ? t(`avis_${op.avis}`) : el("span", {class: "muted"}, t("pending"))),
+         el("br"), el("small", {class: "muted"}, (this.data.lang === "ar" && op.organism_ar) || op.organism || "")),
+      el("td", {class: "avis"}, this.avisText(op)),
       el("td", {}, op.reserves || op.motive || "", op.given_at ? el("small", {class: "muted"}, ` ${clock(op.given_at, this.data.lang)}`) : null)));
     panel.replaceChildren(
       el("h3", {}, t("opinions")),
@@ -72,6 +72,13 @@ export class DossierPanel {
         el("tbody", {}, rows)) : el("p", {class: "muted"}, t("noOpinions")));
     const form = this.opinionForm();
     if (form) panel.append(form);
+  }
+
+  /** A member's avis, or where their opinion stands. */
+  avisText(op) {
+    if (op.state === "done" && op.avis) return t(`avis_${op.avis}`);
+    const where = {done: "given", none: "noTask"}[op.state] || "pending";
+    return el("span", {class: "muted"}, t(where));
   }
 
   /** The form for my own opinion, when I still have one to give on this dossier. */
