@@ -113,11 +113,8 @@ def test_an_annotation_drawn_on_node_b_reaches_a_member_on_node_a(world: World, 
                                        "geometry": {"x": 10, "y": 20, "w": 30, "h": 40}},
                           namespace="/commission", timeout=10)
         assert ack["ok"], ack
-        got = threading.Event()
         deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline and not got.is_set():
-            if any(name == "annotation" for name, _, _ in seen):
-                got.set()
+        while time.monotonic() < deadline and not any(name == "annotation" for name, _, _ in seen):
             time.sleep(0.01)
         shown = [(data, at) for name, data, at in seen if name == "annotation"]
         assert shown, "node A's member did not receive node B's annotation within 1 s"
@@ -126,6 +123,22 @@ def test_an_annotation_drawn_on_node_b_reaches_a_member_on_node_a(world: World, 
         # presence is shared too: node A's member saw node B's member arrive
         present = [data["present"] for name, data, _ in seen if name == "presence"][-1]
         assert len(present) == 2
+        # concurrent writes from both nodes (speaking indicators, chat): none is lost
+        acks: list[Any] = []
+
+        def chatter(client: Any, who: str) -> None:
+            for n in range(15):
+                acks.append(client.call("media", {"audio": True, "speaking": n % 2 == 0}, namespace="/commission",
+                                        timeout=30))
+                acks.append(client.call("chat", {"text": f"{who} {n}"}, namespace="/commission", timeout=30))
+        threads = [threading.Thread(target=chatter, args=(c, w)) for c, w in ((watcher, "A"), (drawer, "B"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(acks) == 60 and all(a["ok"] for a in acks), [a for a in acks if not a["ok"]][:3]
+        log = watcher.call("join", {"session_id": world.session_id}, namespace="/commission", timeout=10)["chat"]
+        assert len(log) == 30
     finally:
         drawer.disconnect()
         watcher.disconnect()

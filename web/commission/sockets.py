@@ -7,14 +7,18 @@ database (presence = open attendance rows), so several web nodes sharing a messa
 serve one room."""
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, disconnect, join_room, leave_room
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine import EngineError
+from engine.db import WRITE
 from handlers.common import DomainError
 from handlers.visio import access, room
 from handlers.visio import strokes as notes
@@ -37,7 +41,28 @@ def _now() -> Any:
 
 def _failure(exc: Exception) -> dict[str, Any]:
     db.session().rollback()
+    if isinstance(exc, SQLAlchemyError):
+        log.warning("room event failed on the database: %s", exc)
+        return {"ok": False, "error": "the database is busy: nothing was saved, try again"}
     return {"ok": False, "error": str(exc)}
+
+
+Handler = Callable[..., Any]
+
+
+def writes(method: Handler) -> Handler:
+    """An event that writes takes the write lock first (SQLite: ``BEGIN IMMEDIATE``, as
+    ``Engine.transaction`` does): read-then-write in a deferred transaction would be refused
+    at once when another write commits in between, and the event lost. A database failure
+    is acknowledged, never silent."""
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> Any:
+        try:
+            db.session().connection(execution_options={WRITE: True})
+            return method(self, *args)
+        except SQLAlchemyError as exc:
+            return _failure(exc)
+    return wrapper
 
 
 class CommissionNamespace(Namespace):
@@ -47,6 +72,7 @@ class CommissionNamespace(Namespace):
         # the Flask-Login session cookie came with the handshake: anonymous sockets are refused
         return bool(current_user.is_authenticated)
 
+    @writes
     def on_disconnect(self, reason: Any = None) -> None:
         row = room.leave(db.session(), request.sid, _now())  # type: ignore[attr-defined]
         db.session().commit()
@@ -64,6 +90,7 @@ class CommissionNamespace(Namespace):
     def _presence(self, session_id: int) -> None:
         self.emit("presence", {"present": room.present(db.session(), session_id)}, room=room_name(session_id))
 
+    @writes
     def on_join(self, payload: Any) -> dict[str, Any]:
         sid = request.sid  # type: ignore[attr-defined]
         session_id = payload.get("session_id") if isinstance(payload, dict) else None
@@ -97,6 +124,7 @@ class CommissionNamespace(Namespace):
         except (EngineError, DomainError) as exc:
             return _failure(exc)
 
+    @writes
     def on_annotate(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
@@ -108,6 +136,7 @@ class CommissionNamespace(Namespace):
         self.emit("annotation", data, room=room_name(seat.session.id))
         return {"ok": True, "annotation": data}
 
+    @writes
     def on_undo(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
@@ -120,6 +149,7 @@ class CommissionNamespace(Namespace):
         self.emit("annotation_removed", data, room=room_name(seat.session.id))
         return {"ok": True, **data}
 
+    @writes
     def on_chat(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
@@ -144,6 +174,7 @@ class CommissionNamespace(Namespace):
         self.emit("signal", {"from": row.sid, "from_user": row.user_id, "data": payload["data"]}, room=target.sid)
         return {"ok": True}
 
+    @writes
     def on_media(self, payload: Any) -> dict[str, Any]:
         try:
             row, seat = self._seat()
