@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine import ServiceCall
 
 from .common import DomainError, dossier_of, param
-from .dossier_models import AgendaItem, CommissionSession, Opinion
+from .dossier_models import AgendaItem, CommissionSession
 from .models import Commission, CommissionMember
 from .ports import Ports
 
@@ -31,27 +31,37 @@ def resolve(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 
 def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:
-    """Put the dossier on the next session of its commission (``delay_days`` ahead at least,
-    and after any session that already examined it: an adjourned dossier goes to a new one)."""
+    """Put the dossier on the next scheduled session of its commission: the earliest one a
+    guichet agent scheduled from today on (and after any session that already examined it:
+    an adjourned dossier goes to a new one); when there is none, on a session ``delay_days``
+    ahead at least, created for the purpose."""
     dossier = dossier_of(call)
     commission_id = call.data["commission_id"]
-    day = (call.now + timedelta(days=int(param(call, "delay_days", 2)))).date()
     last = call.session.scalar(select(func.max(CommissionSession.session_date)).join(
         AgendaItem, AgendaItem.session_id == CommissionSession.id).where(
         AgendaItem.dossier_id == dossier.id, CommissionSession.commission_id == commission_id))
-    if last is not None and day <= last:
-        day = last + timedelta(days=1)
-    while day.weekday() >= 5:  # commissions sit on working days
-        day += timedelta(days=1)
+    earliest = call.now.date() if last is None or last < call.now.date() else last + timedelta(days=1)
     session = call.session.scalar(select(CommissionSession).where(
-        CommissionSession.commission_id == commission_id, CommissionSession.session_date == day))
+        CommissionSession.commission_id == commission_id, CommissionSession.status == "scheduled",
+        CommissionSession.scheduled_by.isnot(None), CommissionSession.session_date >= earliest)
+        .order_by(CommissionSession.session_date, CommissionSession.start_time, CommissionSession.id))
+    if session is None:
+        day = (call.now + timedelta(days=int(param(call, "delay_days", 2)))).date()
+        if last is not None and day <= last:
+            day = last + timedelta(days=1)
+        while day.weekday() >= 5:  # commissions sit on working days
+            day += timedelta(days=1)
+        session = call.session.scalar(select(CommissionSession).where(
+            CommissionSession.commission_id == commission_id, CommissionSession.session_date == day,
+            CommissionSession.status == "scheduled"))
     if session is None:
         session = CommissionSession(commission_id=commission_id, session_date=day, status="scheduled")
         call.session.add(session)
         call.session.flush()
-    call.session.add(AgendaItem(session_id=session.id, dossier_id=dossier.id))
+    position = call.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.session_id == session.id))
+    call.session.add(AgendaItem(session_id=session.id, dossier_id=dossier.id, position=(position or 0) + 1))
     # a new session collects a fresh round of opinions
-    return {"session_id": session.id, "session_date": day.isoformat(), "opinions": {}}
+    return {"session_id": session.id, "session_date": session.session_date.isoformat(), "opinions": {}}
 
 
 def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
@@ -67,11 +77,7 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         if member is None or op.get("avis") not in AVIS:
             raise DomainError(f"opinion from {user_id!r} is not from a member of this commission")
         binding = member.organism.binding
-        call.session.add(Opinion(
-            dossier_id=dossier.id, session_id=call.data.get("session_id"), member_id=member.user_id,
-            organism_code=member.organism_code, binding=binding, avis=op["avis"],
-            reserves=op.get("reserves"), motive=op.get("motif"),
-            requires_new_plans=bool(op.get("plans_modifies")), given_at=call.now))
+        _record(call, dossier.id, member, op)
         if op["avis"] == "defavorable":
             summary["defavorable"] += 1
             summary["binding_defavorable"] += int(binding)
@@ -84,3 +90,12 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
             if op.get("reserves"):
                 conditions.append(f"{member.organism.name_fr} : {op['reserves']}")
     return {**summary, "conditions": conditions, "motives": motives}
+
+
+def _record(call: ServiceCall, dossier_id: int, member: CommissionMember, op: dict[str, Any]) -> None:
+    """The member's opinion row of this round, in the session the dossier sits on now (its
+    latest agenda entry: an agent may have moved it from the session the procedure
+    convened): the row the visio room wrote when it was given, completed, else a new one."""
+    from .visio.dossier import current_session_id, record
+    record(call.session, dossier_id, current_session_id(call.session, dossier_id) or call.data.get("session_id"),
+           member.user_id, member.organism_code, member.organism.binding, op, call.now)

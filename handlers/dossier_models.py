@@ -74,12 +74,19 @@ class DocumentVersion(Base):
 
 
 class CommissionSession(Base):
+    """A sitting of a commission: scheduled by a guichet agent (or by the procedure when none
+    was), held in the visio room, closed with signed minutes (``minutes_sha256``)."""
+
     __tablename__ = "commission_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id"))
     session_date: Mapped[date] = mapped_column()
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")  # scheduled | closed
+    start_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM", local time
+    scheduled_by: Mapped[str | None] = mapped_column(String(36))
+    closed_at: Mapped[datetime | None] = mapped_column()
+    minutes_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class AgendaItem(Base):
@@ -89,6 +96,7 @@ class AgendaItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("commission_session.id"))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+    position: Mapped[int] = mapped_column(default=0)  # order on the agenda
 
 
 class Opinion(Base):

@@ -42,4 +42,26 @@ NODE_PATH="$work/build/node_modules" "$esbuild" web/static/studio/vendor.css --b
 for pkg in bpmn-js bpmn-js-properties-panel @bpmn-io/properties-panel dmn-js diagram-js preact; do
   cp "$work/build/node_modules/$pkg/LICENSE" "$dest/studio/licenses/$(echo "$pkg" | tr '/@' '__').LICENSE"
 done
+
+
+# PDF rendering of the plans in the commission room (Apache-2.0): the ES module build, its
+# worker, the CMaps and standard fonts it fetches for non-embedded fonts, and the WebAssembly
+# decoders (JPEG 2000, JBIG2, ICC colour; with their plain-JS fallbacks, which the CSP without
+# 'wasm-unsafe-eval' makes pdf.js use) — all served from /static/vendor/pdfjs.
+fetch pdfjs-dist@6.5.438 pdfjs
+rm -rf "$dest/pdfjs" && mkdir -p "$dest/pdfjs"
+# As .js, not .mjs: a module script needs a JavaScript MIME type and not every mime table maps
+# .mjs; and at the top, not under build/, which .gitignore skips.
+cp "$work/pdfjs/package/build/pdf.min.mjs" "$dest/pdfjs/pdf.min.js"
+cp "$work/pdfjs/package/build/pdf.worker.min.mjs" "$dest/pdfjs/pdf.worker.min.js"
+cp -r "$work/pdfjs/package/cmaps" "$work/pdfjs/package/standard_fonts" "$work/pdfjs/package/wasm" \
+  "$work/pdfjs/package/iccs" "$dest/pdfjs/"
+rm "$dest"/pdfjs/wasm/quickjs-eval.*  # the sandbox for scripts inside PDFs: never enabled here
+cp "$work/pdfjs/package/LICENSE" "$dest/pdfjs/LICENSE"
+
+# Socket.IO client for the room's live channel (MIT), the browser ES module build.
+fetch socket.io-client@4.8.4 socketio
+rm -rf "$dest/socket.io" && mkdir -p "$dest/socket.io"
+cp "$work/socketio/package/dist/socket.io.esm.min.js" "$dest/socket.io/"
+cp "$work/socketio/package/LICENSE" "$dest/socket.io/LICENSE"
 echo "vendored into $dest:"; find "$dest" -type f | sort

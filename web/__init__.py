@@ -36,12 +36,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["guichet.engine"] = build_engine(app)
     celery_init_app(app)
 
-    from . import admin, applicant, auth, errors, inbox, indicators, public, verify
+    from . import admin, applicant, auth, commission, errors, inbox, indicators, public, verify
     from .api import bp as api_bp
     from .cli import COMMANDS
+    from .commission.sockets import init_socketio
     from .studio import bp as studio_bp
-    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp, indicators.bp,
-                      studio_bp):
+    init_socketio(app)
+    for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp, commission.bp,
+                      indicators.bp, studio_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     for command in COMMANDS:
@@ -66,10 +68,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             return str(task.title)
 
         def document_label(procedure: str, kind: str) -> str:
-            for item in ports.catalog().procedure(procedure).checklist:
-                if item.kind == kind:
-                    return item.ar if lang == "ar" else item.fr
-            return kind
+            from handlers.visio.dossier import document_label as label  # + the commission's documents
+            return label(ports, procedure, kind, lang)
         return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
                 "document_label": document_label}
 

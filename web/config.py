@@ -17,9 +17,12 @@
 | GUICHET_TIMER_INTERVAL | 5 | seconds between timer wake-ups (beat, or the embedded ticker) |
 | GUICHET_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD, _STARTTLS | unset, 25, guichet@localhost | e-mail relay; unset: messages are recorded on the dossier only |
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
+| SOCKETIO_MESSAGE_QUEUE | unset | several web nodes share the visio rooms through it (redis://… or amqp://…); unset: one node |
+| GUICHET_ICE_SERVERS | [] (none: same network only) | WebRTC ICE servers (STUN/TURN) of the visio room, a JSON list (README: coturn) |
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -33,6 +36,17 @@ def _secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _ice_servers(value: str | None) -> list[dict[str, Any]]:
+    """GUICHET_ICE_SERVERS as a list of RTCIceServer objects; none by default (members on
+    one network reach each other directly; production sets STUN and TURN)."""
+    if not value:
+        return []
+    servers = json.loads(value)
+    if not isinstance(servers, list) or not all(isinstance(s, dict) and "urls" in s for s in servers):
+        raise ValueError("GUICHET_ICE_SERVERS must be a JSON list of {urls, username?, credential?}")
+    return servers
 
 
 def from_environment(instance: Path) -> dict[str, Any]:
@@ -55,6 +69,8 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_SMTP_USER": env.get("GUICHET_SMTP_USER"),
         "GUICHET_SMTP_PASSWORD": env.get("GUICHET_SMTP_PASSWORD"),
         "GUICHET_SMTP_STARTTLS": env.get("GUICHET_SMTP_STARTTLS", "0") == "1",
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "GUICHET_ICE_SERVERS": _ice_servers(env.get("GUICHET_ICE_SERVERS")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),

@@ -2,14 +2,14 @@
 that may repeat (going back to an earlier content makes a new version)
 
 Revision ID: 0005_studio
-Revises: 0003
+Revises: 0004_visio
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_studio'
-down_revision = '0003'
+down_revision = '0004_visio'
 branch_labels = None
 depends_on = None
 

@@ -33,6 +33,9 @@ SEES_DOSSIER = {"applicant_own", "agent_own", "member_this", "president_own", "a
 OWNER = {"applicant_own"}
 FILERS = {"applicant_own", "applicant_other"}
 TASK_HOLDER = {"member_this"}
+ROOM = {"agent_own", "member_this"}  # the commission's members and the commune's guichet agents
+SESSIONS = {"agent_own", "agent_other", "member_this", "member_other"}
+AGENTS = {"agent_own", "agent_other"}
 
 # (method, route as the app declares it, url with placeholders, who is allowed, form/json body)
 ROWS: list[tuple[str, str, str, set[str], Any]] = [
@@ -64,6 +67,24 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("GET", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, None),
     ("POST", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, {"opinion.avis": "favorable"}),
     ("POST", "/tasks/<task_id>/claim", "/tasks/{T}/claim", TASK_HOLDER, {}),
+    ("GET", "/commission/sessions", "/commission/sessions", SESSIONS, None),
+    ("GET", "/commission/sessions/new", "/commission/sessions/new", AGENTS, None),
+    ("POST", "/commission/sessions/new", "/commission/sessions/new", AGENTS, {"date": "x"}),
+    ("GET", "/commission/sessions/<int:session_id>", "/commission/sessions/{SES}", ROOM, None),
+    ("POST", "/commission/sessions/<int:session_id>/agenda", "/commission/sessions/{SES}/agenda", {"agent_own"},
+     {}),
+    ("GET", "/commission/sessions/<int:session_id>/room", "/commission/sessions/{SES}/room", ROOM, None),
+    ("GET", "/commission/sessions/<int:session_id>/dossiers/<int:dossier_id>", "/commission/sessions/{SES}/dossiers/{D}",
+     ROOM, None),
+    ("POST", "/commission/sessions/<int:session_id>/dossiers/<int:dossier_id>/opinion",
+     "/commission/sessions/{SES}/dossiers/{D}/opinion", {"member_this"}, {"avis": "not json"}),
+    ("GET", "/commission/sessions/<int:session_id>/documents/<int:version_id>/annotations",
+     "/commission/sessions/{SES}/documents/{DOC}/annotations", ROOM, None),
+    ("POST", "/commission/sessions/<int:session_id>/documents/<int:version_id>/export",
+     "/commission/sessions/{SES}/documents/{DOC}/export", ROOM, None),
+    ("GET", "/commission/documents/<int:version_id>/file", "/commission/documents/{DOC}/file", ROOM, None),
+    ("POST", "/commission/sessions/<int:session_id>/close", "/commission/sessions/{SES}/close", {"agent_own"}, None),
+    ("GET", "/commission/sessions/<int:session_id>/minutes.pdf", "/commission/sessions/{SES}/minutes.pdf", ROOM, None),
     ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
     ("POST", "/admin/incidents/<int:job_id>/retry", "/admin/incidents/999999/retry", {"admin"}, {}),
     ("GET", "/studio/", "/studio/", {"analyst"}, None),
@@ -134,14 +155,16 @@ def _world(site: Site) -> dict[str, str]:
     task = re.search(r'/tasks/([0-9a-f-]{36})', member.get("/inbox").get_data(as_text=True)).group(1)
     from sqlalchemy import select
 
-    from handlers.dossier_models import Decision, DocumentVersion, Dossier
+    from handlers.dossier_models import AgendaItem, Decision, DocumentVersion, Dossier
     from web.extensions import db
     with site.app.app_context():
         signed = db.session.scalar(select(Decision).where(Decision.signed.is_(True)))
         doc = db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id))
         assert db.session.get(Dossier, dossier_id).status == "commission"
+        session_id = db.session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id))
         return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
-                "T": task, "DOC": str(doc), "I": str(db.session.get(Dossier, dossier_id).instance_id)}
+                "T": task, "DOC": str(doc), "SES": str(session_id),
+                "I": str(db.session.get(Dossier, dossier_id).instance_id)}
 
 
 _TOKENS: dict[tuple[int, str], dict[str, str]] = {}

@@ -1,0 +1,167 @@
+"""The dossier on screen in the room: its data, its documents, every member's opinion task,
+and recording a member's opinion from the room (it completes their own BPMN task)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
+from engine.models import HumanTask
+
+from ..dossier_models import AgendaItem, CommissionSession, DocumentVersion, Dossier, Opinion
+from ..models import CommissionMember, User
+from ..ports import Ports
+from . import access
+from .sessions import OPINION_TASK
+
+# documents the room adds to a dossier, beside the procedure's checklist
+KINDS = {"plan_annote": {"fr": "Plan annoté par la commission", "ar": "تصميم مشروح من طرف اللجنة"},
+         "proces_verbal": {"fr": "Procès-verbal de la commission", "ar": "محضر اللجنة"}}
+# the room's field names → the avis form's (processes/forms/avis.schema.json)
+FORM_FIELDS = {"avis": "avis", "reserves": "reserves", "motive": "motif", "plans_modifies": "plans_modifies"}
+
+
+def document_label(ports: Ports, procedure: str, kind: str, lang: str) -> str:
+    for item in ports.catalog().procedure(procedure).checklist:
+        if item.kind == kind:
+            return item.ar if lang == "ar" else item.fr
+    return KINDS.get(kind, {}).get(lang, kind)
+
+
+def _dossier(session: Session, seat: access.Seat, dossier_id: int) -> Dossier:
+    dossier = session.get(Dossier, dossier_id) if 0 < dossier_id <= 2**31 - 1 else None
+    if dossier is None or not access.on_agenda(session, seat.session, dossier.id):
+        raise NotFound(f"dossier {dossier_id} is not on this session's agenda")
+    return dossier
+
+
+def latest_documents(session: Session, dossier_id: int) -> list[DocumentVersion]:
+    """The newest version of each document kind."""
+    newest: dict[str, DocumentVersion] = {}
+    for doc in session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == dossier_id)
+                               .order_by(DocumentVersion.kind, DocumentVersion.version)):
+        newest[doc.kind] = doc
+    return list(newest.values())
+
+
+def opinion_task(session: Session, dossier: Dossier, member_id: str) -> HumanTask | None:
+    """The member's opinion task of the current round (the newest) on the dossier."""
+    if dossier.instance_id is None:
+        return None
+    return session.scalar(select(HumanTask).where(
+        HumanTask.instance_id == dossier.instance_id, HumanTask.assignee == member_id,
+        HumanTask.bpmn_id.startswith(OPINION_TASK)).order_by(HumanTask.created_at.desc(), HumanTask.id.desc()))
+
+
+def current_session_id(session: Session, dossier_id: int) -> int | None:
+    """The session the dossier sits on now: its latest agenda entry (the procedure convenes a
+    new session for each round of opinions; an agent may move the dossier to another)."""
+    return session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id)
+                          .order_by(AgendaItem.id.desc()).limit(1))
+
+
+def opinions(session: Session, sitting: CommissionSession, dossier: Dossier) -> list[dict[str, Any]]:
+    """Every member's opinion task for the dossier, with the opinion once given (this
+    round's: recorded in the session the dossier sits on now)."""
+    out = []
+    current = current_session_id(session, dossier.id)
+    members = session.scalars(select(CommissionMember).where(CommissionMember.commission_id == sitting.commission_id)
+                              .order_by(CommissionMember.id))
+    for member in members:
+        task = opinion_task(session, dossier, member.user_id)
+        given = None
+        if task is not None and task.state == "COMPLETED":
+            given = session.scalar(select(Opinion).where(
+                Opinion.dossier_id == dossier.id, Opinion.member_id == member.user_id, Opinion.session_id == current))
+        user = session.get_one(User, member.user_id)
+        when = given.given_at if given else (task.completed_at if task else None)
+        out.append({"member_id": member.user_id, "member": user.full_name, "organism": member.organism.name_fr,
+                    "organism_ar": member.organism.name_ar, "binding": member.organism.binding,
+                    "task_id": task.id if task else None,
+                    "state": "none" if task is None else ("open" if task.state == "READY" else "done"),
+                    "avis": given.avis if given else None, "reserves": given.reserves if given else None,
+                    "motive": given.motive if given else None,
+                    "given_at": when.isoformat() if when else None})
+    return out
+
+
+def context(session: Session, ports: Ports, seat: access.Seat, dossier_id: int, lang: str) -> dict[str, Any]:
+    """The JSON of ``GET /commission/sessions/<sid>/dossiers/<did>`` (docs/realtime.md)."""
+    dossier = _dossier(session, seat, dossier_id)
+    catalog = ports.catalog()
+    procedure = catalog.procedure(dossier.procedure)
+    applicant = session.get_one(User, dossier.applicant_id)
+    return {
+        "dossier": {"id": dossier.id, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
+                    "status": {"code": dossier.status, "label": catalog.status_label(dossier.status, lang)},
+                    "fields": dossier.fields, "applicant": applicant.full_name},
+        "documents": [{"id": d.id, "kind": d.kind, "label": document_label(ports, dossier.procedure, d.kind, lang),
+                       "version": d.version, "filename": d.filename, "pages": d.pages,
+                       "url": f"/commission/documents/{d.id}/file"} for d in latest_documents(session, dossier.id)],
+        "opinions": opinions(session, seat.session, dossier)}
+
+
+def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int, payload: Any) -> dict[str, Any]:
+    """Complete the member's own opinion task with ``{avis, reserves?, motive?,
+    plans_modifies?, task_id?}`` (validated against the avis form) and record the opinion
+    for the room and the minutes. Conflict when the task is no longer open (or ``task_id``
+    names an older one), InvalidTaskData on field errors."""
+    with engine.transaction(write=False) as session:
+        seat = access.seat(session, actor, session_id)
+        if seat.role != access.MEMBER:
+            raise Forbidden("only the commission's members give opinions")
+        if not isinstance(payload, dict):
+            raise InvalidTaskData({"": "the opinion must be a JSON object"}, {"": "type"})
+        if seat.session.status != "scheduled":
+            raise Conflict("this session is closed")
+        dossier = _dossier(session, seat, dossier_id)
+        task = opinion_task(session, dossier, actor.user_id)
+        if task is None:
+            raise NotFound("you have no opinion task on this dossier")
+        if task.state != "READY" or payload.get("task_id") not in (None, task.id):
+            raise Conflict("your opinion on this dossier was already given")
+        if current_session_id(session, dossier.id) != session_id:
+            raise Conflict("this dossier is now on the agenda of another session")
+        task_id, dossier_pk = task.id, dossier.id
+        member = session.scalar(select(CommissionMember).where(
+            CommissionMember.commission_id == seat.commission.id, CommissionMember.user_id == actor.user_id))
+        assert member is not None
+        organism = member.organism
+        name = session.get_one(User, actor.user_id).full_name
+    unknown = set(payload) - set(FORM_FIELDS) - {"task_id"}
+    if unknown:
+        raise InvalidTaskData({k: "unexpected field" for k in sorted(unknown)}, {k: "additionalProperties"
+                                                                                for k in unknown})
+    opinion = {FORM_FIELDS[k]: v for k, v in payload.items() if k in FORM_FIELDS and v not in (None, "")}
+    try:
+        engine.complete(task_id, {"opinion": opinion}, actor)
+    except InvalidTaskData as exc:
+        back = {v: k for k, v in FORM_FIELDS.items()}
+        rename = {path: back.get(path.removeprefix("opinion").lstrip("/."), path) or "avis" for path in exc.errors}
+        raise InvalidTaskData({rename[p]: m for p, m in exc.errors.items()},
+                              {rename[p]: c for p, c in exc.codes.items() if p in rename}) from None
+    now = engine.clock()
+    with engine.transaction() as session:
+        record(session, dossier_pk, session_id, actor.user_id, organism.code, organism.binding, opinion, now)
+    return {"dossier_id": dossier_pk, "member_id": actor.user_id, "member": name, "organism": organism.name_fr,
+            "avis": opinion["avis"], "reserves": opinion.get("reserves"), "motive": opinion.get("motif"),
+            "given_at": now.isoformat()}
+
+
+def record(session: Session, dossier_id: int, session_id: int | None, member_id: str, organism: str, binding: bool,
+           opinion: dict[str, Any], now: datetime) -> Opinion:
+    """The opinion row of (dossier, session, member), created or updated: the room writes it
+    when the member gives it, the procedure's compilation when the round ends."""
+    row = session.scalar(select(Opinion).where(Opinion.dossier_id == dossier_id, Opinion.session_id == session_id,
+                                               Opinion.member_id == member_id))
+    if row is None:
+        row = Opinion(dossier_id=dossier_id, session_id=session_id, member_id=member_id, given_at=now)
+        session.add(row)
+    row.organism_code, row.binding, row.avis = organism, binding, opinion["avis"]
+    row.reserves, row.motive = opinion.get("reserves"), opinion.get("motif")
+    row.requires_new_plans = bool(opinion.get("plans_modifies"))
+    session.flush()
+    return row

@@ -1,0 +1,86 @@
+"""Closing a session: the minutes (procès-verbal) rendered, signed with the president's key
+through ``signing/`` and attached to every dossier of the agenda."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import Actor, Conflict, Engine
+from signing.minutes import AgendaEntry, GivenOpinion, MinutesDocument, PlanSnapshot, Presence, minutes_pdf
+
+from ..common import DomainError
+from ..dossier_models import CommissionSession, DocumentVersion, Dossier
+from ..models import Commission, Commune, User
+from ..ports import Ports
+from . import access, dossier, export, room
+from .models import Annotation
+from .sessions import agenda
+
+KIND = "proces_verbal"
+
+
+@dataclass(frozen=True)
+class Closed:
+    minutes_sha256: str
+    documents: list[int]
+
+
+def document(session: Session, ports: Ports, sitting: CommissionSession, closed_at: datetime) -> MinutesDocument:
+    """The minutes' data, as :mod:`signing.minutes` renders it."""
+    commission_row = session.get_one(Commission, sitting.commission_id)
+    commune = session.get_one(Commune, commission_row.commune_code)
+    catalog = ports.catalog()
+    entries = []
+    for item in agenda(session, sitting.id):
+        d = session.get_one(Dossier, item.dossier_id)
+        procedure = catalog.procedure(d.procedure)
+        opinions = tuple(GivenOpinion(o["member"], o["organism"], o["avis"], o["reserves"], o["motive"])
+                         for o in dossier.opinions(session, sitting, d))
+        versions = session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == d.id, DocumentVersion.id.in_(
+            select(Annotation.version_id).where(Annotation.session_id == sitting.id, Annotation.deleted_at.is_(None))))
+            .order_by(DocumentVersion.kind, DocumentVersion.version))
+        plans = tuple(PlanSnapshot(f"{dossier.document_label(ports, d.procedure, v.kind, 'fr')} v{v.version}",
+                                   ports.files.get(v.sha256),
+                                   tuple(export.marks(session, sitting.id, v.id)))
+                      for v in versions)
+        entries.append(AgendaEntry(d.number or str(d.id), procedure.fr, procedure.ar,
+                                   session.get_one(User, d.applicant_id).full_name, opinions, plans))
+    presences = tuple(Presence(name, role, joined, left) for _, name, role, joined, left in
+                      room.attendance(session, sitting.id))
+    return MinutesDocument(commune.name_fr, commune.name_ar, commission_row.name_fr, commission_row.name_ar,
+                           sitting.session_date, sitting.start_time, presences, tuple(entries), closed_at,
+                           reference=f"session-{sitting.id}")
+
+
+def close(engine: Engine, ports: Ports, actor: Actor, session_id: int) -> Closed:
+    """Close the session (secretary only): everyone still present is marked as leaving now,
+    the minutes are rendered, signed and attached to each dossier of the agenda."""
+    signer = ports.signer()
+    if signer is None:
+        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the minutes cannot be signed")
+    now = engine.clock()
+    with engine.transaction() as session:
+        seat = access.secretary(session, actor, session_id)
+        sitting = session.get_one(CommissionSession, session_id, with_for_update=True)
+        if sitting.status != "scheduled":
+            raise Conflict("this session is already closed")
+        for row in session.scalars(select(room.Attendance).where(room.Attendance.session_id == session_id,
+                                                                 room.Attendance.left_at.is_(None))):
+            row.left_at = now
+        session.flush()
+        pdf = minutes_pdf(document(session, ports, sitting, now))
+        commune = session.get_one(Commune, seat.commission.commune_code)
+        signed = signer.sign(pdf, reason=f"Procès-verbal — {seat.commission.name_fr} — {sitting.session_date}",
+                             location=commune.name_fr)
+        pages = len(PdfReader(io.BytesIO(signed.pdf)).pages)
+        attached = [export.attach(session, ports, item.dossier_id, KIND, f"proces-verbal-{sitting.session_date}.pdf",
+                                  signed.pdf, pages, actor.user_id, now).id for item in agenda(session, session_id)]
+        sitting.status, sitting.closed_at = "closed", now
+        digest = ports.files.put(signed.pdf)
+        sitting.minutes_sha256 = digest
+        return Closed(digest, attached)
