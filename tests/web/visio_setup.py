@@ -125,40 +125,7 @@ def prepare(workdir: Path) -> Meeting:
             sitting = sessions.schedule(s, ports, agent, commission_id=commission.id, day=engine.clock().date(),
                                         time="10:00", dossier_ids=[dossier_id], now=engine.clock())
             session_id, name = sitting.id, commission.name_fr
-    socket_events_write_first()
     return Meeting(app, url, session_id, dossier_id, name)
-
-
-def socket_events_write_first() -> None:
-    """WORKAROUND (server side to fix, then delete this): the room's socket events read, then
-    write, inside one *deferred* SQLite transaction; when another write commits in between,
-    SQLite refuses the write at once ("database is locked", the busy timeout does not apply
-    to a stale WAL snapshot) and the event is lost without an acknowledgement. With a few
-    members whose speaking indicator changes every second, chat messages and strokes got
-    lost that way. Each event here takes the write lock first (``BEGIN IMMEDIATE``, as
-    ``Engine.transaction`` does), so events queue instead of failing. The fix belongs in
-    web/commission/sockets.py: ``db.session.connection(execution_options={WRITE: True})`` at
-    the start of every event that writes."""
-    import functools
-
-    from engine.db import WRITE
-    from web.commission.sockets import CommissionNamespace
-    from web.extensions import db
-
-    def write_first(method: Any) -> Any:
-        if getattr(method, "_write_first", False):
-            return method
-
-        @functools.wraps(method)
-        def wrapper(self: Any, *args: Any) -> Any:
-            if db.engine.dialect.name == "sqlite":
-                db.session.connection(execution_options={WRITE: True})
-            return method(self, *args)
-        wrapper._write_first = True  # type: ignore[attr-defined]
-        return wrapper
-
-    for name in [n for n in vars(CommissionNamespace) if n.startswith("on_") and n != "on_connect"]:
-        setattr(CommissionNamespace, name, write_first(getattr(CommissionNamespace, name)))
 
 
 def _ready_task(engine: Any, dossier_id: int, bpmn_id: str) -> Any:

@@ -18,14 +18,13 @@ from flask_socketio import Namespace, SocketIO, disconnect, join_room, leave_roo
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import EngineError
-from engine.db import WRITE
 from handlers.common import DomainError
 from handlers.visio import access, room
 from handlers.visio import strokes as notes
 from handlers.visio.models import Attendance
 
 from ..bootstrap import get_engine
-from ..extensions import db
+from ..extensions import begin_write, db
 
 NAMESPACE = "/commission"
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ def writes(method: Handler) -> Handler:
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any) -> Any:
         try:
-            db.session().connection(execution_options={WRITE: True})
+            begin_write()
             return method(self, *args)
         except SQLAlchemyError as exc:
             return _failure(exc)
