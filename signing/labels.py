@@ -23,6 +23,13 @@ KINGDOM = Pair("ROYAUME DU MAROC", "المملكة المغربية")
 MINISTRY = Pair("MINISTÈRE DE L'INTÉRIEUR", "وزارة الداخلية")
 COMMUNE = Pair("Commune de {}", "جماعة {}")
 
+
+def commune(name_fr: str, name_ar: str) -> Pair:
+    """The commune's line: "Commune de X" / "جماعة X", whether or not its name already says so."""
+    fr = name_fr if name_fr.startswith("Commune") else COMMUNE.fr.format(name_fr)
+    ar = name_ar if name_ar.startswith("جماعة") else COMMUNE.ar.format(name_ar)
+    return Pair(fr, ar)
+
 TITLE = {
     "autorisation": Pair("ARRÊTÉ D'AUTORISATION", "قرار بالترخيص"),
     "refus": Pair("DÉCISION DE REFUS", "قرار بالرفض"),

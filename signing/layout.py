@@ -116,8 +116,7 @@ class Sheet:
         c = self.c
         c.setFillColorRGB(*INK)
         y = self.y - 10
-        for i, pair in enumerate((L.KINGDOM, L.MINISTRY, Pair(L.COMMUNE.fr.format(commune.fr),
-                                                              L.COMMUNE.ar.format(commune.ar)))):
+        for i, pair in enumerate((L.KINGDOM, L.MINISTRY, L.commune(commune.fr, commune.ar))):
             size = 10.5 if i == 0 else 9.5
             self.text(LEFT, y, pair.fr, size, bold=i != 1)
             self.text(RIGHT, y, pair.ar, size, bold=i != 1, align="right")

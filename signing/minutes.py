@@ -107,14 +107,13 @@ def _body(doc: MinutesDocument) -> bytes:
     buffer = io.BytesIO()
     c = Canvas(buffer, invariant=1, lang="fr-MA", pageCompression=1, initialFontName=fonts().latin)
     c.setTitle(f"{TITLE.fr} — {doc.commission_fr} — {doc.date.isoformat()}")
-    c.setAuthor(L.COMMUNE.fr.format(doc.commune_fr))
+    c.setAuthor(L.commune(doc.commune_fr, doc.commune_ar).fr)
     c.setSubject(f"{doc.commission_fr} — {doc.commission_ar}")
     c.setCreator("Guichet")
     c.setProducer("Guichet (reportlab)")
     sheet = Sheet(c, fonts(), Pair(f"{doc.commission_fr} — {doc.date.isoformat()}", doc.commission_ar))
     day = L.long_date(doc.date)
-    # the letterhead says "Commune de …" itself
-    sheet.letterhead(Pair(doc.commune_fr.removeprefix("Commune de "), doc.commune_ar.removeprefix("جماعة ")))
+    sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar))
     sheet.title(TITLE)
     sheet.fields([(COMMISSION, Pair(doc.commission_fr, doc.commission_ar)), (SESSION_DATE, day),
                   (SESSION_TIME, doc.time or "—")])

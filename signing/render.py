@@ -38,7 +38,7 @@ def _canvas(buffer: io.BytesIO, doc: _Common, title: Pair) -> Canvas:
                initialFontName=fonts().latin)  # never Helvetica: it would not be embedded
     c.setDateFormatter(lambda *_: _pdf_date(doc.date))
     c.setTitle(f"{title.fr} — {doc.dossier_number}")
-    c.setAuthor(L.COMMUNE.fr.format(doc.commune_fr))
+    c.setAuthor(L.commune(doc.commune_fr, doc.commune_ar).fr)
     c.setSubject(f"{doc.procedure_fr} — {doc.procedure_ar}")
     c.setKeywords(f"{doc.dossier_number}, {doc.verification_code}")
     c.setCreator("Guichet")

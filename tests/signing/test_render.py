@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import unicodedata
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,6 +60,16 @@ def test_decision_reads_as_an_official_decision(output_dir: Path) -> None:
     images = page_images(pdf)
     assert len(images) == 1, "the sample decision fits on one page"
     assert qr_codes(images[0]) == [f"https://guichet.example.ma/verify/{CODE}"]
+
+
+def test_a_commune_named_in_full_is_not_prefixed_twice(tmp_path: Path) -> None:
+    pdf = tmp_path / "decision.pdf"
+    pdf.write_bytes(decision_pdf(replace(DECISION, commune_fr="Commune de Casablanca",
+                                         commune_ar="جماعة الدار البيضاء")))
+    text = pdftotext(pdf)
+    assert "Commune de Casablanca" in text
+    assert "Commune de Commune" not in text
+    assert L.commune("Casablanca", "الدار البيضاء") == L.commune("Commune de Casablanca", "جماعة الدار البيضاء")
 
 
 def test_receipt_reads_as_a_receipt(output_dir: Path) -> None:
