@@ -66,9 +66,13 @@ def record(session: Session, ports: Ports, dossier: Dossier, recipients: Iterabl
         raise DomainError(f"unknown message template '{template}'")
     procedure = ports.catalog().procedure(dossier.procedure)
     out = []
-    for user_id in dict.fromkeys(recipients):
-        user = session.get(User, user_id)
-        lang = user.locale if user else "fr"
+    people = list(dict.fromkeys(recipients))
+    locales: dict[str, str] = {}
+    if people:  # one query for every recipient's language, not a User (and its grants) each
+        rows = session.execute(select(User.id, User.locale).where(User.id.in_(people)))
+        locales = {user_id: locale for user_id, locale in rows}
+    for user_id in people:
+        lang = locales.get(user_id, "fr")
         filled = {**values, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
                   "date": now.date().isoformat()}
         note = Notification(dossier_id=dossier.id, recipient_id=user_id, channel=channel, template=template,
