@@ -154,13 +154,21 @@ class DossierView:
 
 
 def dossier_view(session: Session, actor: Actor, dossier_id: int) -> DossierView:
-    d = dossier(session, actor, dossier_id)
+    if not 0 < dossier_id <= MAX_ID:
+        raise NotFound(f"no dossier {dossier_id}")
+    # the dossier, its commune and its decision in one round trip (the status page is hot)
+    row = session.execute(select(Dossier, Commune, Decision).join(Commune, Commune.code == Dossier.commune_code)
+                          .outerjoin(Decision, Decision.dossier_id == Dossier.id)
+                          .where(Dossier.id == dossier_id, visible_dossiers(actor))).one_or_none()
+    if row is None:
+        raise NotFound(f"no dossier {dossier_id}")
+    d, commune, decision = row
     steps: list[HumanTask] = []
     if d.instance_id is not None:
         steps = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == d.instance_id)
                                      .order_by(HumanTask.created_at, HumanTask.bpmn_id)))
     return DossierView(
-        dossier=d, commune=session.get_one(Commune, d.commune_code),
+        dossier=d, commune=commune,
         timeline=list(session.scalars(select(StatusChange).where(StatusChange.dossier_id == d.id)
                                       .order_by(StatusChange.at, StatusChange.id))),
         documents=list(session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == d.id)
@@ -168,7 +176,7 @@ def dossier_view(session: Session, actor: Actor, dossier_id: int) -> DossierView
         open_steps=[t for t in steps if t.state == "READY"],
         done_steps=[t for t in steps if t.state == "COMPLETED"],
         fees=list(session.scalars(select(Fee).where(Fee.dossier_id == d.id))),
-        decision=session.scalar(select(Decision).where(Decision.dossier_id == d.id)),
+        decision=decision,
         organisms=_organisms(session, {t.completed_by or t.assignee for t in steps} - {None}))
 
 
