@@ -14,7 +14,7 @@ workers. At the end it reports dossiers/minute, HTTP errors, jobs lost (outbox r
 done) or duplicated (a service task run twice), and verifies every signed authorization
 (downloaded through the API) with pyHanko.
 
-    .venv/bin/python bench/cluster.py [--dossiers 500] [--filers 4]
+    .venv/bin/python bench/cluster.py [--dossiers 500] [--filers 4] [--drivers 2]
 """
 from __future__ import annotations
 
@@ -112,11 +112,14 @@ def file_one(api: Api) -> int | None:
     return int(draft["id"])
 
 
-def drive(api: Api, tasks: dict[str, dict[str, Any]], stop: threading.Event, done: list[int]) -> None:
-    """Poll this role's inbox (on both nodes in turn) and complete what is there."""
+def drive(api: Api, tasks: dict[str, dict[str, Any]], stop: threading.Event, done: list[int],
+          share: tuple[int, int] = (0, 1)) -> None:
+    """Poll this role's inbox (on both nodes in turn) and complete what is there; with
+    ``share`` (k, n), only the tasks whose id hashes to k of n (n colleagues at work)."""
+    k, n = share
     while not stop.is_set():
         page = api.json("GET", "/api/v1/tasks?per_page=100") or {"items": []}
-        mine = [t for t in page["items"] if t["bpmn_id"] in tasks]
+        mine = [t for t in page["items"] if t["bpmn_id"] in tasks and int(t["id"][:8], 16) % n == k]
         for t in mine:
             status, _ = api.call("POST", f"/api/v1/tasks/{t['id']}/complete", {"data": tasks[t["bpmn_id"]]},
                                  ok=(200,))
@@ -140,6 +143,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dossiers", type=int, default=500)
     ap.add_argument("--filers", type=int, default=4, help="portal threads filing dossiers")
+    ap.add_argument("--drivers", type=int, default=2, help="threads per role completing tasks")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds before giving up")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="guichet-cluster-"))
@@ -190,7 +194,8 @@ def run(args: argparse.Namespace, ports: list[int], env: dict[str, str], tmp: Pa
     portal = Api(ports, token(ports, "citoyen@guichet.demo"))
     drivers = {email: Api(ports, token(ports, email)) for email in ROLES}
     stop, completed = threading.Event(), []
-    threads = [threading.Thread(target=drive, args=(drivers[e], ROLES[e], stop, completed)) for e in ROLES]
+    threads = [threading.Thread(target=drive, args=(drivers[e], ROLES[e], stop, completed, (k, args.drivers)))
+               for e in ROLES for k in range(args.drivers)]
     filed: list[int] = []
     counter = itertools.count()
 
