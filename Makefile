@@ -56,7 +56,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/state.py
 	$(BIN)/python bench/history.py --sizes $(HISTORY_SIZES)
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/http_bench.py
 	@if [ -n "$(CLUSTER)" ]; then $(BIN)/python bench/cluster.py --dossiers $(CLUSTER_DOSSIERS); fi
 
 clean:

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
@@ -40,7 +40,7 @@ from typing import Any  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.history import drop_database, fresh_database  # noqa: E402
-from bench.http import free_port, serve  # noqa: E402
+from bench.http_bench import free_port, serve  # noqa: E402
 from tests.pdfs import tiny_pdf  # noqa: E402
 
 GUICHET = str(ROOT / ".venv" / "bin" / "guichet")

@@ -1,4 +1,4 @@
-"""The floor for bench/http.py: the least a task completion over HTTP can cost.
+"""The floor for bench/http_bench.py: the least a task completion over HTTP can cost.
 
 A minimal Flask app on SQLite: ``POST /complete/<id>`` loads one stored workflow,
 deserializes it (SpiffWorkflow's own serializer, spec included), completes its READY user

@@ -12,17 +12,17 @@ A client (threads, one keep-alive ``http.client`` connection each) alternates ro
 the two servers, so the machine's noise falls on both alike, and prints completions/s,
 p50/p95 latency and the ratio app/floor (targets: ratio >= 0.6, >= 150 completions/s).
 
-    .venv/bin/python bench/http.py [--completions 1200] [--concurrency 8]
+    .venv/bin/python bench/http_bench.py [--completions 1200] [--concurrency 8]
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name hides the
-# standard library's http package (which Flask needs too): the repository root instead.
+# (Not named http.py: run as a script, a file's folder comes first on sys.path, and a
+# bench/http.py would hide the standard library's http package from every bench.)
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
