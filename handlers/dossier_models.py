@@ -21,7 +21,9 @@ class Dossier(Base):
                       # (agents never see drafts: partial, so counting reads the index only)
                       Index("ix_dossier_commune_created", "commune_code", "created_at", "id",
                             postgresql_where=text("instance_id IS NOT NULL"),
-                            sqlite_where=text("instance_id IS NOT NULL")))
+                            sqlite_where=text("instance_id IS NOT NULL")),
+                      # the same for administrators and agents of every commune ("*")
+                      Index("ix_dossier_created", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(60), unique=True)

@@ -18,6 +18,7 @@ INDEXES = [
     ('ix_dossier_instance', 'dossier', ['instance_id']),
     ('ix_agenda_item_dossier', 'agenda_item', ['dossier_id']),
     ('ix_fee_dossier', 'fee', ['dossier_id']),
+    ('ix_dossier_created', 'dossier', ['created_at', 'id']),
     ('ix_dossier_commune_created', 'dossier', ['commune_code', 'created_at', 'id']),
 ]
 

@@ -38,6 +38,10 @@ def test_two_communes_are_merged_newest_first_and_paged(platform: Platform) -> N
         casa = queries.dossiers(s, p.actor(AGENT))
         assert ids(casa) == [d for d, c in reversed(filed) if c == "casablanca"] and casa.total == 3
         assert queries.dossiers(s, both, status="nope").total == 0
+        everywhere = Actor("agent-all", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"*"})})
+        assert ids(queries.dossiers(s, everywhere, per_page=3)) == newest_first[:3]
+        admin = Actor("admin-1", frozenset({"admin"}))
+        assert ids(queries.dossiers(s, admin, page=2, per_page=3)) == newest_first[3:]
 
 
 def test_a_dossier_matching_two_clauses_is_listed_once(platform: Platform) -> None:
