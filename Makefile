@@ -47,10 +47,17 @@ test: lint
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no test: failing"; exit 1; fi; exit $$rc
 
+# Benchmarks (never part of make test). PostgreSQL is needed for history and http; the
+# scale-out run (RabbitMQ too; long) only with CLUSTER=1:  make bench CLUSTER=1
+HISTORY_SIZES ?= 1000,1000000
+CLUSTER_DOSSIERS ?= 500
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/state.py
+	$(BIN)/python bench/history.py --sizes $(HISTORY_SIZES)
+	$(BIN)/python bench/http_bench.py
+	@if [ -n "$(CLUSTER)" ]; then $(BIN)/python bench/cluster.py --dossiers $(CLUSTER_DOSSIERS); fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info

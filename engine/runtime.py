@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -37,6 +36,7 @@ from .errors import (
 from .loop import ScriptEngine, is_deferred, run_until_wait
 from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
+from .prune import find_task, prune
 from .registry import HandlerRegistry
 from .specs import SERIALIZER_VERSION, SpecCache, WarmStates, dump_state, load_state
 from .steps import audit_ran
@@ -160,6 +160,7 @@ class Engine:
         if wf.completed and inst.status != "completed":
             inst.status = "completed"
             audit.append(inst, action="instance.completed", actor=actor, at=now)
+        prune(wf)  # finished loop turns and branches are never revisited: don't store them
         inst.state = dump_state(wf)
         inst.next_timer_at = None if wf.completed else next_timer(wf)
         arrived = list(inst.pending_tasks)
@@ -223,7 +224,7 @@ class Engine:
                 raise Conflict(f"this task was claimed by {row.claimed_by}")
             forms.check(self._validator(session, inst.definition_id, row.form), data)
             wf = self._load(session, inst, now)
-            task = wf.get_task_from_id(UUID(task_id))
+            task = find_task(wf, task_id)
             if task is None or task.state != TaskState.READY:
                 raise Conflict("this task is no longer waiting for input")
             before = self._before(wf)
@@ -232,8 +233,7 @@ class Engine:
                 task.run()
                 audit.append(inst, action="task.completed", actor=actor.user_id, at=now,
                              task_id=task_id, bpmn_id=row.bpmn_id, data=dict(data))
-                self._advance(session, inst, wf, now, actor=actor.user_id, before=before,
-                                     completed=(task_id, actor.user_id))
+                self._advance(session, inst, wf, now, actor=actor.user_id, before=before, completed=(task_id, actor.user_id))
         return inst.id
 
     def claim(self, task_id: str, actor: Actor) -> None:
@@ -257,7 +257,7 @@ class Engine:
         with self.transaction(incidents=False) as session:
             inst = store.lock_instance(session, instance_id)
             wf = self._load(session, inst, now)
-            task = wf.get_task_from_id(UUID(task_id))
+            task = find_task(wf, task_id)
             if task is None or task.state != TaskState.READY:
                 outbox.mark_done(session, task_id, now)
                 return False

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base
@@ -14,7 +14,16 @@ from engine.models import Base
 class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (Index("ix_dossier_commune_status", "commune_code", "status"),
-                      Index("ix_dossier_applicant", "applicant_id", "created_at"))
+                      Index("ix_dossier_applicant", "applicant_id", "created_at"),
+                      # the inbox and task pages join tasks to their dossier by instance
+                      Index("ix_dossier_instance", "instance_id"),
+                      # an agent's newest dossiers first, however long the commune's history
+                      # (agents never see drafts: partial, so counting reads the index only)
+                      Index("ix_dossier_commune_created", "commune_code", "created_at", "id",
+                            postgresql_where=text("instance_id IS NOT NULL"),
+                            sqlite_where=text("instance_id IS NOT NULL")),
+                      # the same for administrators and agents of every commune ("*")
+                      Index("ix_dossier_created", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(60), unique=True)
@@ -91,7 +100,7 @@ class CommissionSession(Base):
 
 class AgendaItem(Base):
     __tablename__ = "agenda_item"
-    __table_args__ = (UniqueConstraint("session_id", "dossier_id"),)
+    __table_args__ = (UniqueConstraint("session_id", "dossier_id"), Index("ix_agenda_item_dossier", "dossier_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("commission_session.id"))
@@ -120,6 +129,7 @@ class Opinion(Base):
 
 class Fee(Base):
     __tablename__ = "fee"
+    __table_args__ = (Index("ix_fee_dossier", "dossier_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))

@@ -66,19 +66,24 @@ def record(session: Session, ports: Ports, dossier: Dossier, recipients: Iterabl
         raise DomainError(f"unknown message template '{template}'")
     procedure = ports.catalog().procedure(dossier.procedure)
     out = []
-    for user_id in dict.fromkeys(recipients):
-        user = session.get(User, user_id)
-        lang = user.locale if user else "fr"
+    people = list(dict.fromkeys(recipients))
+    locales: dict[str, str] = {}
+    if people:  # one query for every recipient's language, not a User (and its grants) each
+        rows = session.execute(select(User.id, User.locale).where(User.id.in_(people)))
+        locales = {user_id: locale for user_id, locale in rows}
+    for user_id in people:
+        lang = locales.get(user_id, "fr")
         filled = {**values, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
                   "date": now.date().isoformat()}
         note = Notification(dossier_id=dossier.id, recipient_id=user_id, channel=channel, template=template,
                             lang=lang, subject=messages.subject(lang, filled),
                             body=messages.render(template, lang, filled), created_at=now)
         session.add(note)
-        session.flush()
-        if channel in ports.channels:
-            enqueue(session, "notification", ref=str(note.id), now=now)
         out.append(note)
+    session.flush()  # one batched INSERT for every recipient; their ids name the delivery jobs
+    if channel in ports.channels:
+        for note in out:
+            enqueue(session, "notification", ref=str(note.id), now=now)
     return out
 
 
@@ -95,7 +100,11 @@ def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 def task_arrived(session: Session, task: Mapping[str, Any], now: datetime, *, ports: Ports) -> None:
     """Tell the people who may do a new task (a ``human_task`` row) that it is waiting."""
-    dossier = session.scalar(select(Dossier).where(Dossier.instance_id == task["instance_id"]))
+    # several tasks can arrive in one step (one per commission member): one look-up
+    cache = session.info.setdefault("guichet.dossier_of_instance", {})
+    if task["instance_id"] not in cache:
+        cache[task["instance_id"]] = session.scalar(select(Dossier).where(Dossier.instance_id == task["instance_id"]))
+    dossier = cache[task["instance_id"]]
     if dossier is None or task["role"] == "applicant":
         return  # applicants are told by the procedure's own messages
     people = holders(session, [(task["assignee"], task["role"])], dossier.commune_code)

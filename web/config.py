@@ -19,6 +19,7 @@
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
 | SOCKETIO_MESSAGE_QUEUE | unset | several web nodes share the visio rooms through it (redis://… or amqp://…); unset: one node |
 | GUICHET_ICE_SERVERS | [] (none: same network only) | WebRTC ICE servers (STUN/TURN) of the visio room, a JSON list (README: coturn) |
+| GUICHET_DB_PRE_PING | 0 | 1: test each pooled connection before use (one more round trip per checkout) |
 """
 from __future__ import annotations
 
@@ -71,7 +72,11 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_SMTP_STARTTLS": env.get("GUICHET_SMTP_STARTTLS", "0") == "1",
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "GUICHET_ICE_SERVERS": _ice_servers(env.get("GUICHET_ICE_SERVERS")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection is used as is: a request that meets one the database dropped
+        # gets a 503 (nothing written) and the pool is refreshed. Pinging before every
+        # checkout would cost a round trip each time, three per task completion.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("GUICHET_DB_PRE_PING", "0") == "1",
+                                      "pool_recycle": 1800},
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
         "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),

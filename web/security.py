@@ -8,6 +8,7 @@ from apiflask import HTTPTokenAuth
 from flask import current_app, g, jsonify
 from flask_login import UserMixin, current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 
 from engine import Actor
 from handlers.accounts import actor_for
@@ -39,7 +40,8 @@ class LoginUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> LoginUser | None:
-    user = db.session.get(User, user_id)
+    # one query, grants joined (the relationship's own loader would be a second round trip)
+    user = db.session.get(User, user_id, options=[joinedload(User.grants)])
     return LoginUser.of(user) if user else None
 
 

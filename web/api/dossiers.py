@@ -89,8 +89,8 @@ def submit(dossier_id: int) -> Any:
 def listing(query: dict[str, Any]) -> Any:
     page = queries.dossiers(db.session(), caller(), status=query["status"], procedure=query["procedure"],
                             page=query["page"], per_page=query["per_page"])
-    return {"items": [dossier_out(d) for (d,) in page.items], "total": page.total, "page": page.page,
-            "per_page": page.per_page}
+    return {"items": [dossier_out(d) for (d,) in page.items], "total": page.total,
+            "total_capped": page.capped, "page": page.page, "per_page": page.per_page}
 
 
 @bp.get("/dossiers/<int:dossier_id>")

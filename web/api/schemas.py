@@ -114,7 +114,8 @@ class DossierQuery(Pagination):
 
 class DossierPage(Schema):
     items = List(Nested(DossierOut))
-    total = Integer()
+    total = Integer(metadata={"description": "counted up to 1000; see total_capped"})
+    total_capped = Boolean(metadata={"description": "true when more than 1000 match (total is then 1000)"})
     page = Integer()
     per_page = Integer()
 
@@ -141,7 +142,8 @@ class TaskOut(Schema):
 
 class TaskPage(Schema):
     items = List(Nested(TaskOut))
-    total = Integer()
+    total = Integer(metadata={"description": "counted up to 1000; see total_capped"})
+    total_capped = Boolean(metadata={"description": "true when more than 1000 match (total is then 1000)"})
     page = Integer()
     per_page = Integer()
 

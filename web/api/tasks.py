@@ -27,7 +27,7 @@ def inbox(query: dict[str, Any]) -> Any:
     page = queries.inbox(db.session(), caller(), page=query["page"], per_page=query["per_page"])
     now = utcnow()
     return {"items": [task_out(t, did, num, proc, com, now) for t, did, num, proc, com in page.items],
-            "total": page.total, "page": page.page, "per_page": page.per_page}
+            "total": page.total, "total_capped": page.capped, "page": page.page, "per_page": page.per_page}
 
 
 @bp.get("/tasks/<task_id>")

@@ -1,0 +1,64 @@
+"""SQL statements per request on the main pages and API calls, counted with an SQLAlchemy
+event listener. The bounds are what the pages need today: a change that adds round trips
+to a page (an N+1 query, a lazy load in a loop) fails here."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.web.conftest import Site
+from tests.web.test_api import CITIZEN, api_file
+
+AGENT = "guichet@casablanca.demo"
+BOUNDS = {  # page -> most statements it may run (the counts measured when this was written)
+    "GET /inbox": 5, "GET /tasks/<id>": 10, "GET /dossiers/": 4, "GET /dossiers/<id>": 7,
+    "GET /api/v1/tasks": 4, "GET /api/v1/dossiers/<id>": 7,
+    # the completeness check convenes the commission: agenda, session, members, notifications
+    "POST /api/v1/tasks/<id>/complete": 31,
+}
+
+
+@contextmanager
+def counting(site: Site) -> Iterator[list[str]]:
+    from web.extensions import db
+    seen: list[str] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+    with site.app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_statements_per_request_stay_bounded(site: Site) -> None:
+    citizen_token = site.token(CITIZEN)
+    dossier_id = api_file(site, citizen_token)
+    agent, citizen, api = site.client(AGENT), site.client(CITIZEN), site.app.test_client()
+    agent_token = site.token(AGENT)
+    [task] = api.get("/api/v1/tasks", headers=agent_token).json["items"]
+    requests: dict[str, Callable[[], Any]] = {
+        "GET /inbox": lambda: agent.get("/inbox"),
+        "GET /tasks/<id>": lambda: agent.get(f"/tasks/{task['id']}"),
+        "GET /dossiers/": lambda: citizen.get("/dossiers/"),
+        "GET /dossiers/<id>": lambda: citizen.get(f"/dossiers/{dossier_id}"),
+        "GET /api/v1/tasks": lambda: api.get("/api/v1/tasks", headers=agent_token),
+        "GET /api/v1/dossiers/<id>": lambda: api.get(f"/api/v1/dossiers/{dossier_id}", headers=citizen_token),
+        "POST /api/v1/tasks/<id>/complete": lambda: api.post(f"/api/v1/tasks/{task['id']}/complete",
+                                                             json={"data": {"complete": True}},
+                                                             headers=agent_token),
+    }
+    counts = {}
+    for name, call in requests.items():
+        with counting(site) as seen:
+            response = call()
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(seen)
+    over = {name: (n, BOUNDS[name]) for name, n in counts.items() if n > BOUNDS[name]}
+    assert not over, f"statements per request above their bound: {over} (all: {counts})"
