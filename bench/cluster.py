@@ -39,6 +39,7 @@ from typing import Any  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import realtime  # noqa: E402
 from bench.history import drop_database, fresh_database  # noqa: E402
 from bench.http_bench import free_port, serve  # noqa: E402
 from tests.pdfs import tiny_pdf  # noqa: E402
@@ -156,13 +157,9 @@ def main() -> None:
            "GUICHET_SIGNING_P12": str(tmp / "pki" / "president.p12"), "GUICHET_SIGNING_PASSPHRASE": passphrase,
            "GUICHET_SIGNING_TRUST": str(tmp / "pki" / "demo-root-ca.pem"), "GUICHET_DEMO_PASSWORD": PASSWORD,
            "GUICHET_BASE_URL": "http://127.0.0.1:8000"}
-    # ---- HOOK(issue 7, realtime layer): the visio-commission's Flask-SocketIO nodes share a
-    # message queue. Once issue 7 is merged, every web node and worker must get the same
-    # SOCKETIO_MESSAGE_QUEUE (e.g. amqp://guest:guest@127.0.0.1:5672// or redis://127.0.0.1:6379/0)
-    # and the web nodes must run a worker class Flask-SocketIO supports; set it here:
-    if os.environ.get("SOCKETIO_MESSAGE_QUEUE"):
-        env["SOCKETIO_MESSAGE_QUEUE"] = os.environ["SOCKETIO_MESSAGE_QUEUE"]
-    # ---- end of HOOK(issue 7)
+    # the visio-commission's rooms: every web node shares them through one message queue
+    # (Flask-SocketIO, threading mode, websocket transport: gunicorn's threaded workers serve it)
+    env["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("SOCKETIO_MESSAGE_QUEUE", "redis://127.0.0.1:6379/5")
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for cmd in (["db", "upgrade"], ["processes", "deploy"], ["demo", "seed"], ["pki", "demo", str(tmp / "pki")]):
@@ -227,6 +224,8 @@ def run(args: argparse.Namespace, ports: list[int], env: dict[str, str], tmp: Pa
     stop.set()
     for t in threads:
         t.join()
+    live = realtime.probe(ports, db, PASSWORD)
+    print(f"realtime across nodes (chat B -> A, session {live.get('session')}): {live}")
     check(db, portal, drivers, filed, final, elapsed, filing_s, tmp)
 
 
