@@ -216,7 +216,8 @@ def run(args: argparse.Namespace, ports: list[int], env: dict[str, str], tmp: Pa
     while time.perf_counter() - t0 < args.timeout:
         with db.connect() as c:
             final = c.execute(sa.text("SELECT count(*) FROM dossier d JOIN decision x ON x.dossier_id = d.id "
-                                      "WHERE x.signed AND d.status = 'authorized'")).scalar_one()
+                                      "WHERE x.signed AND d.status = 'authorized' AND d.id = ANY(:ids)"),
+                              {"ids": filed}).scalar_one()
         if final >= len(filed):
             break
         time.sleep(2)
