@@ -97,11 +97,13 @@ class LoadedDefinition:
 
 def load(definition: ProcessDefinition) -> LoadedDefinition:
     """The spec objects of a definition, rebuilt once per process and shared read-only."""
-    def build() -> tuple[Any, dict[str, Any], dict[str, Any]]:
-        spec, subs = spec_from_dict(json.loads(definition.spec))
-        return spec, subs, dict(definition.forms)
-    spec, subs, forms = SPECS.get(definition.content_hash, build)
+    spec, subs, forms = SPECS.get(definition.content_hash, lambda: _loaded(definition))
     return LoadedDefinition(spec, subs, forms)
+
+
+def _loaded(definition: ProcessDefinition) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    spec, subs = spec_from_dict(json.loads(definition.spec))
+    return spec, subs, dict(definition.forms)
 
 
 def latest_versions(session: Session) -> list[ProcessDefinition]:
@@ -118,11 +120,15 @@ def latest_versions(session: Session) -> list[ProcessDefinition]:
 def form_of(session: Session, instance_id: int, name: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
     """A task's form as deployed with its instance's version: (schema, UI hints or None when
     the version carries none), or None when that version has no such form."""
-    definition_id = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
-    row = session.get(ProcessDefinition, definition_id) if definition_id is not None else None
-    if row is None:
+    found = session.execute(select(ProcessDefinition.id, ProcessDefinition.content_hash).join(
+        ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
+        ProcessInstance.id == instance_id)).first()
+    if found is None:
         return None
-    forms = load(row).forms
+
+    def build() -> tuple[Any, dict[str, Any], dict[str, Any]]:  # the full row only on a cache miss
+        return _loaded(session.get_one(ProcessDefinition, found.id))
+    forms = SPECS.get(found.content_hash, build)[2]
     if name not in forms:
         return None
     return forms[name], forms.get(name.removesuffix(FORM_SUFFIX) + UI_SUFFIX)

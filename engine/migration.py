@@ -25,7 +25,7 @@ from .actor import Actor
 from .clock import frozen_at
 from .errors import Conflict, NotFound
 from .loop import ready_human_tasks
-from .models import ProcessDefinition, ProcessInstance
+from .models import AuditEvent, ProcessDefinition, ProcessInstance
 from .projections import _new_row as projected_row
 from .specs import FULL, dump_state, load_state
 
@@ -87,7 +87,9 @@ def _element(task: Any) -> str:
     return task.task_spec.bpmn_id or task.task_spec.name
 
 
-def _plan(wf: Any, new_spec: Any, new_subs: dict[str, Any]) -> _Plan:
+def _plan(wf: Any, new_spec: Any, new_subs: dict[str, Any], history: frozenset[str] = frozenset()) -> _Plan:
+    """What stops ``wf`` moving; ``history`` (elements its audit trail says it went through)
+    covers the finished turns the engine pruned from the stored tree (engine/prune.py)."""
     reasons: list[Reason] = []
     pairs = [(wf, new_spec)]
     for sub in wf.subprocesses.values():
@@ -115,6 +117,13 @@ def _plan(wf: Any, new_spec: Any, new_subs: dict[str, Any]) -> _Plan:
             flow = sorted(set(spec_diff.changed.get(task.task_spec, [])) - HARMLESS_WHEN_DONE)
             if task.has_state(DONE) and flow:
                 reasons.append(Reason("changed_done", _element(task), ", ".join(flow)))
+        in_tree = {t.task_spec.bpmn_id for t in workflow.tasks.values() if t.has_state(DONE)}  # reported above
+        for spec in (sp for sp in spec_diff.removed if sp.bpmn_id in history and sp.bpmn_id not in in_tree):
+            reasons.append(Reason("removed_done", spec.bpmn_id))
+        for spec, changes in spec_diff.changed.items():
+            flow = sorted(set(changes) - HARMLESS_WHEN_DONE)
+            if spec.bpmn_id in history and spec.bpmn_id not in in_tree and flow:
+                reasons.append(Reason("changed_done", spec.bpmn_id, ", ".join(flow)))
     unique = list(dict.fromkeys(reasons))
     return _Plan(unique, diffs)
 
@@ -183,10 +192,16 @@ def dry_run(engine: Engine, process_key: str, *, limit: int = 500) -> DryRun:
             spec, subs, _ = engine._definition(session, row.definition_id)
             wf = load_state(row.state, spec, subs)
             verdict = Verdict(row.id, row.business_key, row.dv, target_version, row.version, _waiting(wf))
-            plan = _plan(wf, new_spec, new_subs)
+            plan = _plan(wf, new_spec, new_subs, _history(session, row.id))
             verdict.reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs)
             verdicts.append(verdict)
     return DryRun(process_key, target_id, target_version, verdicts, len(rows) > limit)
+
+
+def _history(session: Session, instance_id: int) -> frozenset[str]:
+    """Every element the instance's audit trail says it went through."""
+    return frozenset(e for e in session.scalars(select(AuditEvent.bpmn_id).where(
+        AuditEvent.instance_id == instance_id, AuditEvent.bpmn_id.is_not(None)).distinct()) if e)
 
 
 def _refresh_open_tasks(session: Session, engine: Engine, inst: store.InstanceState, wf: Any) -> None:
@@ -225,7 +240,7 @@ def migrate(engine: Engine, instance_id: int, actor: Actor, *, expected_version:
         new_spec, new_subs, _ = engine._definition(session, target_id)
         wf = engine._load(session, inst, now)
         before = engine._before(wf)
-        plan = _plan(wf, new_spec, new_subs)
+        plan = _plan(wf, new_spec, new_subs, _history(session, instance_id))
         reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs)
         if reasons:
             raise MigrationRefused(reasons)

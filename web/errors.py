@@ -2,6 +2,7 @@
 as JSON on the API and as a page elsewhere, in the user's language."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -59,8 +60,12 @@ def describe(exc: Exception) -> tuple[int, str]:
     return 500, _("Une erreur inattendue est survenue.")
 
 
+JSON_WANTED: list[Callable[[], bool]] = []  # other JSON routes (the room's) say so here
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Errors answer JSON for the API and for the routes a blueprint registered as JSON."""
+    return request.path.startswith("/api/") or any(wanted() for wanted in JSON_WANTED)
 
 
 def _has_nul() -> str | None:

@@ -61,7 +61,7 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
     fields = formkit.fields(schema, ui, lang, data or {}, errors, checklist=[i.kind for i in procedure.checklist])
     filing_schema, filing_ui = ports.form(procedure.form) if procedure.form else ({}, {})
     filing = formkit.fields(filing_schema, filing_ui, lang, dossier.fields)
-    version = db.session.get_one(ProcessInstance, ht.instance_id).version
+    version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ht.instance_id))
     return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,
                            filing=filing, now=utcnow(), version=version), status
 

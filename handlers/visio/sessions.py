@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import Session, lazyload
 
 from engine import Actor, Conflict, Forbidden, NotFound
 from engine.models import HumanTask
@@ -38,25 +38,42 @@ def commissions_of_agent(session: Session, actor: Actor) -> list[Commission]:
             if actor.holds("guichet_agent", c.commune_code)]
 
 
-def visible(session: Session, actor: Actor, *, today: date) -> tuple[list[Listed], list[Listed]]:
-    """(upcoming, past) sessions the actor may enter, soonest first / latest first."""
+def _rooms(session: Session, actor: Actor) -> tuple[set[int], dict[int, Commission]]:
+    """(commissions the actor sits on, every commission whose rooms the actor may enter)."""
     seated = set(session.scalars(select(CommissionMember.commission_id).where(
         CommissionMember.user_id == actor.user_id)))
-    commissions = {c.id: c for c in session.scalars(select(Commission))
-                   if c.id in seated or actor.holds("guichet_agent", c.commune_code)}
+    communes = actor.scopes.get("guichet_agent", frozenset()) if "guichet_agent" in actor.roles else frozenset()
+    reach = Commission.id.in_(sorted(seated))
+    if "*" in communes:
+        reach = or_(reach, true())
+    elif communes:
+        reach = or_(reach, Commission.commune_code.in_(sorted(communes)))
+    rows = session.scalars(select(Commission).where(reach).options(lazyload(Commission.members)))
+    return seated, {c.id: c for c in rows}
+
+
+def visible(session: Session, actor: Actor, *, today: date,
+            upcoming_only: int | None = None) -> tuple[list[Listed], list[Listed]]:
+    """(upcoming, past) sessions the actor may enter, soonest first / latest first; with
+    ``upcoming_only=n``, just the next ``n`` (the inbox: a bounded query, whatever the history)."""
+    seated, commissions = _rooms(session, actor)
     if not commissions:
         return [], []
-    counts = dict(session.execute(select(AgendaItem.session_id, func.count()).group_by(AgendaItem.session_id)).all())
-    rows = session.scalars(select(CommissionSession).where(CommissionSession.commission_id.in_(sorted(commissions)))
-                           .order_by(CommissionSession.session_date, CommissionSession.start_time,
-                                     CommissionSession.id))
+    size = (select(func.count()).where(AgendaItem.session_id == CommissionSession.id)
+            .correlate(CommissionSession).scalar_subquery())
+    query = (select(CommissionSession, size)
+             .where(CommissionSession.commission_id.in_(sorted(commissions)),
+                    # opened by the procedure, its dossiers since moved to an agent's session: not listed
+                    or_(CommissionSession.scheduled_by.is_not(None), size > 0))
+             .order_by(CommissionSession.session_date, CommissionSession.start_time, CommissionSession.id))
+    if upcoming_only is not None:
+        query = query.where(CommissionSession.status == "scheduled",
+                            CommissionSession.session_date >= today).limit(upcoming_only)
     upcoming: list[Listed] = []
     past: list[Listed] = []
-    for s in rows:
-        if s.scheduled_by is None and not counts.get(s.id):
-            continue  # opened by the procedure, its dossiers since moved to an agent's session
+    for s, n in session.execute(query):
         role = access.MEMBER if s.commission_id in seated else access.SECRETARY
-        item = Listed(s, commissions[s.commission_id], role, int(counts.get(s.id, 0)))
+        item = Listed(s, commissions[s.commission_id], role, int(n))
         (upcoming if s.status == "scheduled" and s.session_date >= today else past).append(item)
     return upcoming, list(reversed(past))
 

@@ -14,10 +14,14 @@ from tests.web.test_api import CITIZEN, api_file
 
 AGENT = "guichet@casablanca.demo"
 BOUNDS = {  # page -> most statements it may run (the counts measured when this was written)
-    "GET /inbox": 5, "GET /tasks/<id>": 10, "GET /dossiers/": 4, "GET /dossiers/<id>": 7,
+    # the inbox also lists the user's next commission sessions (seats, rooms, sessions: 3)
+    "GET /inbox": 8,
+    # the task's form is read as deployed with its instance's version (1 light query)
+    "GET /tasks/<id>": 11, "GET /dossiers/": 4, "GET /dossiers/<id>": 7,
     "GET /api/v1/tasks": 4, "GET /api/v1/dossiers/<id>": 7,
-    # the completeness check convenes the commission: agenda, session, members, notifications
-    "POST /api/v1/tasks/<id>/complete": 31,
+    # the completeness check convenes the commission: the agent's next scheduled session or a
+    # new one, agenda, members, notifications
+    "POST /api/v1/tasks/<id>/complete": 33,
 }
 
 

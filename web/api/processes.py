@@ -9,13 +9,13 @@ from typing import Any
 
 from apiflask import abort
 from apiflask.schemas import FileSchema
-from flask import Response, current_app
+from flask import current_app
 
-from engine import NotFound, definitions, versions
+from engine import definitions, versions
 
 from ..extensions import db
 from ..security import token_auth
-from ..studio.bundles import BadBundle, deploy, library, parse_bundle, problem_out, validate
+from ..studio.bundles import BadBundle, deploy, library, parse_bundle, problem_out, source_file, validate
 from . import bp
 from .common import ERRORS, caller
 from .process_schemas import BundleIn, BundleOut, DeployIn, DeployOut, ProcessOut, ValidationOut, VersionOut
@@ -73,11 +73,7 @@ def process_bundle(key: str, number: int) -> Any:
 @bp.doc(summary="Download one source file of a version", responses=ERRORS)
 def process_file(key: str, number: int, name: str) -> Any:
     _reader()
-    row = versions.version(db.session(), key, number)
-    if name not in row.sources:
-        raise NotFound(f"version {number} of '{key}' has no file '{name}'")
-    return Response(row.sources[name], mimetype="application/xml",
-                    headers={"Content-Disposition": f'attachment; filename="{key}-v{number}-{name}"'})
+    return source_file(db.session(), key, number, name)
 
 
 @bp.post("/processes/validate")

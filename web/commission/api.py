@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import EngineError, InvalidTaskData
-from handlers.common import DomainError
 from handlers.visio import access, dossier, export, minutes
 from handlers.visio import strokes as notes
 
-from .. import security
+from .. import errors, security
 from ..bootstrap import get_engine
-from ..errors import describe, field_messages
 from ..extensions import db
 from . import bp
 from .sockets import broadcast
@@ -25,21 +22,12 @@ JSON_ENDPOINTS = {"commission.dossier", "commission.opinion", "commission.annota
                   "commission.close"}
 
 
-@bp.errorhandler(EngineError)
-@bp.errorhandler(DomainError)
-@bp.errorhandler(PermissionError)
-def _json_error(exc: Exception) -> Any:
-    """JSON for the room's JSON routes; the app's page for the others."""
-    status, message = describe(exc)
-    fields = field_messages(exc) if isinstance(exc, InvalidTaskData) else {}
-    if _wants_json():
-        return jsonify(message=message, detail={"fields": fields, "reason": str(exc)}), status
-    return render_template("error.html", status=status, message=message, fields=fields), status
-
-
 def _wants_json() -> bool:
     """The room's JSON routes answer JSON; closing from the session page's form, a page."""
     return request.endpoint in JSON_ENDPOINTS and (request.endpoint != "commission.close" or request.is_json)
+
+
+errors.JSON_WANTED.append(_wants_json)
 
 
 def _ports() -> Any:

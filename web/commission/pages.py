@@ -160,7 +160,7 @@ def _upcoming() -> dict[str, Any]:
         user = security.current()
         if user is None or not {"commission_member", "guichet_agent"} & user.actor.roles:
             return []
-        return sessions.visible(db.session(), user.actor, today=_today())[0][:5]
+        return sessions.visible(db.session(), user.actor, today=_today(), upcoming_only=5)[0]
     return {"upcoming_sessions": upcoming_sessions}
 
 

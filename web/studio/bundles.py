@@ -8,10 +8,10 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from sqlalchemy.exc import IntegrityError
 
-from engine import Compilation, Conflict, Problem, definitions, versions
+from engine import Compilation, Conflict, NotFound, Problem, definitions, versions
 from engine.clock import utcnow
 from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, UI_SUFFIX, read_forms
 from engine.versions import Bundle
@@ -110,3 +110,12 @@ def pick_lists(app: Flask, bundle_forms: Collection[str] = ()) -> dict[str, Any]
     return {"operators": [{"key": k, "doc": registry.get(k).doc} for k in registry],
             "forms": [f for f in forms if f.endswith(FORM_SUFFIX)],
             "roles": [{"key": k, "fr": v["fr"], "ar": v["ar"]} for k, v in ROLES.items()]}
+
+
+def source_file(session: Any, key: str, number: int, name: str) -> Response:
+    """One source file (``.bpmn`` / ``.dmn``) of a deployed version, as an attachment."""
+    row = versions.version(session, key, number)
+    if name not in row.sources:
+        raise NotFound(f"version {number} of '{key}' has no file '{name}'")
+    return Response(row.sources[name], mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{key}-v{number}-{name}"'})

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import login_required
 
-from engine import NotFound, definitions, versions
+from engine import definitions, versions
 
 from ..extensions import db
 from . import analyst_only, bp
-from .bundles import library, pick_lists
+from .bundles import library, pick_lists, source_file
 
 
 @bp.get("/")
@@ -56,8 +56,4 @@ def history(key: str) -> Any:
 def download(key: str, number: int, name: str) -> Any:
     """One source file of a deployed version, as an attachment (``.bpmn`` / ``.dmn``)."""
     analyst_only()
-    row = versions.version(db.session(), key, number)
-    if name not in row.sources:
-        raise NotFound(f"version {number} of '{key}' has no file '{name}'")
-    return Response(row.sources[name], mimetype="application/xml",
-                    headers={"Content-Disposition": f'attachment; filename="{key}-v{number}-{name}"'})
+    return source_file(db.session(), key, number, name)
