@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from tests.conftest import service_missing
 from tests.pdfs import tiny_pdf
 from tests.web.conftest import DEMO_PASSWORD, Site
+from tests.web.pages import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -61,12 +62,7 @@ class LiveSite:
     def login(self, email: str, password: str = DEMO_PASSWORD) -> Page:
         """A new context signed in as ``email`` through the login form."""
         page = self.context().new_page()
-        page.goto("/auth/login")
-        page.fill("#email", email)
-        page.fill("#password", password)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
-        assert "/auth/login" not in page.url, f"{email} could not sign in: {page.content()[:400]}"
+        sign_in(page, email, password)
         return page
 
     def pdf(self, name: str) -> Path:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from tests.web.pages import sign_in
 from tests.web.visio_setup import (
     AGENT,
     MEMBERS,
@@ -95,12 +96,7 @@ def login(browser: Browser, base: str, email: str, *, refuse_camera: bool = Fals
     page.on("pageerror", lambda error: print(f"[{tag}] page error: {error}", file=sys.stderr))
     page.on("console", lambda message: message.type == "error" and "favicon" not in message.location.get("url", "")
             and print(f"[{tag}] console: {message.text}", file=sys.stderr))
-    page.goto("/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
-    assert "/auth/login" not in page.url, f"{email} could not sign in"
+    sign_in(page, email, PASSWORD)
     return page
 
 
