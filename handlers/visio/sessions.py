@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session, lazyload
 
 from engine import Actor, Conflict, Forbidden, NotFound
@@ -43,7 +43,7 @@ def _rooms(session: Session, actor: Actor) -> tuple[set[int], dict[int, Commissi
     seated = set(session.scalars(select(CommissionMember.commission_id).where(
         CommissionMember.user_id == actor.user_id)))
     communes = actor.scopes.get("guichet_agent", frozenset()) if "guichet_agent" in actor.roles else frozenset()
-    reach = Commission.id.in_(sorted(seated))
+    reach: ColumnElement[bool] = Commission.id.in_(sorted(seated))
     if "*" in communes:
         reach = or_(reach, true())
     elif communes:
