@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -12,16 +12,23 @@ from .models import OutboxMessage
 from .store import QUEUED, add_outbox
 
 MAX_ATTEMPTS = 5
-__all__ = ["QUEUED", "enqueue"]
+__all__ = ["QUEUED", "enqueue", "enqueue_many"]
 
 
 def enqueue(session: Session, kind: str, *, ref: str | None = None, instance_id: int | None = None,
             now: datetime) -> int:
     """Queue a job of ``kind`` about ``ref`` in the caller's transaction (handlers use it for
     notifications); it is published after that transaction commits."""
-    [job_id] = add_outbox(session, [{"kind": kind, "ref": ref, "instance_id": instance_id, "task_id": None,
-                                     "operator": None, "status": "pending", "attempts": 0, "created_at": now}])
+    [job_id] = enqueue_many(session, kind, [ref], instance_id=instance_id, now=now)
     return job_id
+
+
+def enqueue_many(session: Session, kind: str, refs: Sequence[str | None], *, instance_id: int | None = None,
+                 now: datetime) -> list[int]:
+    """Queue one job of ``kind`` per ref, in one statement."""
+    return add_outbox(session, [{"kind": kind, "ref": ref, "instance_id": instance_id, "task_id": None,
+                                 "operator": None, "status": "pending", "attempts": 0, "created_at": now}
+                                for ref in refs])
 
 
 def record_incident(session: Session, instance_id: int | None, error: str, now: datetime) -> int:

@@ -44,7 +44,7 @@ from .store import InstanceState
 
 WARM = "guichet.warm"  # session.info key: the workflow a step saved
 Dispatcher = Callable[[list[int]], None]
-TaskListener = Callable[[Session, Mapping[str, Any], datetime], None]  # told of each new human task
+TaskListener = Callable[[Session, list[dict[str, Any]], datetime], None]  # told of a step's new human tasks
 Loaded = tuple[Any, dict[str, Any], dict[str, Any]]
 
 
@@ -167,9 +167,8 @@ class Engine:
         store.save_instance(session, inst, now)
         session.info[WARM] = (inst.id, inst.version, wf)  # kept once the transaction commits
         store.add_outbox(session, jobs)
-        if self.task_listener is not None:
-            for row in arrived:
-                self.task_listener(session, row, now)
+        if self.task_listener is not None and arrived:
+            self.task_listener(session, arrived, now)
 
     def _ready(self, wf: BpmnWorkflow) -> tuple[list[Any], list[Any]]:
         """The READY user tasks and READY deferred service tasks, in one pass."""

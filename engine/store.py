@@ -146,11 +146,13 @@ def claim(session: Session, task_id: str, user_id: str) -> bool:
 
 
 def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Write jobs; their ids are published when (and only if) the transaction commits."""
-    ids = [session.execute(insert(OB).values(**r).returning(OB.c.id)).scalar_one() for r in rows]
+    """Write jobs (one statement); their ids are published when the transaction commits."""
+    if not rows:
+        return []
+    ids = list(session.scalars(insert(OB).returning(OB.c.id, sort_by_parameter_order=True), rows))
     session.info.setdefault(QUEUED, []).extend(ids)
     return ids
 
 
-QUEUED = "guichet.outbox"
-CURRENT = "guichet.instance"  # session.info key: the instance this transaction advances  # session.info key: outbox ids written in this transaction
+QUEUED = "guichet.outbox"  # session.info key: outbox ids written in this transaction
+CURRENT = "guichet.instance"  # session.info key: the instance this transaction advances

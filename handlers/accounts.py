@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -74,7 +75,12 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
 
 def actor_for(user: User) -> Actor:
     """The engine's view of a user: roles and, per role, the communes it covers."""
+    return actor_of(user.id, [(grant.role, grant.commune_code) for grant in user.grants])
+
+
+def actor_of(user_id: str, grants: Iterable[tuple[str, str | None]]) -> Actor:
+    """An Actor from (role, commune) grants; a commune of None covers every commune."""
     scopes: dict[str, set[str]] = defaultdict(set)
-    for grant in user.grants:
-        scopes[grant.role].add(grant.commune_code or "*")
-    return Actor(user.id, frozenset(scopes), {r: frozenset(c) for r, c in scopes.items()})
+    for role, commune in grants:
+        scopes[role].add(commune or "*")
+    return Actor(user_id, frozenset(scopes), {r: frozenset(c) for r, c in scopes.items()})

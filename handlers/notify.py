@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import String, Table, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import ServiceCall
 from engine.models import HumanTask, OutboxMessage
-from engine.outbox import enqueue
+from engine.outbox import enqueue_many
 
 from . import messages
 from .common import DomainError, dossier_of, param
 from .dossier_models import Dossier, Notification
 from .models import RoleGrant, User
 from .ports import Ports
+
+NOTE = cast(Table, Notification.__table__)
 
 
 def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], commune: str) -> list[str]:
@@ -59,32 +61,43 @@ def _recipients(call: ServiceCall, dossier: Dossier, audience: str) -> list[str]
     raise DomainError(f"unknown audience '{audience}' (applicant, members, guichet, task_holders)")
 
 
-def record(session: Session, ports: Ports, dossier: Dossier, recipients: Iterable[str], template: str,
-           values: dict[str, Any], now: datetime, channel: str = "email") -> list[Notification]:
-    """Record one message per recipient, in their language, and queue its delivery."""
-    if template not in messages.TEMPLATES:
-        raise DomainError(f"unknown message template '{template}'")
-    procedure = ports.catalog().procedure(dossier.procedure)
-    out = []
+def record(session: Session, ports: Ports, dossier: Any, recipients: Iterable[str], template: str,
+           values: dict[str, Any], now: datetime, channel: str = "email") -> list[int]:
+    """Record one message per recipient, in their language, and queue its delivery.
+
+    ``dossier`` is anything with the dossier's ``id``, ``number`` and ``procedure``.
+    Returns the ids of the recorded messages.
+    """
     people = list(dict.fromkeys(recipients))
     locales: dict[str, str] = {}
     if people:  # one query for every recipient's language, not a User (and its grants) each
         rows = session.execute(select(User.id, User.locale).where(User.id.in_(people)))
         locales = {user_id: locale for user_id, locale in rows}
-    for user_id in people:
-        lang = locales.get(user_id, "fr")
-        filled = {**values, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
-                  "date": now.date().isoformat()}
-        note = Notification(dossier_id=dossier.id, recipient_id=user_id, channel=channel, template=template,
-                            lang=lang, subject=messages.subject(lang, filled),
-                            body=messages.render(template, lang, filled), created_at=now)
-        session.add(note)
-        out.append(note)
-    session.flush()  # one batched INSERT for every recipient; their ids name the delivery jobs
-    if channel in ports.channels:
-        for note in out:
-            enqueue(session, "notification", ref=str(note.id), now=now)
-    return out
+    return store(session, ports, [message(ports, dossier, user_id, locales.get(user_id, "fr"), template, values, now,
+                                          channel) for user_id in people], now)
+
+
+def message(ports: Ports, dossier: Any, user_id: str, lang: str, template: str, values: dict[str, Any],
+            now: datetime, channel: str = "email") -> dict[str, Any]:
+    """The ``notification`` row of ``template`` for one recipient, rendered in ``lang``."""
+    if template not in messages.TEMPLATES:
+        raise DomainError(f"unknown message template '{template}'")
+    procedure = ports.catalog().procedure(dossier.procedure)
+    filled = {**values, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
+              "date": now.date().isoformat()}
+    return {"dossier_id": dossier.id, "recipient_id": user_id, "channel": channel, "template": template,
+            "lang": lang, "subject": messages.subject(lang, filled), "body": messages.render(template, lang, filled),
+            "created_at": now, "sent_at": None, "reference": None}
+
+
+def store(session: Session, ports: Ports, rows: list[dict[str, Any]], now: datetime) -> list[int]:
+    """Insert message rows in one statement, and one delivery job each where a channel exists."""
+    if not rows:
+        return []
+    ids = list(session.scalars(insert(NOTE).returning(NOTE.c.id, sort_by_parameter_order=True), rows))
+    deliverable = [str(i) for i, row in zip(ids, rows, strict=True) if row["channel"] in ports.channels]
+    enqueue_many(session, "notification", deliverable, now=now)
+    return ids
 
 
 def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
@@ -98,17 +111,49 @@ def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     return {}
 
 
-def task_arrived(session: Session, task: Mapping[str, Any], now: datetime, *, ports: Ports) -> None:
-    """Tell the people who may do a new task (a ``human_task`` row) that it is waiting."""
-    # several tasks can arrive in one step (one per commission member): one look-up
-    cache = session.info.setdefault("guichet.dossier_of_instance", {})
-    if task["instance_id"] not in cache:
-        cache[task["instance_id"]] = session.scalar(select(Dossier).where(Dossier.instance_id == task["instance_id"]))
-    dossier = cache[task["instance_id"]]
-    if dossier is None or task["role"] == "applicant":
-        return  # applicants are told by the procedure's own messages
-    people = holders(session, [(task["assignee"], task["role"])], dossier.commune_code)
-    record(session, ports, dossier, people, "task_arrived", {"task": task["title"]}, now)
+def _people_of(tasks: list[Mapping[str, Any]]) -> Any:
+    """Who may do each task, with their language and the dossier, in one statement."""
+    roles = sorted({t["role"] for t in tasks if not t["assignee"] and t["role"]})
+    assignees = sorted({t["assignee"] for t in tasks if t["assignee"]})
+    dossier = (Dossier.id, Dossier.number, Dossier.procedure)
+    parts = []
+    if roles:  # the role's holders in the dossier's commune, or everywhere
+        parts.append(select(*dossier, RoleGrant.role, User.id.label("user_id"), User.locale)
+                     .join(RoleGrant, (RoleGrant.role.in_(roles)) & ((RoleGrant.commune_code == Dossier.commune_code)
+                                                                    | RoleGrant.commune_code.is_(None)))
+                     .join(User, User.id == RoleGrant.user_id).where(Dossier.instance_id == tasks[0]["instance_id"]))
+    if assignees:
+        parts.append(select(*dossier, literal(None, String).label("role"), User.id.label("user_id"), User.locale)
+                     .join(User, User.id.in_(assignees)).where(Dossier.instance_id == tasks[0]["instance_id"]))
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime, *, ports: Ports) -> None:
+    """Tell the people who may do new tasks (``human_task`` rows of one step) that they wait.
+
+    One statement finds every task's people with their language, one inserts the messages
+    (and, with a delivery channel, one queues their jobs).
+    """
+    tasks = [t for t in tasks if t["role"] != "applicant"]  # told by the procedure's own messages
+    if not tasks:
+        return
+    rows = session.execute(_people_of(tasks)).all()
+    by_role: dict[str, list[Any]] = {}
+    by_user: dict[str, Any] = {}
+    for row in rows:
+        if row.role is None:
+            by_user[row.user_id] = row
+        else:
+            by_role.setdefault(row.role, []).append(row)
+    out, seen = [], set()
+    for task in tasks:
+        people = [by_user[task["assignee"]]] if task["assignee"] in by_user else by_role.get(task["role"] or "", [])
+        for person in sorted(people, key=lambda p: p.user_id):
+            if (person.user_id, task["title"]) not in seen:  # one message per person and task title
+                seen.add((person.user_id, task["title"]))
+                out.append(message(ports, person, person.user_id, person.locale, "task_arrived",
+                                   {"task": task["title"]}, now))
+    store(session, ports, out, now)
 
 
 def deliver(session: Session, job: OutboxMessage, now: datetime, *, ports: Ports) -> None:

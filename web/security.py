@@ -8,11 +8,11 @@ from apiflask import HTTPTokenAuth
 from flask import current_app, g, jsonify
 from flask_login import UserMixin, current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
 from engine import Actor
-from handlers.accounts import actor_for
-from handlers.models import User
+from handlers.accounts import actor_for, actor_of
+from handlers.models import RoleGrant, User
 
 from .extensions import db, login_manager
 
@@ -40,9 +40,17 @@ class LoginUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> LoginUser | None:
-    # one query, grants joined (the relationship's own loader would be a second round trip)
-    user = db.session.get(User, user_id, options=[joinedload(User.grants)])
-    return LoginUser.of(user) if user else None
+    """The user and their grants in one Core statement (every request runs it: no ORM objects)."""
+    rows = db.session.execute(_USER_WITH_GRANTS, {"uid": user_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return LoginUser(first.id, first.email, first.full_name, first.locale,
+                     actor_of(first.id, [(row.role, row.commune_code) for row in rows if row.role is not None]))
+
+
+_USER_WITH_GRANTS = (select(User.id, User.email, User.full_name, User.locale, RoleGrant.role, RoleGrant.commune_code)
+                     .outerjoin(RoleGrant, RoleGrant.user_id == User.id).where(User.id == bindparam("uid")))
 
 
 def _serializer() -> URLSafeTimedSerializer:
