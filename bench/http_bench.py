@@ -40,7 +40,7 @@ from typing import Any  # noqa: E402
 
 from bench.history import drop_database, fresh_database  # noqa: E402
 
-GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "gthread", "--threads", "4",
             "--keep-alive", "30", "--log-level", "warning"]
 PASSWORD = "bench-password-1"
 AGENT = "guichet@casablanca.demo"

@@ -212,13 +212,13 @@ class Engine:
         now = self.clock()
         with self.transaction() as session:
             inst, row = store.lock_instance_of_task(session, task_id)
+            if not actor.may_complete(row.role, row.scope, row.assignee) and row.completed_by != actor.user_id:
+                raise Forbidden("this task is not yours to complete")  # before saying anything of its state
             if row.state != "READY":
                 who = f" by {row.completed_by}" if row.completed_by else ""
                 raise Conflict(f"this task is already {row.state.lower()}{who}")
             if expected_version is not None and expected_version != inst.version:
                 raise Conflict("the dossier changed since you opened this task; reload it")
-            if not actor.may_complete(row.role, row.scope, row.assignee):
-                raise Forbidden("this task is not yours to complete")
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
                 raise Conflict(f"this task was claimed by {row.claimed_by}")
             forms.check(self._validator(session, inst.definition_id, row.form), data)

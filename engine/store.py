@@ -73,6 +73,8 @@ _SAVE = update(PI).where(PI.c.id == bindparam("iid"), PI.c.version == bindparam(
     status=bindparam("status"), state=bindparam("state"), version=bindparam("new_version"),
     audit_seq=bindparam("seq"), audit_head=bindparam("head"), next_timer_at=bindparam("timer"),
     updated_at=bindparam("now"))
+_ADD_AUDIT = insert(AE)
+_ADD_TASKS = insert(HT)
 _CLOSE = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY").values(
     state=bindparam("new_state"), completed_by=bindparam("by"), completed_at=bindparam("at"))
 
@@ -115,10 +117,10 @@ def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
 def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
     """Write the step: audit links, new tasks, and the instance guarded by its version."""
     if inst.pending_audit:
-        session.execute(insert(AE), inst.pending_audit)
+        session.execute(_ADD_AUDIT, inst.pending_audit)
         inst.pending_audit = []
     if inst.pending_tasks:
-        session.execute(insert(HT), inst.pending_tasks)
+        session.execute(_ADD_TASKS, inst.pending_tasks)
         inst.pending_tasks = []
     result = session.execute(_SAVE, {
         "iid": inst.id, "expected": inst.version, "status": inst.status, "state": inst.state,
@@ -145,11 +147,14 @@ def claim(session: Session, task_id: str, user_id: str) -> bool:
     return getattr(session.execute(_CLAIM, {"tid": task_id, "uid": user_id}), "rowcount", 0) == 1
 
 
+_ADD_JOBS = insert(OB).returning(OB.c.id, sort_by_parameter_order=True)
+
+
 def add_outbox(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Write jobs (one statement); their ids are published when the transaction commits."""
     if not rows:
         return []
-    ids = list(session.scalars(insert(OB).returning(OB.c.id, sort_by_parameter_order=True), rows))
+    ids = list(session.scalars(_ADD_JOBS, rows))
     session.info.setdefault(QUEUED, []).extend(ids)
     return ids
 

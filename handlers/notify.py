@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, insert, literal, select, union_all
+from sqlalchemy import String, Table, bindparam, insert, literal, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from engine import ServiceCall
 from engine.models import HumanTask, OutboxMessage
@@ -23,6 +24,7 @@ from .models import RoleGrant, User
 from .ports import Ports
 
 NOTE = cast(Table, Notification.__table__)
+_INSERT = insert(NOTE).returning(NOTE.c.id, sort_by_parameter_order=True)
 
 
 def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], commune: str) -> list[str]:
@@ -94,7 +96,7 @@ def store(session: Session, ports: Ports, rows: list[dict[str, Any]], now: datet
     """Insert message rows in one statement, and one delivery job each where a channel exists."""
     if not rows:
         return []
-    ids = list(session.scalars(insert(NOTE).returning(NOTE.c.id, sort_by_parameter_order=True), rows))
+    ids = list(session.scalars(_INSERT, rows))
     deliverable = [str(i) for i, row in zip(ids, rows, strict=True) if row["channel"] in ports.channels]
     enqueue_many(session, "notification", deliverable, now=now)
     return ids
@@ -111,21 +113,27 @@ def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     return {}
 
 
-def _people_of(tasks: list[Mapping[str, Any]]) -> Any:
-    """Who may do each task, with their language and the dossier, in one statement."""
+_DOSSIER = (Dossier.id, Dossier.number, Dossier.procedure)
+# Built once (building and hashing a statement costs more than running it on this path).
+_HOLDERS = (select(*_DOSSIER, RoleGrant.role, User.id.label("user_id"), User.locale)
+            .join(RoleGrant, RoleGrant.role.in_(bindparam("roles", expanding=True))
+                  & ((RoleGrant.commune_code == Dossier.commune_code) | RoleGrant.commune_code.is_(None)))
+            .join(User, User.id == RoleGrant.user_id).where(Dossier.instance_id == bindparam("iid")))
+_ASSIGNEES = (select(*_DOSSIER, literal(None, String).label("role"), User.id.label("user_id"), User.locale)
+              .join(User, User.id.in_(bindparam("users", expanding=True)))
+              .where(Dossier.instance_id == bindparam("iid")))
+_PEOPLE: dict[tuple[bool, bool], Executable] = {(True, False): _HOLDERS, (False, True): _ASSIGNEES, (True, True): union_all(_HOLDERS, _ASSIGNEES)}
+
+
+def _people_of(session: Session, tasks: list[Mapping[str, Any]]) -> list[Any]:
+    """Who may do each task (a role's holders in the dossier's commune or everywhere, or the
+    assignee), with their language and the dossier, in one statement."""
     roles = sorted({t["role"] for t in tasks if not t["assignee"] and t["role"]})
-    assignees = sorted({t["assignee"] for t in tasks if t["assignee"]})
-    dossier = (Dossier.id, Dossier.number, Dossier.procedure)
-    parts = []
-    if roles:  # the role's holders in the dossier's commune, or everywhere
-        parts.append(select(*dossier, RoleGrant.role, User.id.label("user_id"), User.locale)
-                     .join(RoleGrant, (RoleGrant.role.in_(roles)) & ((RoleGrant.commune_code == Dossier.commune_code)
-                                                                    | RoleGrant.commune_code.is_(None)))
-                     .join(User, User.id == RoleGrant.user_id).where(Dossier.instance_id == tasks[0]["instance_id"]))
-    if assignees:
-        parts.append(select(*dossier, literal(None, String).label("role"), User.id.label("user_id"), User.locale)
-                     .join(User, User.id.in_(assignees)).where(Dossier.instance_id == tasks[0]["instance_id"]))
-    return union_all(*parts) if len(parts) > 1 else parts[0]
+    users = sorted({t["assignee"] for t in tasks if t["assignee"]})
+    if not roles and not users:
+        return []
+    params = {"iid": tasks[0]["instance_id"], "roles": roles, "users": users}
+    return list(session.execute(_PEOPLE[bool(roles), bool(users)], params))
 
 
 def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime, *, ports: Ports) -> None:
@@ -137,7 +145,7 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
     tasks = [t for t in tasks if t["role"] != "applicant"]  # told by the procedure's own messages
     if not tasks:
         return
-    rows = session.execute(_people_of(tasks)).all()
+    rows = _people_of(session, tasks)
     by_role: dict[str, list[Any]] = {}
     by_user: dict[str, Any] = {}
     for row in rows:

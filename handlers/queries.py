@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, union
+from sqlalchemy import and_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from engine import Actor, NotFound
@@ -199,3 +199,12 @@ def task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossi
     if not allowed:
         raise NotFound(f"no task {task_id}")
     return ht, d
+
+
+def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str | None]:
+    """The id and status of the dossier an instance runs (None, None for none)."""
+    row = session.execute(_DOSSIER_STATUS, {"iid": instance_id}).first()
+    return (row.id, row.status) if row else (None, None)
+
+
+_DOSSIER_STATUS = select(Dossier.id, Dossier.status).where(Dossier.instance_id == bindparam("iid"))

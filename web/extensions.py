@@ -26,3 +26,14 @@ def begin_write() -> None:
     """
     from engine.db import WRITE
     db.session.connection(execution_options={WRITE: True})
+
+
+def end_snapshot() -> None:
+    """Let the request's next read see what other transactions (a workflow step) committed.
+
+    A SQLite read transaction keeps the snapshot of its first read, so it is ended; on
+    PostgreSQL (read committed) each statement already sees the latest commits, and ending
+    the transaction would only cost two round trips.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()

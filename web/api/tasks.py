@@ -5,12 +5,13 @@ from typing import Any
 
 from flask import current_app
 
+from engine import Forbidden, NotFound
 from engine.clock import utcnow
 from engine.models import ProcessInstance
 from handlers import queries
 
 from ..bootstrap import get_engine
-from ..extensions import db
+from ..extensions import db, end_snapshot
 from ..inbox import task_form
 from ..security import token_auth
 from . import bp
@@ -57,7 +58,13 @@ def claim(task_id: str) -> Any:
 @bp.output(CompleteOut)
 @bp.doc(summary="Complete a task; 409 when stale, 422 with field errors", responses=ERRORS)
 def complete(task_id: str, body: dict[str, Any]) -> Any:
-    _ht, d = queries.task(db.session(), caller(), task_id)
-    get_engine(current_app).complete(task_id, body["data"], caller(), expected_version=body["expected_version"])
-    db.session.rollback()  # end this request's read snapshot: see what the step changed
-    return {"dossier_id": d.id, "status": db.session.get_one(type(d), d.id).status}
+    # The engine checks, under the instance lock, that the caller may do the task before it
+    # says anything of the task's state; a task the caller may not see is answered as absent.
+    try:
+        instance_id = get_engine(current_app).complete(task_id, body["data"], caller(),
+                                                       expected_version=body["expected_version"])
+    except Forbidden as exc:
+        raise NotFound(f"no task {task_id}") from exc
+    end_snapshot()  # see what the step changed
+    dossier_id, status = queries.dossier_status(db.session(), instance_id)
+    return {"dossier_id": dossier_id, "status": status}
