@@ -30,7 +30,8 @@ WRITE = "guichet_write"  # execution option: this transaction will write
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
     """SQLite has no row locks: a writing transaction takes the write lock up front
-    (``BEGIN IMMEDIATE``), which serializes writers the way ``FOR UPDATE`` does on PostgreSQL."""
-    if connection.dialect.name == "sqlite":
-        immediate = connection.get_execution_options().get(WRITE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    (``BEGIN IMMEDIATE``), which serializes writers the way ``FOR UPDATE`` does on PostgreSQL.
+    A connection in autocommit gets none: each statement is its own transaction."""
+    options = connection.get_execution_options()
+    if connection.dialect.name == "sqlite" and options.get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")

@@ -5,11 +5,11 @@ from pathlib import Path
 from typing import Any
 
 from apiflask import APIFlask
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from . import config as _config
 from .bootstrap import build_engine, build_ports
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import autocommit_if_reads_only, babel, csrf, db, login_manager, migrate
 from .i18n import direction, select_locale
 from .jobs import celery_init_app
 
@@ -72,6 +72,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             return label(ports, procedure, kind, lang)
         return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
                 "document_label": document_label}
+
+    @app.before_request
+    def _reads_only() -> None:
+        autocommit_if_reads_only(app.view_functions.get(request.endpoint or ""))
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -11,7 +11,7 @@ from engine.models import ProcessInstance
 from handlers import queries
 
 from ..bootstrap import get_engine
-from ..extensions import db, end_snapshot
+from ..extensions import db, reads_only
 from ..inbox import task_form
 from ..security import token_auth
 from . import bp
@@ -20,6 +20,7 @@ from .schemas import CompleteIn, CompleteOut, Pagination, TaskDetailOut, TaskPag
 
 
 @bp.get("/tasks")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.input(Pagination, location="query", arg_name="query")
 @bp.output(TaskPage)
@@ -32,6 +33,7 @@ def inbox(query: dict[str, Any]) -> Any:
 
 
 @bp.get("/tasks/<task_id>")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.output(TaskDetailOut)
 @bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
@@ -43,6 +45,7 @@ def task(task_id: str) -> Any:
 
 
 @bp.post("/tasks/<task_id>/claim")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.output(CompleteOut)
 @bp.doc(summary="Take a task of one's role", responses=ERRORS)
@@ -53,6 +56,7 @@ def claim(task_id: str) -> Any:
 
 
 @bp.post("/tasks/<task_id>/complete")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.input(CompleteIn, arg_name="body")
 @bp.output(CompleteOut)
@@ -65,6 +69,5 @@ def complete(task_id: str, body: dict[str, Any]) -> Any:
                                                        expected_version=body["expected_version"])
     except Forbidden as exc:
         raise NotFound(f"no task {task_id}") from exc
-    end_snapshot()  # see what the step changed
     dossier_id, status = queries.dossier_status(db.session(), instance_id)
     return {"dossier_id": dossier_id, "status": status}
