@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy.orm import Session
 
 from . import store
 from .lint import FORM_PROPERTY, is_iso_duration
@@ -47,7 +46,7 @@ def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapp
         "reminded_at": None, "breached_at": None}
 
 
-def sync_human_tasks(session: Session, instance: InstanceState, workflow: Any,
+def sync_human_tasks(instance: InstanceState, workflow: Any,
                      lane_roles: Mapping[str, str], now: datetime, before: set[str],
                      completed: tuple[str, str] | None = None, ready: list[Any] | None = None) -> None:
     """Rows for user tasks that became READY; close those that no longer are.
@@ -59,9 +58,9 @@ def sync_human_tasks(session: Session, instance: InstanceState, workflow: Any,
     ready_by_id = {str(t.id): t for t in (ready if ready is not None else ready_human_tasks(workflow))}
     gone = before - set(ready_by_id)
     if completed and completed[0] in gone:
-        store.close_tasks(session, [completed[0]], "COMPLETED", completed[1], now)
+        store.close_tasks(instance, [completed[0]], "COMPLETED", completed[1], now)
         gone.discard(completed[0])
-    store.close_tasks(session, gone, "CANCELLED", None, now)
+    store.close_tasks(instance, gone, "CANCELLED", None, now)
     for task_id in ready_by_id.keys() - before:
         instance.pending_tasks.append(_new_row(instance, workflow, ready_by_id[task_id], lane_roles, now))
 

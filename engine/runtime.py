@@ -156,7 +156,7 @@ class Engine:
                  "operator": t.task_spec.operation_name, "ref": None, "status": "pending", "attempts": 0,
                  "created_at": now}
                 for t in deferred if str(t.id) not in before[1]]
-        sync_human_tasks(session, inst, wf, self.lane_roles, now, before[0], completed, ready=human)
+        sync_human_tasks(inst, wf, self.lane_roles, now, before[0], completed, ready=human)
         if wf.completed and inst.status != "completed":
             inst.status = "completed"
             audit.append(inst, action="instance.completed", actor=actor, at=now)

@@ -1,17 +1,18 @@
 """The hot path's SQL: a handful of Core statements per step, no ORM bookkeeping.
 
-One step = lock the instance (1), read the task (1), insert audit links and new human
-tasks (batched), close finished human tasks (1), update the instance guarded by its
-version (1). The version guard turns any lost race into a :class:`Conflict`.
+One step = lock the instance and read the task (1), then write closed and new human tasks,
+audit links and the instance guarded by its version (1 on PostgreSQL, up to 4 elsewhere).
+The version guard turns any lost race into a :class:`Conflict`.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
@@ -40,6 +41,7 @@ class InstanceState:
     next_timer_at: datetime | None
     pending_audit: list[dict[str, Any]] = field(default_factory=list, repr=False)
     pending_tasks: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    pending_closes: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_row(cls, row: Any) -> InstanceState:
@@ -115,26 +117,56 @@ def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
 
 
 def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
-    """Write the step: audit links, new tasks, and the instance guarded by its version."""
-    if inst.pending_audit:
-        session.execute(_ADD_AUDIT, inst.pending_audit)
-        inst.pending_audit = []
-    if inst.pending_tasks:
-        session.execute(_ADD_TASKS, inst.pending_tasks)
-        inst.pending_tasks = []
-    result = session.execute(_SAVE, {
-        "iid": inst.id, "expected": inst.version, "status": inst.status, "state": inst.state,
-        "new_version": inst.version + 1, "seq": inst.audit_seq, "head": inst.audit_head,
-        "timer": inst.next_timer_at, "now": now})
+    """Write the step: closed and new tasks, audit links, and the instance guarded by its version.
+
+    On PostgreSQL all of it is one statement (one round trip); elsewhere one statement each.
+    """
+    params = {"iid": inst.id, "expected": inst.version, "status": inst.status, "state": inst.state,
+              "new_version": inst.version + 1, "seq": inst.audit_seq, "head": inst.audit_head,
+              "timer": inst.next_timer_at, "now": now}
+    if session.get_bind().dialect.name == "postgresql":
+        params.update(closes=_json(inst.pending_closes), audit=_json(inst.pending_audit),
+                      tasks=_json(inst.pending_tasks))
+        result = session.execute(_SAVE_ALL, params)
+    else:
+        for statement, rows in ((_CLOSE, inst.pending_closes), (_ADD_AUDIT, inst.pending_audit),
+                                (_ADD_TASKS, inst.pending_tasks)):
+            if rows:
+                session.execute(statement, rows)
+        result = session.execute(_SAVE, params)
+    inst.pending_closes, inst.pending_audit, inst.pending_tasks = [], [], []
     if getattr(result, "rowcount", 1) != 1:
         raise Conflict("the dossier was changed by someone else meanwhile; reload and retry")
     inst.version += 1
 
 
-def close_tasks(session: Session, ids: Iterable[str], state: str, by: str | None, now: datetime) -> None:
-    params = [{"tid": i, "new_state": state, "by": by, "at": now} for i in ids]
-    if params:
-        session.execute(_CLOSE, params)
+def close_tasks(inst: InstanceState, ids: Iterable[str], state: str, by: str | None, now: datetime) -> None:
+    """Queue closing READY human tasks (COMPLETED or CANCELLED); written with the step."""
+    inst.pending_closes.extend({"tid": i, "new_state": state, "by": by, "at": now} for i in ids)
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
+
+
+def _insert_from_json(table: Table, param: str, skip: tuple[str, ...] = ()) -> str:
+    names = ", ".join(c.name for c in table.c if c.name not in skip)
+    return (f"INSERT INTO {table.name} ({names}) SELECT {names} "
+            f"FROM jsonb_populate_recordset(CAST(NULL AS {table.name}), CAST(:{param} AS jsonb))")
+
+
+# PostgreSQL: a step's writes in one statement. Data-modifying CTEs all run, referenced or
+# not; the statement's row count is the final UPDATE's, so the version guard still holds.
+_SAVE_ALL = text(f"""
+WITH closed AS (
+  UPDATE human_task SET state = c.new_state, completed_by = c.by, completed_at = c.at
+  FROM jsonb_to_recordset(CAST(:closes AS jsonb)) AS c(tid varchar, new_state varchar, by varchar, at timestamptz)
+  WHERE human_task.id = c.tid AND human_task.state = 'READY'),
+audit AS ({_insert_from_json(AE, "audit", skip=("id",))}),
+tasks AS ({_insert_from_json(HT, "tasks")})
+UPDATE process_instance SET status = :status, state = :state, version = :new_version, audit_seq = :seq,
+  audit_head = :head, next_timer_at = :timer, updated_at = :now
+WHERE id = :iid AND version = :expected""")
 
 
 _CLAIM = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY",

@@ -113,16 +113,19 @@ def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     return {}
 
 
-_DOSSIER = (Dossier.id, Dossier.number, Dossier.procedure)
+# Core columns: this runs in every step, and ORM-enabled statements cost more to run.
+D, G, U = (cast(Table, m.__table__) for m in (Dossier, RoleGrant, User))
+_DOSSIER = (D.c.id, D.c.number, D.c.procedure)
 # Built once (building and hashing a statement costs more than running it on this path).
-_HOLDERS = (select(*_DOSSIER, RoleGrant.role, User.id.label("user_id"), User.locale)
-            .join(RoleGrant, RoleGrant.role.in_(bindparam("roles", expanding=True))
-                  & ((RoleGrant.commune_code == Dossier.commune_code) | RoleGrant.commune_code.is_(None)))
-            .join(User, User.id == RoleGrant.user_id).where(Dossier.instance_id == bindparam("iid")))
-_ASSIGNEES = (select(*_DOSSIER, literal(None, String).label("role"), User.id.label("user_id"), User.locale)
-              .join(User, User.id.in_(bindparam("users", expanding=True)))
-              .where(Dossier.instance_id == bindparam("iid")))
-_PEOPLE: dict[tuple[bool, bool], Executable] = {(True, False): _HOLDERS, (False, True): _ASSIGNEES, (True, True): union_all(_HOLDERS, _ASSIGNEES)}
+_HOLDERS = (select(*_DOSSIER, G.c.role, U.c.id.label("user_id"), U.c.locale)
+            .join(G, G.c.role.in_(bindparam("roles", expanding=True))
+                  & ((G.c.commune_code == D.c.commune_code) | G.c.commune_code.is_(None)))
+            .join(U, U.c.id == G.c.user_id).where(D.c.instance_id == bindparam("iid")))
+_ASSIGNEES = (select(*_DOSSIER, literal(None, String).label("role"), U.c.id.label("user_id"), U.c.locale)
+              .join(U, U.c.id.in_(bindparam("users", expanding=True)))
+              .where(D.c.instance_id == bindparam("iid")))
+_PEOPLE: dict[tuple[bool, bool], Executable] = {(True, False): _HOLDERS, (False, True): _ASSIGNEES,
+                                                (True, True): union_all(_HOLDERS, _ASSIGNEES)}
 
 
 def _people_of(session: Session, tasks: list[Mapping[str, Any]]) -> list[Any]:
@@ -133,6 +136,7 @@ def _people_of(session: Session, tasks: list[Mapping[str, Any]]) -> list[Any]:
     if not roles and not users:
         return []
     params = {"iid": tasks[0]["instance_id"], "roles": roles, "users": users}
+    session.flush()  # Core statements do not autoflush: the step's own ORM changes first
     return list(session.execute(_PEOPLE[bool(roles), bool(users)], params))
 
 

@@ -207,4 +207,5 @@ def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str 
     return (row.id, row.status) if row else (None, None)
 
 
-_DOSSIER_STATUS = select(Dossier.id, Dossier.status).where(Dossier.instance_id == bindparam("iid"))
+_DOSSIER_STATUS = select(Dossier.__table__.c.id, Dossier.__table__.c.status).where(
+    Dossier.__table__.c.instance_id == bindparam("iid"))

@@ -49,8 +49,9 @@ def _load_user(user_id: str) -> LoginUser | None:
                      actor_of(first.id, [(row.role, row.commune_code) for row in rows if row.role is not None]))
 
 
-_USER_WITH_GRANTS = (select(User.id, User.email, User.full_name, User.locale, RoleGrant.role, RoleGrant.commune_code)
-                     .outerjoin(RoleGrant, RoleGrant.user_id == User.id).where(User.id == bindparam("uid")))
+_U, _G = User.__table__, RoleGrant.__table__  # Core columns: every request runs it
+_USER_WITH_GRANTS = (select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _G.c.role, _G.c.commune_code)
+                     .outerjoin(_G, _G.c.user_id == _U.c.id).where(_U.c.id == bindparam("uid")))
 
 
 def _serializer() -> URLSafeTimedSerializer:
