@@ -167,7 +167,7 @@ def main() -> None:
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ports = [free_port(), free_port()]
         for port in ports:
-            procs.append(serve("web:create_app()", port, env))
+            procs.append(serve("web:create_app()", port, env, threads=4))  # a websocket holds a thread
         for k in (1, 2):
             procs.append(start([GUICHET, "worker", "--concurrency", "2", "-n", f"bench{k}@%h"], env,
                                tmp / f"worker{k}.log"))

@@ -40,8 +40,14 @@ from typing import Any  # noqa: E402
 
 from bench.history import drop_database, fresh_database  # noqa: E402
 
-GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "gthread", "--threads", "4",
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "gthread",
             "--keep-alive", "30", "--log-level", "warning"]
+# Threads per worker, the same for both servers. Measured on this 2-core machine (app/floor):
+# 1 thread 0.67, 2 threads 0.65-0.72, 3 threads 0.63, 4 threads 0.59-0.61, 8 threads 0.51; the
+# app's requests wait on PostgreSQL between short bursts of Python, and more threads per
+# worker only fight over the GIL. (Nodes serving the visio rooms need more: a websocket holds
+# a thread; see bench/cluster.py.)
+THREADS = 2
 PASSWORD = "bench-password-1"
 AGENT = "guichet@casablanca.demo"
 
@@ -52,8 +58,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([*GUNICORN, "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), app],
+def serve(app: str, port: int, env: dict[str, str], threads: int = THREADS) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([*GUNICORN, "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), app],
                             env={**os.environ, **env})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -213,7 +219,7 @@ def main() -> None:
 
 def report(app: Load, floor: Load, args: Any) -> None:
     a, f = app.summary(), floor.summary()
-    print(f"\n{args.completions} completions per server, concurrency {args.concurrency}, gunicorn -w 2 gthread")
+    print(f"\n{args.completions} completions per server, concurrency {args.concurrency}, gunicorn -w 2 gthread, {THREADS} threads")
     for label, s in (("floor (Flask+SQLite, bare Spiff)", f), ("app (PostgreSQL, full API)", a)):
         print(f"{label:<34} {s['rate']:>7.1f} completions/s   p50 {s['p50']:6.1f} ms   p95 {s['p95']:6.1f} ms")
     print(f"ratio app/floor: {a['rate'] / f['rate']:.2f} (target >= 0.6); app {a['rate']:.0f}/s (target >= 150/s)")
