@@ -125,7 +125,8 @@ def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
               "new_version": inst.version + 1, "seq": inst.audit_seq, "head": inst.audit_head,
               "timer": inst.next_timer_at, "now": now}
     if session.get_bind().dialect.name == "postgresql":
-        params.update(closes=_json(inst.pending_closes), audit=_json(inst.pending_audit),
+        params.update(closes=_json(inst.pending_closes), close_ids=[c["tid"] for c in inst.pending_closes],
+                      audit=_json(inst.pending_audit),
                       tasks=_json(inst.pending_tasks))
         result = session.execute(_SAVE_ALL, params)
     else:
@@ -157,11 +158,15 @@ def _insert_from_json(table: Table, param: str, skip: tuple[str, ...] = ()) -> s
 
 # PostgreSQL: a step's writes in one statement. Data-modifying CTEs all run, referenced or
 # not; the statement's row count is the final UPDATE's, so the version guard still holds.
+# The closed tasks are named by an id array and their READY state is a filter (coalesce: no
+# index matches it), so that they are found by primary key whatever the planner guesses of
+# the JSON rows or of how many tasks are READY (it would otherwise scan the READY ones).
 _SAVE_ALL = text(f"""
 WITH closed AS (
   UPDATE human_task SET state = c.new_state, completed_by = c.by, completed_at = c.at
   FROM jsonb_to_recordset(CAST(:closes AS jsonb)) AS c(tid varchar, new_state varchar, by varchar, at timestamptz)
-  WHERE human_task.id = c.tid AND human_task.state = 'READY'),
+  WHERE human_task.id = ANY(CAST(:close_ids AS varchar[])) AND human_task.id = c.tid
+    AND coalesce(human_task.state, '') = 'READY'),
 audit AS ({_insert_from_json(AE, "audit", skip=("id",))}),
 tasks AS ({_insert_from_json(HT, "tasks")})
 UPDATE process_instance SET status = :status, state = :state, version = :new_version, audit_seq = :seq,
