@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 
 @event.listens_for(Engine, "connect")
@@ -22,6 +23,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+@event.listens_for(Pool, "checkin")
+def _sqlite_stays_manual(dbapi_connection: Any, _record: Any) -> None:
+    """A connection lent in autocommit (a view that only reads) comes back with SQLAlchemy's
+    reset of its isolation level, which hands transactions back to pysqlite: take them again."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
 
 
 WRITE = "guichet_write"  # execution option: this transaction will write
