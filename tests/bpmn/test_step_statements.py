@@ -78,3 +78,15 @@ def test_the_one_statement_write_is_guarded_by_the_version(engine, sessions, clo
         assert s.scalar(select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.instance_id == iid)) == 1
         assert s.get(HumanTask, "00000000-0000-0000-0000-0000000000aa") is None
     assert instance(sessions, iid).version == 1
+
+
+def test_the_rows_a_step_writes_name_every_column(engine, sessions, clock) -> None:
+    """The one-statement write fills columns from JSON rows by name: a column a row leaves
+    out would be NULL rather than its default. Every column is named."""
+    arrived: list[dict[str, Any]] = []
+    engine.task_listener = lambda session, rows, now: arrived.extend(rows)
+    iid = engine.start("ten_steps", {}, AGENT, scope="casa")
+    assert {c.name for c in store.HT.c} == set(arrived[0])
+    inst = store.InstanceState(iid, 1, "ten_steps", None, "casa", "running", "", 1, 0, "", None)
+    audit.append(inst, action="task.completed", actor=AGENT.user_id, at=clock())
+    assert {c.name for c in store.AE.c} - {"id"} == set(inst.pending_audit[0])
