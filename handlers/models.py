@@ -50,7 +50,8 @@ class RoleGrant(Base):
     members, to the organism they sit for."""
 
     __tablename__ = "role_grant"
-    __table_args__ = (UniqueConstraint("user_id", "role", "commune_code", "organism_code"),)
+    __table_args__ = (UniqueConstraint("user_id", "role", "commune_code", "organism_code"),
+                      Index("ix_role_grant_role_commune", "role", "commune_code"))  # a task's holders
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
