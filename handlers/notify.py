@@ -73,10 +73,11 @@ def record(session: Session, ports: Ports, dossier: Any, recipients: Iterable[st
     people = list(dict.fromkeys(recipients))
     locales: dict[str, str] = {}
     if people:  # one query for every recipient's language, not a User (and its grants) each
-        rows = session.execute(select(User.id, User.locale).where(User.id.in_(people)))
-        locales = {user_id: locale for user_id, locale in rows}
-    return store(session, ports, [message(ports, dossier, user_id, locales.get(user_id, "fr"), template, values, now,
-                                          channel) for user_id in people], now)
+        locales = {user_id: locale for user_id, locale in
+                   session.execute(select(User.id, User.locale).where(User.id.in_(people)))}
+    rows = [message(ports, dossier, user_id, locales.get(user_id, "fr"), template, values, now, channel)
+            for user_id in people]
+    return insert_messages(session, ports, rows, now)
 
 
 def message(ports: Ports, dossier: Any, user_id: str, lang: str, template: str, values: dict[str, Any],
@@ -92,7 +93,7 @@ def message(ports: Ports, dossier: Any, user_id: str, lang: str, template: str, 
             "created_at": now, "sent_at": None, "reference": None}
 
 
-def store(session: Session, ports: Ports, rows: list[dict[str, Any]], now: datetime) -> list[int]:
+def insert_messages(session: Session, ports: Ports, rows: list[dict[str, Any]], now: datetime) -> list[int]:
     """Insert message rows in one statement, and one delivery job each where a channel exists."""
     if not rows:
         return []
@@ -159,13 +160,16 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
             by_role.setdefault(row.role, []).append(row)
     out, seen = [], set()
     for task in tasks:
-        people = [by_user[task["assignee"]]] if task["assignee"] in by_user else by_role.get(task["role"] or "", [])
+        if task["assignee"]:  # that person alone (no message if no such user)
+            people = [by_user[task["assignee"]]] if task["assignee"] in by_user else []
+        else:
+            people = by_role.get(task["role"] or "", [])
         for person in sorted(people, key=lambda p: p.user_id):
             if (person.user_id, task["title"]) not in seen:  # one message per person and task title
                 seen.add((person.user_id, task["title"]))
                 out.append(message(ports, person, person.user_id, person.locale, "task_arrived",
                                    {"task": task["title"]}, now))
-    store(session, ports, out, now)
+    insert_messages(session, ports, out, now)
 
 
 def deliver(session: Session, job: OutboxMessage, now: datetime, *, ports: Ports) -> None:
