@@ -38,9 +38,14 @@ def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], co
         elif role:
             roles.add(role)
     if roles:
-        people |= set(session.scalars(select(RoleGrant.user_id).where(
-            RoleGrant.role.in_(roles), (RoleGrant.commune_code == commune) | RoleGrant.commune_code.is_(None))))
+        people |= set(session.scalars(select(RoleGrant.user_id).where(RoleGrant.role.in_(roles),
+                                                                      _covers(RoleGrant.commune_code, commune))))
     return sorted(people)
+
+
+def _covers(grant_commune: Any, commune: Any) -> Any:
+    """A grant covers the commune it names, and a grant naming none covers them all."""
+    return (grant_commune == commune) | grant_commune.is_(None)
 
 
 def guichet_agents(session: Session, commune: str) -> list[str]:
@@ -119,8 +124,7 @@ D, G, U = (cast(Table, m.__table__) for m in (Dossier, RoleGrant, User))
 _DOSSIER = (D.c.id, D.c.number, D.c.procedure)
 # Built once (building and hashing a statement costs more than running it on this path).
 _HOLDERS = (select(*_DOSSIER, G.c.role, U.c.id.label("user_id"), U.c.locale)
-            .join(G, G.c.role.in_(bindparam("roles", expanding=True))
-                  & ((G.c.commune_code == D.c.commune_code) | G.c.commune_code.is_(None)))
+            .join(G, G.c.role.in_(bindparam("roles", expanding=True)) & _covers(G.c.commune_code, D.c.commune_code))
             .join(U, U.c.id == G.c.user_id).where(D.c.instance_id == bindparam("iid")))
 _ASSIGNEES = (select(*_DOSSIER, literal(None, String).label("role"), U.c.id.label("user_id"), U.c.locale)
               .join(U, U.c.id.in_(bindparam("users", expanding=True)))
