@@ -60,7 +60,8 @@ def claim(task_id: str) -> Any:
 @bp.auth_required(token_auth)
 @bp.input(CompleteIn, arg_name="body")
 @bp.output(CompleteOut)
-@bp.doc(summary="Complete a task; 409 when stale, 422 with field errors", responses=ERRORS)
+@bp.doc(summary="Complete a task; 409 when stale, 422 with field errors",
+        responses={code: text for code, text in ERRORS.items() if code != 403})  # not yours: 404
 def complete(task_id: str, body: dict[str, Any]) -> Any:
     # The engine checks, under the instance lock, that the caller may do the task before it
     # says anything of the task's state; a task the caller may not see is answered as absent.
