@@ -28,10 +28,12 @@ _dmn_schemas: dict[str, etree.XMLSchema] = {}
 
 @dataclass
 class Rules:
-    """What the lint checks against: registered operators and lane name → role key."""
+    """What the lint checks against: registered operators, lane name → role key, and
+    operator → the JSON Schema of its parameters (operators absent there are not checked)."""
 
     operators: Collection[str] = ()
     lane_roles: Mapping[str, str] = field(default_factory=dict)
+    operator_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from .errors import Problem
+from .params import check_service_tasks
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -117,5 +118,7 @@ def check_specs(spec: Any, subs: Mapping[str, Any], forms: Mapping[str, dict[str
                                         ts.bpmn_id))
             elif isinstance(ts, UserTask):
                 problems += _check_user_task(proc.file, ts, forms, rules.lane_roles, used)
+        problems += check_service_tasks(proc.file, proc.task_specs.values(),
+                                        getattr(rules, "operator_params", {}))
     unique = list(dict.fromkeys(problems))
     return unique, dict(sorted(used.items()))

@@ -31,11 +31,16 @@ Handler = Callable[[ServiceCall], Mapping[str, Any] | None]
 
 @dataclass(frozen=True)
 class HandlerSpec:
-    """A registered handler; ``is_async`` ones run from the outbox, outside the user's step."""
+    """A registered handler; ``is_async`` ones run from the outbox, outside the user's step.
+
+    ``params`` is the JSON Schema of the parameters a service task gives it (an object schema:
+    ``properties``, ``required``); ``None`` when the handler declares none (nothing is checked).
+    """
 
     func: Handler
     is_async: bool = False
     doc: str = ""
+    params: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -44,13 +49,18 @@ class HandlerRegistry:
 
     _handlers: dict[str, HandlerSpec] = field(default_factory=dict)
 
-    def register(self, name: str, func: Handler, *, is_async: bool = False) -> None:
+    def register(self, name: str, func: Handler, *, is_async: bool = False,
+                 params: Mapping[str, Any] | None = None) -> None:
         if name in self._handlers:
             raise ValueError(f"handler {name!r} is registered twice")
-        self._handlers[name] = HandlerSpec(func, is_async, (func.__doc__ or "").strip())
+        self._handlers[name] = HandlerSpec(func, is_async, (func.__doc__ or "").strip(), params)
 
     def get(self, name: str) -> HandlerSpec:
         return self._handlers[name]
+
+    def params(self) -> dict[str, Mapping[str, Any]]:
+        """Operator → the JSON Schema of its parameters, for those that declare one."""
+        return {name: spec.params for name, spec in self._handlers.items() if spec.params is not None}
 
     def __contains__(self, name: object) -> bool:
         return name in self._handlers

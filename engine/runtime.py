@@ -110,7 +110,8 @@ class Engine:
             self.dispatcher(ids)
 
     def rules(self) -> Rules:
-        return Rules(operators=set(self.registry), lane_roles=self.lane_roles)
+        return Rules(operators=set(self.registry), lane_roles=self.lane_roles,
+                     operator_params=self.registry.params())
 
     def compile(self, files: Mapping[str, bytes], form_files: Mapping[str, bytes]) -> Compilation:
         return compile_sources(files, form_files, self.rules())
