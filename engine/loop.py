@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import HandlerFailed
 from .registry import HandlerRegistry, ServiceCall
-from .specs import ServiceTask
+from .specs import INTERRUPTING, ServiceTask
 
 
 class ScriptEngine(PythonScriptEngine):
@@ -69,11 +69,51 @@ def _run_ready(workflow: Any, defer: Callable[[Any], bool], ran: list[Any]) -> i
     return count
 
 
+_INTERRUPTED = "guichet.interrupted"  # internal data of an event sub-process that interrupted
+
+
+def _triggered(sub: Any) -> bool:
+    """Whether an event sub-process's interrupting start event has caught its event. (Only
+    an event sub-process's start event carries the extension: Spiff's parser misreads
+    ``triggeredByEvent``, so the calling task's class does not tell.)"""
+    root = sub.task_tree
+    return root is not None and any(
+        t.task_spec.extensions.get(INTERRUPTING) and t.has_state(TaskState.READY | TaskState.COMPLETED)
+        for t in root.children if hasattr(t.task_spec, "extensions"))
+
+
+def interrupt(workflow: BpmnWorkflow) -> list[Any]:
+    """Cancel what each newly triggered *interrupting* event sub-process interrupts.
+
+    Spiff 3 runs an event sub-process beside the process that contains it and ignores
+    ``isInterrupting``: without this, the dossier would carry on down both paths. Spiff
+    hangs every event sub-process under its container's start task, next to the main path;
+    cancelling those siblings cancels the main path's open tasks (user tasks, timers, call
+    activities and embedded sub-processes with everything in them) and the other event
+    sub-processes. Interrupting boundary events need nothing: Spiff cancels their task.
+    Returns the event sub-process tasks that interrupted."""
+    fired = []
+    for sub_id, sub in list(workflow.subprocesses.items()):
+        if not _triggered(sub):
+            continue
+        caller = next((wf.tasks[sub_id] for wf in (workflow, *workflow.subprocesses.values())
+                       if sub_id in wf.tasks), None)
+        if caller is None or caller.has_state(TaskState.FINISHED_MASK) or caller.internal_data.get(_INTERRUPTED):
+            continue
+        caller.internal_data[_INTERRUPTED] = True
+        for sibling in list(caller.parent.children if caller.parent is not None else []):
+            if sibling is not caller:
+                sibling.cancel()
+        fired.append(caller)
+    return fired
+
+
 def run_until_wait(workflow: BpmnWorkflow, defer: Callable[[Any], bool]) -> list[Any]:
     """Run every READY automatic task (in subprocesses first) until only human tasks,
     deferred service tasks or waiting events remain. Returns the tasks that ran."""
     ran: list[Any] = []
     while True:
+        interrupt(workflow)
         active = workflow.get_active_subprocesses()
         progressed = False
         for sub in sorted(active, key=lambda w: w.depth, reverse=True):
@@ -81,6 +121,8 @@ def run_until_wait(workflow: BpmnWorkflow, defer: Callable[[Any], bool]) -> list
                 progressed = True
             parent = workflow.get_task_from_id(sub.parent_task_id)
             parent.task_spec._update(parent)  # lets a finished call activity complete
+        if interrupt(workflow):  # before the interrupted path could take one more step
+            progressed = True
         if _run_ready(workflow, defer, ran):
             progressed = True
         if not progressed and len(workflow.get_active_subprocesses()) <= len(active):

@@ -15,7 +15,9 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
@@ -41,12 +43,29 @@ class ServiceTask(SpiffServiceTask):
         return True
 
 
+INTERRUPTING = "interrupting"  # extension of an event sub-process's start event
+
+
+class StartEventParser(SpiffStartEventParser):
+    """Records whether an event sub-process's start event interrupts (BPMN ``isInterrupting``,
+    true unless it says false): Spiff 3 ignores the attribute; our loop acts on it."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions: dict[str, Any] = super().parse_extensions(node)
+        parent = self.node.getparent()
+        if node is None and parent is not None and parent.tag == full_tag("subProcess") \
+                and parent.get("triggeredByEvent") == "true":
+            extensions[INTERRUPTING] = self.node.get("isInterrupting", "true").lower() == "true"
+        return extensions
+
+
 class Parser(SpiffBpmnParser):
-    """Spiff's parser with our service task class."""
+    """Spiff's parser with our service task class and event sub-process start events."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (ServiceTaskParser, ServiceTask),
+        full_tag("startEvent"): (StartEventParser, StartEvent),
     }
 
 
