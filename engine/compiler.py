@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
-from . import lint
+from . import exprcheck, lint
 from .errors import Problem
 from .sources import FORM_SUFFIX, UI_SUFFIX
 from .specs import Parser, content_hash, spec_to_dict
@@ -145,6 +145,7 @@ def compile_sources(
         problems += xsd
         if not xsd:
             trees[name], kinds[name] = tree, kind
+    problems += exprcheck.check(trees, kinds)
     if any(p.severity == "error" for p in problems):
         return Compilation([], problems)
 

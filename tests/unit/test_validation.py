@@ -28,7 +28,8 @@ def test_valid_diagrams_compile() -> None:
     result = compile_sources(*read_directory(DIAGRAMS), RULES)
     assert result.ok, result.problems
     assert {p.key for p in result.processes} == {"approval", "commission", "parent", "child", "ten_steps",
-                                                         "broken_script"}
+                                                         "broken_script", "interrupting_subprocess",
+                                                         "interrupting_boundary", "interrupting_none"}
 
 
 def test_malformed_xml_is_located() -> None:
