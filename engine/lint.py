@@ -24,17 +24,17 @@ def load_forms(forms: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Any]], l
         try:
             schema = json.loads(content)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(Problem(name, f"form is not valid JSON: {exc}", None,
+            problems.append(Problem(name, f"le formulaire n'est pas du JSON valide : {exc}", None,
                                     getattr(exc, "lineno", None)))
             continue
         if not isinstance(schema, dict):
-            problems.append(Problem(name, "form must be a JSON object (a JSON Schema)"))
+            problems.append(Problem(name, "le formulaire doit être un objet JSON (un JSON Schema)"))
             continue
         try:
             validator_for(schema).check_schema(schema)
         except js_exceptions.SchemaError as exc:
             where = "/".join(str(p) for p in exc.path) or "(root)"
-            problems.append(Problem(name, f"form is not a valid JSON Schema at {where}: {exc.message}"))
+            problems.append(Problem(name, f"le formulaire n'est pas un JSON Schema valide en {where} : {exc.message}"))
             continue
         schemas[name] = schema
     return schemas, problems
@@ -48,10 +48,10 @@ def load_ui(hints: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Any]], list
         try:
             value = json.loads(content)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(Problem(name, f"UI hints are not valid JSON: {exc}", None, getattr(exc, "lineno", None)))
+            problems.append(Problem(name, f"les indications d'affichage (UI) ne sont pas du JSON valide : {exc}", None, getattr(exc, "lineno", None)))
             continue
         if not isinstance(value, dict):
-            problems.append(Problem(name, "UI hints must be a JSON object"))
+            problems.append(Problem(name, "les indications d'affichage (UI) doivent être un objet JSON"))
             continue
         loaded[name] = value
     return loaded, problems
@@ -71,20 +71,21 @@ def _check_user_task(file: str, ts: Any, forms: Mapping[str, dict[str, Any]],
     out = []
     form = props.get(FORM_PROPERTY)
     if not form:
-        out.append(Problem(file, f"user task has no form: set the property {FORM_PROPERTY}", ts.bpmn_id))
+        out.append(Problem(file, f"la tâche utilisateur n'a pas de formulaire : renseignez la propriété {FORM_PROPERTY}", ts.bpmn_id))
     elif form not in forms:
-        out.append(Problem(file, f"form '{form}' was not found (or is invalid) in forms/", ts.bpmn_id))
+        out.append(Problem(file, f"le formulaire « {form} » est introuvable (ou invalide) dans forms/", ts.bpmn_id))
     else:
         used[form] = forms[form]
     if ts.lane is None and "assignee" not in props:
-        out.append(Problem(file, "user task is in no lane and names no assignee: nobody could do it",
+        out.append(Problem(file, "la tâche utilisateur n'est dans aucun couloir et ne nomme aucun responsable (assignee) : "
+                                 "personne ne pourrait la faire",
                            ts.bpmn_id))
     elif ts.lane is not None and ts.lane not in lane_roles:
         known = ", ".join(sorted(set(lane_roles)))
-        out.append(Problem(file, f"lane '{ts.lane}' is not a known role (known: {known})", ts.bpmn_id))
+        out.append(Problem(file, f"le couloir « {ts.lane} » n'est pas un rôle connu (rôles connus : {known})", ts.bpmn_id))
     if ("status_fr" in props) != ("status_ar" in props):
-        out.append(Problem(file, "public status label must be given in both French (status_fr) "
-                                 "and Arabic (status_ar)", ts.bpmn_id))
+        out.append(Problem(file, "le libellé de statut public doit être donné en français (status_fr) "
+                                 "et en arabe (status_ar)", ts.bpmn_id))
     # assignee and deadline expressions are compiled with the others (engine/exprcheck.py)
     return out
 
@@ -97,9 +98,9 @@ def check_specs(spec: Any, subs: Mapping[str, Any], forms: Mapping[str, dict[str
     for proc in [spec, *subs.values()]:
         for ts in proc.task_specs.values():
             if isinstance(ts, ServiceTask) and ts.operation_name not in rules.operators:
-                known = ", ".join(sorted(rules.operators)) or "none"
-                problems.append(Problem(proc.file, f"service task operator '{ts.operation_name}' "
-                                                   f"is not a registered handler (known: {known})",
+                known = ", ".join(sorted(rules.operators)) or "aucun"
+                problems.append(Problem(proc.file, f"l'opérateur « {ts.operation_name} » de la tâche de "
+                                                   f"service n'est pas un gestionnaire enregistré (connus : {known})",
                                         ts.bpmn_id))
             elif isinstance(ts, UserTask):
                 problems += _check_user_task(proc.file, ts, forms, rules.lane_roles, used)

@@ -66,7 +66,7 @@ def test_validation_locates_problems_on_elements(site: Site) -> None:
     assert bad.status_code == 200 and bad.json["ok"] is False
     by_element = {p["element_id"]: p for p in bad.json["problems"]}
     assert by_element["ga_receipt"]["file"] == "guu.bpmn" and "[ga_receipt]" in by_element["ga_receipt"]["text"]
-    assert "not a registered handler" in by_element["ga_receipt"]["message"]
+    assert "n'est pas un gestionnaire enregistré" in by_element["ga_receipt"]["message"]
     assert any(p["file"] == "avis.ui.json" for p in bad.json["problems"])
 
 

@@ -51,7 +51,7 @@ def test_xsd_invalid_file_is_located() -> None:
 def test_unknown_operator_is_located() -> None:
     broken = APPROVAL.replace('id="test.notify"', 'id="mail.sendd"')
     [p] = problems_for(broken)
-    assert "mail.sendd" in p.message and "not a registered handler" in p.message
+    assert "mail.sendd" in p.message and "n'est pas un gestionnaire enregistré" in p.message
     assert p.element_id == "notify" and p.line == line_of(broken, 'id="notify"')
 
 
@@ -65,13 +65,13 @@ def test_missing_form_is_located() -> None:
 def test_form_that_is_not_a_json_schema() -> None:
     forms = dict(FORMS, **{"fix.schema.json": b'{"type": "objekt"}'})
     problems = problems_for(APPROVAL, forms)
-    assert any(p.file == "fix.schema.json" and "not a valid JSON Schema" in p.message for p in problems)
+    assert any(p.file == "fix.schema.json" and "pas un JSON Schema valide" in p.message for p in problems)
 
 
 def test_unknown_lane_is_located() -> None:
     broken = APPROVAL.replace('name="applicant"', 'name="Plombier"')
     [p] = problems_for(broken)
-    assert "lane 'Plombier' is not a known role" in p.message and p.element_id == "fix"
+    assert "le couloir « Plombier » n'est pas un rôle connu" in p.message and p.element_id == "fix"
 
 
 def test_camunda_style_file_without_is_executable() -> None:

@@ -100,7 +100,7 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     page.get_by_role("button", name="Valider").click()
     problem = page.locator('#studio-problem-list a[data-element="ga_receipt"]')
     problem.wait_for()
-    assert "not a registered handler" in problem.inner_text()
+    assert "n'est pas un gestionnaire enregistré" in problem.inner_text()
     assert page.locator('.djs-element.studio-error[data-element-id="ga_receipt"]').count() == 1
     assert "problèmes" in page.locator("#studio-status").inner_text().lower()
     shot(page, "studio-03-validation-marker", full_page=False)
