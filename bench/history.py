@@ -44,7 +44,7 @@ from engine.compiler import Rules  # noqa: E402
 from engine.definitions import deploy  # noqa: E402
 from engine.models import HumanTask  # noqa: E402
 from engine.sources import read_directory  # noqa: E402
-from handlers import demo, queries  # noqa: E402
+from handlers import catalog_store, demo, queries  # noqa: E402
 from handlers.accounts import actor_for, find_by_email  # noqa: E402
 from handlers.dossier_models import Dossier  # noqa: E402
 from handlers.files import FileStore  # noqa: E402
@@ -123,6 +123,7 @@ class Site:
                                  Rules(operators=set(self.engine.registry), lane_roles=lane_roles()))
         with self.engine.transaction() as s:
             deploy(s, result.processes, by="bench", comment=None, now=self.engine.clock())
+            catalog_store.deploy_files(s, ROOT / "processes", by="bench", comment=None, now=self.engine.clock())
             demo.seed(s, "bench-password-1", self.engine.clock())
         with self.sessions() as s:
             self.agent = actor_for(find_by_email(s, AGENT))

@@ -27,7 +27,7 @@ from engine.compiler import Rules  # noqa: E402
 from engine.definitions import deploy  # noqa: E402
 from engine.models import HumanTask, ProcessInstance  # noqa: E402
 from engine.sources import read_directory  # noqa: E402
-from handlers import demo  # noqa: E402
+from handlers import catalog_store, demo  # noqa: E402
 from handlers.accounts import actor_for, find_by_email  # noqa: E402
 from handlers.files import FileStore  # noqa: E402
 from handlers.ports import Ports  # noqa: E402
@@ -46,6 +46,7 @@ def platform(tmp: Path):  # noqa: ANN201
                              Rules(operators=set(engine.registry), lane_roles=lane_roles()))
     with engine.transaction() as s:
         deploy(s, result.processes, by="bench", comment=None, now=engine.clock())
+        catalog_store.deploy_files(s, ROOT / "processes", by="bench", comment=None, now=engine.clock())
         demo.seed(s, "bench-password-1", engine.clock())
     return engine, sessions, ports
 

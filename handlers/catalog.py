@@ -1,21 +1,60 @@
-"""The procedure catalog (``processes/catalog.yaml``): checklists and public status labels."""
+"""The procedure catalog: procedures, document kinds, checklists, public status labels,
+message templates and filing forms.
+
+The catalog is *deployed data* (:mod:`handlers.catalog_store`): versioned and immutable in
+the database like the diagrams, identical on every node, edited in the Studio. The file
+``processes/catalog.yaml`` (with ``processes/forms/``) is what version control holds; this
+module reads and writes that form and checks a catalog's own consistency.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from engine import NotFound
+
+PDF = "application/pdf"
+ACCEPTED_TYPES = (PDF, "image/jpeg", "image/png")
+KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+CODE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+DOMAINS = ("guu", "economic")
+# the messages the platform itself sends (the diagrams' notify.send may name others)
+BUILTIN_MESSAGES = ("filed", "incomplete", "closed", "commission_convened", "plans_requested", "fees_due",
+                    "deadline_reminder", "deadline_breached", "task_arrived", "decision_issued")
+# the statuses the platform itself sets (the diagrams set the others)
+BUILTIN_STATUSES = ("draft", "deposited", "closed", "tacit_approval")
+
+
+class CatalogError(ValueError):
+    """A catalog that cannot be deployed; ``problems`` lists every reason (French)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """A document of a procedure's checklist. ``when`` makes it required only for dossiers
+    whose filing field has one of the listed values (e.g. ``{"categorie": ["grand_projet"]}``)."""
+
     kind: str
     required: bool
     fr: str
     ar: str
-    types: tuple[str, ...] = ("application/pdf",)
+    types: tuple[str, ...] = (PDF,)
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+    def required_for(self, fields: Mapping[str, Any] | None) -> bool:
+        if not self.required:
+            return False
+        return all((fields or {}).get(name) in values for name, values in self.when)
 
 
 @dataclass(frozen=True)
@@ -27,55 +66,205 @@ class Procedure:
     fr: str
     ar: str
     checklist: tuple[ChecklistItem, ...]
-    form: str | None = None  # the filing form, a JSON Schema in processes/forms/
+    form: str | None = None  # the filing form (a JSON Schema of the catalog's forms)
+
+    def item(self, kind: str) -> ChecklistItem | None:
+        return next((i for i in self.checklist if i.kind == kind), None)
 
 
 @dataclass(frozen=True)
 class Catalog:
     procedures: dict[str, Procedure]
     statuses: dict[str, dict[str, str]]
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → schema or UI hints
+    version: int | None = None  # the deployed version (None: not deployed, e.g. read from files)
+    id: int | None = None
 
     def procedure(self, key: str) -> Procedure:
         try:
             return self.procedures[key]
         except KeyError:
-            raise KeyError(f"unknown procedure '{key}'") from None
+            raise NotFound(f"procédure « {key} » inconnue") from None
+
+    def procedure_label(self, key: str, lang: str = "fr") -> str:
+        """A procedure's name in ``lang``; its key when this version no longer offers it."""
+        p = self.procedures.get(key)
+        return key if p is None else (p.ar if lang == "ar" else p.fr)
 
     def status_label(self, code: str, lang: str = "fr") -> str:
         return self.statuses.get(code, {}).get(lang, code)
 
+    def document_label(self, kind: str, lang: str = "fr") -> str:
+        return self.documents.get(kind, {}).get(lang, kind)
 
-def parse(text: str) -> Catalog:
-    """Build the catalog from YAML text; raises ValueError naming what is wrong."""
-    raw: dict[str, Any] = yaml.safe_load(text) or {}
-    docs = raw.get("documents", {})
-    statuses = raw.get("statuses", {})
-    for code, labels in statuses.items():
-        if not {"fr", "ar"} <= set(labels):
-            raise ValueError(f"status '{code}' needs both fr and ar labels")
-    procedures = {}
-    for key, p in raw.get("procedures", {}).items():
-        items = []
-        for kind, required in p.get("checklist", []):
-            if kind not in docs:
-                raise ValueError(f"procedure '{key}': unknown document '{kind}'")
-            items.append(ChecklistItem(kind, bool(required), docs[kind]["fr"], docs[kind]["ar"]))
-        missing = {"code", "domain", "process", "fr", "ar"} - set(p)
+    def form(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A filing form's JSON Schema and its UI hints (empty when it has none)."""
+        if name not in self.forms:
+            raise KeyError(f"unknown form '{name}'")
+        return self.forms[name], self.forms.get(name.replace(".schema.json", ".ui.json"), {})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The catalog as plain data (what is stored, hashed and edited), forms aside."""
+        return {"statuses": self.statuses, "documents": self.documents, "messages": self.messages,
+                "procedures": {p.key: _procedure_dict(p) for p in self.procedures.values()}}
+
+    def content_hash(self) -> str:
+        blob = json.dumps({"catalog": self.to_dict(), "forms": self.forms}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _procedure_dict(p: Procedure) -> dict[str, Any]:
+    items = []
+    for i in p.checklist:
+        item: dict[str, Any] = {"kind": i.kind, "required": i.required}
+        if i.types != (PDF,):
+            item["types"] = list(i.types)
+        if i.when:
+            item["when"] = {name: list(values) for name, values in i.when}
+        items.append(item)
+    out: dict[str, Any] = {"code": p.code, "domain": p.domain, "process": p.process, "fr": p.fr, "ar": p.ar,
+                           "checklist": items}
+    if p.form:
+        out["form"] = p.form
+    return out
+
+
+def _labels(section: str, raw: Any, problems: list[str]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    if not isinstance(raw, Mapping):
+        problems.append(f"{section} : une table code → {{fr, ar}} est attendue")
+        return out
+    for code, labels in raw.items():
+        if not isinstance(code, str) or not KEY.match(code):
+            problems.append(f"{section} : code « {code} » invalide (lettres minuscules, chiffres et _)")
+            continue
+        if not isinstance(labels, Mapping) or not all(str(labels.get(k) or "").strip() for k in ("fr", "ar")):
+            problems.append(f"{section} « {code} » : le libellé français et le libellé arabe sont obligatoires")
+            continue
+        out[code] = {"fr": str(labels["fr"]).strip(), "ar": str(labels["ar"]).strip()}
+    return out
+
+
+def _checklist_item(key: str, entry: Any, documents: Mapping[str, Mapping[str, str]],
+                    problems: list[str]) -> ChecklistItem | None:
+    if isinstance(entry, list | tuple) and len(entry) == 2:
+        entry = {"kind": entry[0], "required": entry[1]}
+    if not isinstance(entry, Mapping) or "kind" not in entry:
+        problems.append(f"procédure « {key} » : chaque pièce de la liste est {{kind, required}}")
+        return None
+    kind = entry["kind"]
+    if kind not in documents:
+        problems.append(f"procédure « {key} » : pièce inconnue « {kind} » (ajoutez-la aux types de pièces)")
+        return None
+    types = tuple(entry.get("types") or (PDF,))
+    bad = [t for t in types if t not in ACCEPTED_TYPES]
+    if bad:
+        problems.append(f"procédure « {key} », pièce « {kind} » : type de fichier non pris en charge "
+                        f"{', '.join(map(str, bad))} (acceptés : {', '.join(ACCEPTED_TYPES)})")
+    when_raw = entry.get("when") or {}
+    if not isinstance(when_raw, Mapping) or not all(isinstance(v, list) and v for v in when_raw.values()):
+        problems.append(f"procédure « {key} », pièce « {kind} » : la condition est champ → liste de valeurs")
+        when_raw = {}
+    when = tuple((str(k), tuple(v)) for k, v in when_raw.items())
+    return ChecklistItem(kind, bool(entry.get("required", True)), documents[kind]["fr"], documents[kind]["ar"],
+                         types, when)
+
+
+def from_dict(raw: Mapping[str, Any], forms: Mapping[str, dict[str, Any]] | None = None) -> Catalog:
+    """Build a catalog from plain data; raises :class:`CatalogError` listing every problem."""
+    problems: list[str] = []
+    if not isinstance(raw, Mapping):
+        raise CatalogError(["le catalogue doit être une table (statuses, documents, messages, procedures)"])
+    statuses = _labels("statut", raw.get("statuses") or {}, problems)
+    documents = _labels("type de pièce", raw.get("documents") or {}, problems)
+    messages = _labels("message", raw.get("messages") or {}, problems)
+    forms = dict(forms or {})
+    procedures: dict[str, Procedure] = {}
+    codes: dict[str, str] = {}
+    raw_procedures = raw.get("procedures") or {}
+    if not isinstance(raw_procedures, Mapping):
+        raw_procedures = {}
+        problems.append("procedures : une table clé → procédure est attendue")
+    for key, p in raw_procedures.items():
+        if not isinstance(key, str) or not KEY.match(key):
+            problems.append(f"procédure « {key} » : clé invalide (lettres minuscules, chiffres et _)")
+            continue
+        if not isinstance(p, Mapping):
+            problems.append(f"procédure « {key} » : une table est attendue")
+            continue
+        missing = [k for k in ("code", "domain", "process", "fr", "ar") if not str(p.get(k) or "").strip()]
         if missing:
-            raise ValueError(f"procedure '{key}' lacks {', '.join(sorted(missing))}")
-        procedures[key] = Procedure(key, p["code"], p["domain"], p["process"], p["fr"], p["ar"],
-                                    tuple(items), p.get("form"))
-    return Catalog(procedures, statuses)
+            problems.append(f"procédure « {key} » : il manque {', '.join(missing)}")
+            continue
+        code = str(p["code"]).strip()
+        if not CODE.match(code):
+            problems.append(f"procédure « {key} » : code « {code} » invalide (majuscules et chiffres, ex. PC)")
+        elif code in codes:
+            problems.append(f"procédure « {key} » : le code « {code} » est déjà celui de « {codes[code]} »")
+        codes[code] = key
+        if p["domain"] not in DOMAINS:
+            problems.append(f"procédure « {key} » : domaine « {p['domain']} » inconnu ({', '.join(DOMAINS)})")
+        form = p.get("form") or None
+        if form is not None and forms and form not in forms:
+            problems.append(f"procédure « {key} » : formulaire de dépôt « {form} » introuvable")
+        items = [_checklist_item(key, e, documents, problems) for e in (p.get("checklist") or [])]
+        kinds = [i.kind for i in items if i is not None]
+        if len(set(kinds)) != len(kinds):
+            problems.append(f"procédure « {key} » : une pièce figure deux fois dans la liste")
+        procedures[key] = Procedure(key, code, str(p["domain"]), str(p["process"]).strip(), str(p["fr"]).strip(),
+                                    str(p["ar"]).strip(), tuple(i for i in items if i is not None), form)
+    for code in BUILTIN_STATUSES:
+        if statuses and code not in statuses:
+            problems.append(f"statut « {code} » : utilisé par la plateforme, il doit rester au catalogue")
+    for name in BUILTIN_MESSAGES:
+        if messages and name not in messages:
+            problems.append(f"message « {name} » : envoyé par la plateforme, il doit rester au catalogue")
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(procedures, statuses, documents, messages, forms)
 
 
-def load(path: str | Path) -> Catalog:
-    """The catalog at ``path``, re-read when the file changes (a deploy), cached otherwise."""
-    p = Path(path)
-    if not p.exists():  # nothing deployed yet: no procedure to offer
-        return Catalog({}, {})
-    return _load(str(p), p.stat().st_mtime_ns)
+def parse(text: str, forms: Mapping[str, dict[str, Any]] | None = None) -> Catalog:
+    """Build the catalog from YAML text; raises :class:`CatalogError` naming what is wrong."""
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (ligne {mark.line + 1})" if mark is not None else ""
+        raise CatalogError([f"catalog.yaml n'est pas du YAML valide{where}"]) from None
+    return from_dict(raw, forms)
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, _mtime: int) -> Catalog:
-    return parse(Path(path).read_text(encoding="utf-8"))
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _short_lists(dumper: yaml.SafeDumper, data: list[Any]) -> Any:
+    flow = all(not isinstance(x, Mapping | list) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _small_maps(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> Any:
+    flow = len(data) <= 3 and all(not isinstance(v, Mapping | list) for v in data.values())
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _short_lists)
+_Dumper.add_representer(dict, _small_maps)
+
+HEADER = ("# The procedures offered to applicants: what they are called, which BPMN process runs them,\n"
+          "# the legal checklist enforced at filing, the public status labels shown on the timeline and\n"
+          "# the messages sent. Deployed data: edited in the Studio (/studio/catalog), written back here\n"
+          "# by `guichet processes export`, deployed by `guichet processes deploy`.\n")
+
+
+def dump(catalog: Catalog) -> str:
+    """The catalog as ``catalog.yaml`` text (checklist entries as ``[kind, required]`` when plain)."""
+    data = catalog.to_dict()
+    for proc in data["procedures"].values():
+        proc["checklist"] = [[i["kind"], i["required"]] if set(i) == {"kind", "required"} else i
+                             for i in proc["checklist"]]
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096)
+    return HEADER + "\n" + body

@@ -43,7 +43,7 @@ def document(call: ServiceCall, ports: Ports, dossier: Dossier, decision: Decisi
     from signing.render import DecisionDocument  # the library has no Flask, no database
 
     session = call.session
-    procedure = ports.catalog().procedure(dossier.procedure)
+    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
     commune = session.get_one(Commune, dossier.commune_code)
     applicant = session.get_one(User, dossier.applicant_id)
     fees = [(f.label, f.amount) for f in session.scalars(select(Fee).where(Fee.dossier_id == dossier.id))]

@@ -28,6 +28,8 @@ class Dossier(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(60), unique=True)
     procedure: Mapped[str] = mapped_column(String(60))
+    # the catalog version it was filed under: its checklist and form never change under it
+    catalog_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_version.id"))
     commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"))
     applicant_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

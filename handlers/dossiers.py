@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, forms
 
-from . import pdfcheck
+from . import catalog_store, pdfcheck
+from .catalog import PDF, Catalog
 from .common import DomainError, set_status
 from .dossier_models import DocumentVersion, Dossier
 from .filing import missing_documents
@@ -28,11 +29,11 @@ def create_draft(session: Session, ports: Ports, *, procedure: str, commune: str
                  fields: dict[str, Any], now: datetime) -> Dossier:
     if not {"applicant", "architect"} & applicant.roles:
         raise Forbidden("only applicants (or their architects) file dossiers")
-    if procedure not in ports.catalog().procedures:
+    if procedure not in ports.catalog(session).procedures:
         raise NotFound(f"unknown procedure '{procedure}'")
     if session.get(Commune, commune) is None:
         raise NotFound(f"unknown commune '{commune}'")
-    check_fields(ports, procedure, fields, complete=False)
+    check_fields(ports.catalog(session), procedure, fields, complete=False)
     dossier = Dossier(procedure=procedure, commune_code=commune, applicant_id=applicant.user_id,
                       fields=dict(fields), status="draft", created_at=now)
     session.add(dossier)
@@ -40,13 +41,13 @@ def create_draft(session: Session, ports: Ports, *, procedure: str, commune: str
     return dossier
 
 
-def check_fields(ports: Ports, procedure_key: str, fields: dict[str, Any], *, complete: bool) -> None:
+def check_fields(catalog: Catalog, procedure_key: str, fields: dict[str, Any], *, complete: bool) -> None:
     """Validate filing data against the procedure's form; a draft may still lack required
     fields (``complete=False``), a submitted dossier may not. Raises InvalidTaskData (422)."""
-    procedure = ports.catalog().procedure(procedure_key)
+    procedure = catalog.procedure(procedure_key)
     if procedure.form is None:
         return
-    schema, _ = ports.form(procedure.form)
+    schema, _ = catalog.form(procedure.form)
     try:
         forms.check(forms.compile_schema(schema), fields)
     except InvalidTaskData as exc:
@@ -63,7 +64,7 @@ def update_fields(session: Session, ports: Ports, dossier: Dossier, fields: dict
     if dossier.status != "draft":
         raise Conflict("a submitted dossier can no longer be edited")
     merged = {**dossier.fields, **fields}
-    check_fields(ports, dossier.procedure, merged, complete=False)
+    check_fields(ports.catalog(session, dossier.catalog_id), dossier.procedure, merged, complete=False)
     dossier.fields = merged
     return dossier
 
@@ -74,6 +75,31 @@ def pdf_pages(content: bytes) -> int:
         return pdfcheck.check(content)
     except pdfcheck.PdfRefused as exc:
         raise InvalidDocument(str(exc)) from None
+
+
+_IMAGES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def accepted_file(content: bytes, types: tuple[str, ...]) -> tuple[str, int]:
+    """(content type, pages) of an upload the checklist item accepts: a PDF checked for real
+    (:mod:`handlers.pdfcheck`), or a PNG/JPEG image that decodes; InvalidDocument otherwise."""
+    kind = next((t for magic, t in _IMAGES.items() if content.startswith(magic)), PDF)
+    if kind not in types:
+        raise InvalidDocument("type de fichier non accepté pour cette pièce (attendu : "
+                              + ", ".join(t.split("/")[1].upper() for t in types) + ")")
+    if kind == PDF:
+        return PDF, pdf_pages(content)
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidDocument("fichier trop volumineux")
+    import io  # noqa: PLC0415
+
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InvalidDocument("image illisible ou endommagée") from None
+    return kind, 1
 
 
 def safe_filename(name: str) -> str:
@@ -88,15 +114,15 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
     """Store a new version of one checklist document; earlier versions are kept."""
     if dossier.applicant_id != by.user_id:
         raise Forbidden("only the applicant adds documents to a dossier")
-    kinds = {item.kind for item in ports.catalog().procedure(dossier.procedure).checklist}
-    if kind not in kinds:
+    item = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure).item(kind)
+    if item is None:
         raise DomainError(f"'{kind}' is not a document of this procedure's checklist")
-    pages = pdf_pages(content)
+    content_type, pages = accepted_file(content, item.types)
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(
         DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == kind)) or 0) + 1
     doc = DocumentVersion(dossier_id=dossier.id, kind=kind, version=version, filename=safe_filename(filename),
-                          content_type="application/pdf", sha256=digest, size=len(content), pages=pages,
+                          content_type=content_type, sha256=digest, size=len(content), pages=pages,
                           uploaded_by=by.user_id, uploaded_at=now)
     session.add(doc)
     session.flush()
@@ -118,8 +144,11 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> s
             raise Forbidden("only the applicant submits a dossier")
         if dossier.instance_id is not None:
             raise Conflict(f"dossier {dossier.number} is already filed")
-        procedure = ports.catalog().procedure(dossier.procedure)
-        check_fields(ports, dossier.procedure, dict(dossier.fields), complete=True)
+        if dossier.number is None:  # filed under the newest catalog: its checklist and form from now on
+            dossier.catalog_id = catalog_store.newest_id(session)
+        catalog = ports.catalog(session, dossier.catalog_id)
+        procedure = catalog.procedure(dossier.procedure)
+        check_fields(catalog, dossier.procedure, dict(dossier.fields), complete=True)
         missing = missing_documents(session, dossier, ports)
         if missing:
             raise DomainError("missing required documents: " + ", ".join(missing))

@@ -24,8 +24,8 @@ def latest_documents(session: Session, dossier_id: int) -> list[DocumentVersion]
 
 def missing_documents(session: Session, dossier: Dossier, ports: Ports) -> list[str]:
     have = {d.kind for d in latest_documents(session, dossier.id)}
-    procedure = ports.catalog().procedure(dossier.procedure)
-    return [item.kind for item in procedure.checklist if item.required and item.kind not in have]
+    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
+    return [item.kind for item in procedure.checklist if item.required_for(dossier.fields) and item.kind not in have]
 
 
 def checklist(call: ServiceCall, ports: Ports) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def receipt_pdf(session: Session, ports: Ports, dossier: Dossier) -> bytes:
 
     from .models import Commune, User
 
-    procedure = ports.catalog().procedure(dossier.procedure)
+    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
     commune = session.get_one(Commune, dossier.commune_code)
     applicant = session.get_one(User, dossier.applicant_id)
     labels = {item.kind: item.fr for item in procedure.checklist}

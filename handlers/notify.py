@@ -80,21 +80,23 @@ def record(session: Session, ports: Ports, dossier: Any, recipients: Iterable[st
     if people:  # one query for every recipient's language, not a User (and its grants) each
         locales = {user_id: locale for user_id, locale in
                    session.execute(select(User.id, User.locale).where(User.id.in_(people)))}
-    rows = [message(ports, dossier, user_id, locales.get(user_id, "fr"), template, values, now, channel)
+    rows = [message(session, ports, dossier, user_id, locales.get(user_id, "fr"), template, values, now, channel)
             for user_id in people]
     return insert_messages(session, ports, rows, now)
 
 
-def message(ports: Ports, dossier: Any, user_id: str, lang: str, template: str, values: dict[str, Any],
-            now: datetime, channel: str = "email") -> dict[str, Any]:
-    """The ``notification`` row of ``template`` for one recipient, rendered in ``lang``."""
-    if template not in messages.TEMPLATES:
+def message(session: Session, ports: Ports, dossier: Any, user_id: str, lang: str, template: str,
+            values: dict[str, Any], now: datetime, channel: str = "email") -> dict[str, Any]:
+    """The ``notification`` row of ``template`` (a message of the dossier's catalog) for one
+    recipient, rendered in ``lang``."""
+    catalog = ports.catalog(session, dossier.catalog_id)
+    if template not in catalog.messages:
         raise DomainError(f"unknown message template '{template}'")
-    procedure = ports.catalog().procedure(dossier.procedure)
+    procedure = catalog.procedure(dossier.procedure)
     filled = {**values, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
               "date": now.date().isoformat()}
     return {"dossier_id": dossier.id, "recipient_id": user_id, "channel": channel, "template": template,
-            "lang": lang, "subject": messages.subject(lang, filled), "body": messages.render(template, lang, filled),
+            "lang": lang, "subject": messages.subject(lang, filled), "body": messages.render(catalog.messages[template], lang, filled),
             "created_at": now, "sent_at": None, "reference": None}
 
 
@@ -121,7 +123,7 @@ def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 # Core columns: this runs in every step, and ORM-enabled statements cost more to run.
 D, G, U = (cast(Table, m.__table__) for m in (Dossier, RoleGrant, User))
-_DOSSIER = (D.c.id, D.c.number, D.c.procedure)
+_DOSSIER = (D.c.id, D.c.number, D.c.procedure, D.c.catalog_id)
 # Built once (building and hashing a statement costs more than running it on this path).
 _HOLDERS = (select(*_DOSSIER, G.c.role, U.c.id.label("user_id"), U.c.locale)
             .join(G, G.c.role.in_(bindparam("roles", expanding=True)) & _covers(G.c.commune_code, D.c.commune_code))
@@ -171,7 +173,7 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
         for person in sorted(people, key=lambda p: p.user_id):
             if (person.user_id, task["title"]) not in seen:  # one message per person and task title
                 seen.add((person.user_id, task["title"]))
-                out.append(message(ports, person, person.user_id, person.locale, "task_arrived",
+                out.append(message(session, ports, person, person.user_id, person.locale, "task_arrived",
                                    {"task": task["title"]}, now))
     insert_messages(session, ports, out, now)
 

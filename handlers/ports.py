@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog as _catalog
+from . import catalog_store
 from .files import FileStore
 
 
@@ -25,11 +26,13 @@ class Ports:
     trust_roots: Callable[[], list[bytes]] = field(default=lambda: [])
     channels: dict[str, Any] = field(default_factory=dict)  # "email" → SmtpChannel, "sms" → …
 
-    def catalog(self) -> _catalog.Catalog:
-        return _catalog.load(self.processes_dir / "catalog.yaml")
+    def catalog(self, session: Any, catalog_id: int | None = None) -> _catalog.Catalog:
+        """The deployed catalog version ``catalog_id`` (a dossier's), else the newest."""
+        return catalog_store.current(session, catalog_id)
 
     def form(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """A form's JSON Schema and its UI hints (labels fr/ar) from ``processes/forms/``."""
+        """A task form's JSON Schema and UI hints from ``processes/forms/``: only for versions
+        deployed before forms carried their UI hints (filing forms come from the catalog)."""
         path = self.processes_dir / "forms" / name
         ui = path.with_name(name.replace(".schema.json", ".ui.json"))
         return _read_json(str(path), path.stat().st_mtime_ns), (

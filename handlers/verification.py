@@ -47,7 +47,7 @@ def by_code(session: Session, ports: Ports, code: str) -> Result:
     if row is None:
         raise NotFound("no signed decision has this verification code")
     decision, dossier = row
-    procedure = ports.catalog().procedure(dossier.procedure)
+    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
     commune = session.get_one(Commune, dossier.commune_code)
     summary = Summary(dossier.number or "", procedure.fr, procedure.ar, commune.name_fr, commune.name_ar,
                       decision.outcome, decision.decided_at, decision.signed_at)

@@ -176,6 +176,12 @@ OTHER_AGENT = Actor("agent-2", frozenset({"guichet_agent"}), {"guichet_agent": f
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
 
+def deploy_catalog(session: Session, now: datetime, directory: Path = PROCESSES) -> int:
+    """Deploy the shipped catalog (procedures, checklists, labels, messages, filing forms)."""
+    from handlers import catalog_store
+    return catalog_store.deploy_files(session, directory, by="tests", comment=None, now=now)[0]
+
+
 @pytest.fixture(scope="session")
 def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A DEMO PKI made for this run (nothing is committed): root CA + president key."""
@@ -254,6 +260,7 @@ def site(database_url: str, db_engine, sessions, tmp_path: Path, compiled_proces
         engine = get_engine(application)
         with engine.transaction() as s:
             deploy(s, compiled_processes, by="tests", comment=None, now=utcnow())
+            deploy_catalog(s, utcnow())
             demo.seed(s, DEMO_PASSWORD, utcnow())
     yield Site(application)
     with application.app_context():

@@ -15,7 +15,7 @@ def file_complete(engine: Engine, ports: Ports, applicant: Actor, procedure: str
     with engine.transaction() as s:
         d = dossiers.create_draft(s, ports, procedure=procedure, commune=commune, applicant=applicant,
                                   fields=fields, now=engine.clock())
-        for item in ports.catalog().procedure(procedure).checklist:
+        for item in ports.catalog(s).procedure(procedure).checklist:
             if item.kind not in skip:
                 dossiers.add_document(s, ports, d, kind=item.kind, filename=f"{item.kind}.pdf",
                                       content=tiny_pdf(item.kind), by=applicant, now=engine.clock())

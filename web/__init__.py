@@ -67,9 +67,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 return str(title.get(lang) or task.title)
             return str(task.title)
 
-        def document_label(procedure: str, kind: str) -> str:
-            from handlers.visio.dossier import document_label as label  # + the commission's documents
-            return label(ports, procedure, kind, lang)
+        def document_label(dossier: Any, kind: str) -> str:
+            """A document kind's label in the dossier's catalog (or the commission's kinds)."""
+            from handlers.visio.dossier import document_label as label
+
+            from .extensions import db
+            return label(db.session(), ports, dossier, kind, lang)
         return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
                 "document_label": document_label}
 

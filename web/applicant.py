@@ -26,9 +26,10 @@ def ports() -> Ports:
     return current_app.extensions["guichet.ports"]
 
 
-def _filing_form(procedure_key: str) -> tuple[dict, dict]:
-    proc = ports().catalog().procedure(procedure_key)
-    return ports().form(proc.form) if proc.form else ({"properties": {}}, {})
+def _filing_form(dossier: Dossier) -> tuple[dict, dict]:
+    catalog = ports().catalog(db.session(), dossier.catalog_id)
+    proc = catalog.procedure(dossier.procedure)
+    return catalog.form(proc.form) if proc.form else ({"properties": {}}, {})
 
 
 @bp.get("/", endpoint="dossiers")
@@ -36,7 +37,7 @@ def _filing_form(procedure_key: str) -> tuple[dict, dict]:
 def my_dossiers():  # noqa: ANN201
     page = queries.dossiers(db.session(), security.actor(), status=request.args.get("status"),
                             page=max(1, request.args.get("page", 1, type=int)))
-    return render_template("applicant/list.html", page=page, catalog=ports().catalog())
+    return render_template("applicant/list.html", page=page, catalog=ports().catalog(db.session()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -50,25 +51,25 @@ def new():  # noqa: ANN201
             dossier_id = draft.id
         return redirect(url_for("applicant.detail", dossier_id=dossier_id))
     communes = db.session.query(Commune).order_by(Commune.name_fr).all()
-    return render_template("applicant/new.html", catalog=ports().catalog(), communes=communes)
+    return render_template("applicant/new.html", catalog=ports().catalog(db.session()), communes=communes)
 
 
 @bp.get("/<int:dossier_id>")
 @login_required
 def detail(dossier_id: int, errors: dict | None = None, status: int = 200):  # noqa: ANN201
     view = queries.dossier_view(db.session(), security.actor(), dossier_id)
-    schema, ui = _filing_form(view.dossier.procedure)
+    schema, ui = _filing_form(view.dossier)
     form = formkit.fields(schema, ui, str(get_locale()), view.dossier.fields, errors)
-    procedure = ports().catalog().procedure(view.dossier.procedure)
-    return render_template("applicant/dossier.html", view=view, form=form, procedure=procedure,
-                           catalog=ports().catalog()), status
+    catalog = ports().catalog(db.session(), view.dossier.catalog_id)
+    return render_template("applicant/dossier.html", view=view, form=form,
+                           procedure=catalog.procedure(view.dossier.procedure), catalog=catalog), status
 
 
 @bp.post("/<int:dossier_id>/fields")
 @login_required
 def save_fields(dossier_id: int):  # noqa: ANN201
     dossier = queries.dossier(db.session(), security.actor(), dossier_id)
-    schema, _ui = _filing_form(dossier.procedure)
+    schema, _ui = _filing_form(dossier)
     try:
         with get_engine(current_app).transaction() as session:
             dossiers.update_fields(session, ports(), session.get_one(Dossier, dossier_id),

@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine import NotFound, audit, definitions, versions
 from engine.clock import utcnow
 from engine.sources import read_directory, read_paths
-from handlers import demo
+from handlers import catalog_store, catalog_usage, demo
+from handlers.catalog import CatalogError
 from signing.cli import pki
 
 from .bootstrap import get_engine
@@ -46,8 +48,32 @@ def validate(files: tuple[Path, ...]) -> None:
             click.echo(f"{name}: ok")
     for problem in result.problems:
         click.echo(str(problem))
-    if not result.ok or unreadable:
+    catalog_problems = []
+    for directory in {p if p.is_dir() else p.parent for p in paths}:
+        if (directory / "catalog.yaml").exists():
+            catalog_problems += _catalog_problems(directory, sources, {p.key for p in result.processes})
+    for message in catalog_problems:
+        click.echo(message)
+    if not catalog_problems and any((p if p.is_dir() else p.parent).joinpath("catalog.yaml").exists() for p in paths):
+        click.echo("catalog.yaml: ok")
+    if not result.ok or unreadable or catalog_problems:
         sys.exit(1)
+
+
+def _catalog_problems(directory: Path, sources: dict[str, bytes], keys: set[str]) -> list[str]:
+    """The catalog of ``directory`` checked alone, then against the diagrams and deployed keys."""
+    try:
+        catalog = catalog_store.read_files(directory)
+    except CatalogError as exc:
+        return [f"{directory / 'catalog.yaml'}: error: {p}" for p in exc.problems]
+    try:  # validating needs no database; when there is one, deployed processes count too
+        deployed = {row.process_key for row in definitions.latest_versions(db.session())}
+    except SQLAlchemyError:
+        db.session.rollback()
+        deployed = set()
+    texts = {name: raw.decode("utf-8", "replace") for name, raw in sources.items()}
+    return [f"{directory / 'catalog.yaml'}: error: {p}"
+            for p in catalog_usage.problems(catalog, texts, keys | deployed)]
 
 
 @processes.command("deploy")
@@ -70,13 +96,23 @@ def deploy(comment: str | None, author: str) -> None:
         for problem in result.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
+    has_catalog = (directory / "catalog.yaml").exists()
+    catalog_problems = _catalog_problems(directory, files, {p.key for p in result.processes}) if has_catalog else []
+    if catalog_problems:
+        for message in catalog_problems:
+            click.echo(message, err=True)
+        sys.exit(1)
     with engine.transaction() as session, click.progressbar(result.processes, label="deploying",
                                                              file=sys.stderr) as bar:
         outcomes = [o for proc in bar
                     for o in definitions.deploy(session, [proc], by=author, comment=comment, now=utcnow())]
+        catalog = (catalog_store.deploy_files(session, directory, by=author, comment=comment, now=utcnow())
+                   if has_catalog else None)
     for o in outcomes:
         state = "deployed" if o.created else "unchanged"
         click.echo(f"{o.process_key} v{o.version} {state} ({o.content_hash[:12]})")
+    if catalog is not None:
+        click.echo(f"catalog v{catalog[0]} {'deployed' if catalog[1] else 'unchanged'}")
 
 
 @processes.command("export")
@@ -94,6 +130,8 @@ def export(dest: Path | None, process_key: str | None, number: int | None) -> No
     except NotFound as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    if process_key is None and catalog_store.newest_id(db.session()) is not None:
+        written += catalog_store.write_files(catalog_store.current(db.session()), dest or _processes_dir())
     for path in written:
         click.echo(str(path))
 

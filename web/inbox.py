@@ -27,7 +27,7 @@ def task_list():  # noqa: ANN201
     order = request.args.get("order", "due")
     page = queries.inbox(db.session(), security.actor(), order=order,
                          page=max(1, request.args.get("page", 1, type=int)))
-    catalog = current_app.extensions["guichet.ports"].catalog()
+    catalog = current_app.extensions["guichet.ports"].catalog(db.session())
     lang = str(get_locale())
     communes = {c.code: (c.name_ar if lang == "ar" else c.name_fr) for c in db.session.scalars(select(Commune))}
     return render_template("inbox/list.html", page=page, order=order, now=utcnow(), catalog=catalog,
@@ -56,10 +56,11 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
         if _can_see(dossier.id) else None
     lang = str(get_locale())
     ports = current_app.extensions["guichet.ports"]
-    procedure = ports.catalog().procedure(dossier.procedure)
+    catalog = ports.catalog(db.session(), dossier.catalog_id)
+    procedure = catalog.procedure(dossier.procedure)
     schema, ui = task_form(ht)
     fields = formkit.fields(schema, ui, lang, data or {}, errors, checklist=[i.kind for i in procedure.checklist])
-    filing_schema, filing_ui = ports.form(procedure.form) if procedure.form else ({}, {})
+    filing_schema, filing_ui = catalog.form(procedure.form) if procedure.form else ({}, {})
     filing = formkit.fields(filing_schema, filing_ui, lang, dossier.fields)
     version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ht.instance_id))
     return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,

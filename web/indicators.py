@@ -93,7 +93,7 @@ def page() -> Any:
         return render_template("indicators.html", error=PERIOD_ERRORS[exc.code](), lines=[], chart=None,
                                start=start_raw, end=end_raw), 400
     communes = {c.code: (c.name_ar if lang == "ar" else c.name_fr) for c in db.session.scalars(select(Commune))}
-    procedures = current_app.extensions["guichet.ports"].catalog().procedures
+    procedures = current_app.extensions["guichet.ports"].catalog(db.session()).procedures
     lines = []
     for item in rows:
         proc = procedures.get(item.procedure)

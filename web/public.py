@@ -28,7 +28,7 @@ def index():  # noqa: ANN201
     user = security.current()
     if user is not None:
         return redirect(url_for("applicant.dossiers" if user.has("applicant") else "inbox.tasks"))
-    catalog = current_app.extensions["guichet.ports"].catalog()
+    catalog = current_app.extensions["guichet.ports"].catalog(db.session())
     return render_template("index.html", procedures=list(catalog.procedures.values()))
 
 

@@ -56,7 +56,7 @@ def _file(engine: Engine, ports: Ports, fields: dict[str, Any], citizen: object,
     with engine.transaction() as s:
         draft = dossiers.create_draft(s, ports, procedure="permis_construire", commune="casablanca",
                                       applicant=citizen, fields=fields, now=now)  # type: ignore[arg-type]
-        for item in ports.catalog().procedure("permis_construire").checklist:
+        for item in ports.catalog(s).procedure("permis_construire").checklist:
             dossiers.add_document(s, ports, draft, kind=item.kind, filename=f"{item.kind}.pdf",
                                   content=plan_pdf(item.fr, fields["parcelle"]), by=citizen, now=now)  # type: ignore[arg-type]
         dossier_id = draft.id
@@ -74,7 +74,7 @@ def seed(engine: Engine, ports: Ports, now: datetime) -> int | None:
     """The demo session's id (made once; None when the procedures are not deployed yet)."""
     with engine.transaction() as s:
         try:
-            latest_id(s, ports.catalog().procedure("permis_construire").process)
+            latest_id(s, ports.catalog(s).procedure("permis_construire").process)
         except (NotFound, KeyError):
             return None
         commission = s.scalar(select(Commission).where(Commission.commune_code == "casablanca",

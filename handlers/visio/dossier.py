@@ -24,10 +24,10 @@ KINDS = {"plan_annote": {"fr": "Plan annoté par la commission", "ar": "تصمي
 FORM_FIELDS = {"avis": "avis", "reserves": "reserves", "motive": "motif", "plans_modifies": "plans_modifies"}
 
 
-def document_label(ports: Ports, procedure: str, kind: str, lang: str) -> str:
-    for item in ports.catalog().procedure(procedure).checklist:
-        if item.kind == kind:
-            return item.ar if lang == "ar" else item.fr
+def document_label(session: Session, ports: Ports, dossier: Dossier, kind: str, lang: str) -> str:
+    catalog = ports.catalog(session, dossier.catalog_id)
+    if kind in catalog.documents:
+        return catalog.document_label(kind, lang)
     return KINDS.get(kind, {}).get(lang, kind)
 
 
@@ -91,14 +91,14 @@ def opinions(session: Session, sitting: CommissionSession, dossier: Dossier) -> 
 def context(session: Session, ports: Ports, seat: access.Seat, dossier_id: int, lang: str) -> dict[str, Any]:
     """The JSON of ``GET /commission/sessions/<sid>/dossiers/<did>`` (docs/realtime.md)."""
     dossier = _dossier(session, seat, dossier_id)
-    catalog = ports.catalog()
+    catalog = ports.catalog(session, dossier.catalog_id)
     procedure = catalog.procedure(dossier.procedure)
     applicant = session.get_one(User, dossier.applicant_id)
     return {
         "dossier": {"id": dossier.id, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
                     "status": {"code": dossier.status, "label": catalog.status_label(dossier.status, lang)},
                     "fields": dossier.fields, "applicant": applicant.full_name},
-        "documents": [{"id": d.id, "kind": d.kind, "label": document_label(ports, dossier.procedure, d.kind, lang),
+        "documents": [{"id": d.id, "kind": d.kind, "label": document_label(session, ports, dossier, d.kind, lang),
                        "version": d.version, "filename": d.filename, "pages": d.pages,
                        "url": f"/commission/documents/{d.id}/file"} for d in latest_documents(session, dossier.id)],
         "opinions": opinions(session, seat.session, dossier)}

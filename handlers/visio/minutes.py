@@ -34,17 +34,16 @@ def document(session: Session, ports: Ports, sitting: CommissionSession, closed_
     """The minutes' data, as :mod:`signing.minutes` renders it."""
     commission_row = session.get_one(Commission, sitting.commission_id)
     commune = session.get_one(Commune, commission_row.commune_code)
-    catalog = ports.catalog()
     entries = []
     for item in agenda(session, sitting.id):
         d = session.get_one(Dossier, item.dossier_id)
-        procedure = catalog.procedure(d.procedure)
+        procedure = ports.catalog(session, d.catalog_id).procedure(d.procedure)
         opinions = tuple(GivenOpinion(o["member"], o["organism"], o["avis"], o["reserves"], o["motive"])
                          for o in dossier.opinions(session, sitting, d))
         versions = session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == d.id, DocumentVersion.id.in_(
             select(Annotation.version_id).where(Annotation.session_id == sitting.id, Annotation.deleted_at.is_(None))))
             .order_by(DocumentVersion.kind, DocumentVersion.version))
-        plans = tuple(PlanSnapshot(f"{dossier.document_label(ports, d.procedure, v.kind, 'fr')} v{v.version}",
+        plans = tuple(PlanSnapshot(f"{dossier.document_label(session, ports, d, v.kind, 'fr')} v{v.version}",
                                    ports.files.get(v.sha256),
                                    tuple(export.marks(session, sitting.id, v.id)))
                       for v in versions)

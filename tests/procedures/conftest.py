@@ -24,6 +24,7 @@ from handlers.roles import lane_roles
 from tests.conftest import (
     PROCESSES,  # noqa: E402,F401
     FakeClock,
+    deploy_catalog,
 )
 from tests.filing import file_complete
 
@@ -111,5 +112,6 @@ def platform(sessions: sessionmaker[Session], clock: FakeClock, tmp_path: Path, 
     engine.dispatcher = InProcessRunner(engine.run_outbox_message)
     with engine.transaction() as s:
         deploy(s, compiled_processes, by="tests", comment=None, now=clock())
+        deploy_catalog(s, clock())
         demo.seed(s, "demo-password", clock())
     return Platform(engine, sessions, ports, clock)

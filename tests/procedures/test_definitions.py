@@ -9,7 +9,8 @@ from pathlib import Path
 from lxml import etree
 
 from engine.sources import read_directory
-from handlers.catalog import load
+from handlers import catalog_usage
+from handlers.catalog_store import read_files
 from handlers.registry import HANDLERS
 from tests.procedures.conftest import PROCESSES
 
@@ -26,7 +27,7 @@ def test_the_procedures_validate_with_the_real_registry(platform) -> None:  # no
     result = platform.engine.compile(*read_directory(PROCESSES))
     assert result.ok, [str(p) for p in result.problems]
     keys = {p.key for p in result.processes}
-    assert {proc.process for proc in load(PROCESSES / "catalog.yaml").procedures.values()} <= keys
+    assert {proc.process for proc in read_files(PROCESSES).procedures.values()} <= keys
 
 
 def test_every_operator_is_a_registered_handler() -> None:
@@ -47,12 +48,16 @@ def test_every_form_exists_is_a_schema_and_has_bilingual_ui_hints() -> None:
 
 
 def test_public_statuses_used_by_diagrams_are_in_the_catalog() -> None:
-    catalog = load(PROCESSES / "catalog.yaml")
+    catalog = read_files(PROCESSES)
     used = set()
     for op in _all(".//spiffworkflow:serviceTaskOperator[@id='dossier.status']"):
         for param in op.iterfind(".//spiffworkflow:parameter[@id='code']", NS):
             used.add(re.sub(r"^'(.*)'$", r"\1", param.get("value")))
     assert used and used <= set(catalog.statuses), used - set(catalog.statuses)
+    sources = {p.name: p.read_text(encoding="utf-8") for p in DIAGRAMS}
+    statuses, messages = catalog_usage.uses(sources)
+    assert used <= set(statuses) and messages
+    assert catalog_usage.problems(catalog, sources, {proc.process for proc in catalog.procedures.values()}) == []
 
 
 def test_diagrams_are_laid_out_for_analysts() -> None:
@@ -70,7 +75,7 @@ def test_diagrams_are_laid_out_for_analysts() -> None:
 
 
 def test_catalog_lists_every_procedure_of_the_domain() -> None:
-    catalog = load(PROCESSES / "catalog.yaml")
+    catalog = read_files(PROCESSES)
     assert set(catalog.procedures) == {
         "permis_construire", "permis_habiter", "autorisation_lotir", "groupe_habitations",
         "autorisation_morceler", "permis_refection", "permis_regularisation", "permis_demolition",

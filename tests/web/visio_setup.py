@@ -78,6 +78,7 @@ def prepare(workdir: Path) -> Meeting:
     from handlers.roles import lane_roles
     from handlers.visio import sessions
     from signing import demo_pki
+    from tests.conftest import deploy_catalog
     from tests.pdfs import tiny_pdf
     from web import create_app
     from web.bootstrap import get_engine
@@ -103,13 +104,14 @@ def prepare(workdir: Path) -> Meeting:
         assert compiled.ok, compiled.problems
         with engine.transaction() as s:
             deploy(s, compiled.processes, by="visio-scenario", comment=None, now=utcnow())
+            deploy_catalog(s, utcnow())
             demo.seed(s, PASSWORD, utcnow())
         with engine.transaction() as s:
             citizen = actor_for(find_by_email(s, OUTSIDER))
             agent = actor_for(find_by_email(s, AGENT))
             draft = dossiers.create_draft(s, ports, procedure="permis_construire", commune="casablanca",
                                           applicant=citizen, fields=FIELDS, now=engine.clock())
-            for item in ports.catalog().procedure("permis_construire").checklist:
+            for item in ports.catalog(s).procedure("permis_construire").checklist:
                 content = plan_pdf() if item.kind == "plans_architecte" else tiny_pdf(item.kind)
                 dossiers.add_document(s, ports, draft, kind=item.kind, filename=f"{item.kind}.pdf", content=content,
                                       by=citizen, now=engine.clock())

@@ -13,6 +13,7 @@ from handlers.dossier_models import Dossier
 from handlers.ports import Ports
 
 from .. import security
+from ..extensions import db
 
 ERRORS = {400: "malformed request body", 403: "not allowed", 404: "not found, or not visible to the caller",
           409: "stale or concurrent change", 422: "invalid data: `detail.fields` says which"}
@@ -29,13 +30,14 @@ def ports() -> Ports:
     return current_app.extensions["guichet.ports"]
 
 
-def status_label(code: str) -> str:
-    return ports().catalog().status_label(code, str(get_locale() or "fr"))
+def status_label(code: str, catalog_id: int | None = None) -> str:
+    """A status's label in the caller's language, from the dossier's catalog version."""
+    return ports().catalog(db.session(), catalog_id).status_label(code, str(get_locale() or "fr"))
 
 
 def dossier_out(d: Dossier) -> dict[str, Any]:
     return {"id": d.id, "number": d.number, "procedure": d.procedure, "commune": d.commune_code,
-            "status": {"code": d.status, "label": status_label(d.status)}, "fields": d.fields,
+            "status": {"code": d.status, "label": status_label(d.status, d.catalog_id)}, "fields": d.fields,
             "created_at": d.created_at, "submitted_at": d.submitted_at, "outcome": d.outcome}
 
 

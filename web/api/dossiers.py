@@ -104,7 +104,7 @@ def detail(dossier_id: int) -> Any:
         decision = {"outcome": v.decision.outcome, "signed": v.decision.signed,
                     "verification_code": v.decision.verification_code, "conditions": v.decision.conditions}
     return {**dossier_out(v.dossier),
-            "timeline": [{"status": s.status, "label": status_label(s.status), "at": s.at} for s in v.timeline],
+            "timeline": [{"status": s.status, "label": status_label(s.status, v.dossier.catalog_id), "at": s.at} for s in v.timeline],
             "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
                            "pages": d.pages, "uploaded_at": d.uploaded_at} for d in v.documents],
             "open_steps": [{"id": t.id, "bpmn_id": t.bpmn_id, "title": t.title, "role": t.role,

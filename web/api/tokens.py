@@ -36,11 +36,12 @@ def create_token(body: dict[str, Any]) -> Any:
 @bp.doc(summary="Procedures with their legal document checklist and filing form")
 def procedures() -> Any:
     out = []
-    for p in ports().catalog().procedures.values():
+    catalog = ports().catalog(db.session())
+    for p in catalog.procedures.values():
         out.append({"key": p.key, "code": p.code, "domain": p.domain, "name_fr": p.fr, "name_ar": p.ar,
                     "checklist": [{"kind": i.kind, "required": i.required, "label_fr": i.fr, "label_ar": i.ar,
                                    "types": list(i.types)} for i in p.checklist],
-                    "form": ports().form(p.form)[0] if p.form else {}})
+                    "form": catalog.form(p.form)[0] if p.form else {}})
     return out
 
 

@@ -76,7 +76,7 @@ def new_session() -> Any:
             return redirect(url_for("commission.session", session_id=made_id))
     return render_template("commission/new.html", commissions=commissions, commission=commission,
                            awaiting=sessions.awaiting(db.session(), commission), errors=errors,
-                           form=request.form, catalog=_ports().catalog()), 422 if errors else 200
+                           form=request.form, catalog=_ports().catalog(db.session())), 422 if errors else 200
 
 
 @bp.get("/sessions/<int:session_id>", endpoint="session")
@@ -88,7 +88,7 @@ def session_page(session_id: int) -> Any:
     on_agenda = {d.id for _, d in items}
     return render_template("commission/session.html", seat=seat, sitting=seat.session, commission=seat.commission,
                            items=items, attendance=room.attendance(db.session(), session_id),
-                           awaiting=[d for d in awaiting if d.id not in on_agenda], catalog=_ports().catalog())
+                           awaiting=[d for d in awaiting if d.id not in on_agenda], catalog=_ports().catalog(db.session()))
 
 
 @bp.post("/sessions/<int:session_id>/agenda", endpoint="agenda")
@@ -116,12 +116,11 @@ def room_page(session_id: int) -> Any:
     from flask_wtf.csrf import generate_csrf
     seat = access.seat(db.session(), security.actor(), session_id)
     lang = str(get_locale() or "fr")
-    catalog = _ports().catalog()
+    catalog = _ports().catalog(db.session())
     agenda = []
     for item in sessions.agenda(db.session(), session_id):
         d = db.session().get_one(Dossier, item.dossier_id)
-        procedure = catalog.procedure(d.procedure)
-        agenda.append({"dossier_id": d.id, "number": d.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
+        agenda.append({"dossier_id": d.id, "number": d.number, "procedure": catalog.procedure_label(d.procedure, lang),
                        "title": str(d.fields.get("objet") or d.fields.get("parcelle") or d.number)})
     user = security.current()
     room_data = {"session": sessions.as_json(db.session(), seat.session, seat.commission),
