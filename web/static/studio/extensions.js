@@ -101,3 +101,132 @@ export function restoreLoopRefs(warnings, moddle) {
     }
   }
 }
+
+// -- other attributes the engine reads ------------------------------------------------------
+
+/** The text of a spiffworkflow extension element with a body (e.g. calledDecisionId). */
+export function getBody(element, type) {
+  const child = extensionValues(getBusinessObject(element)).find((v) => is(v, type));
+  return (child && child.get('value')) || '';
+}
+
+/** Set (or, when empty, remove) such an element. */
+export function setBody(element, injector, type, value) {
+  const modeling = injector.get('modeling');
+  const bo = getBusinessObject(element);
+  const current = extensionValues(bo).find((v) => is(v, type));
+  if (!value) {
+    if (current) {
+      const ext = bo.get('extensionElements');
+      modeling.updateModdleProperties(element, ext, { values: ext.get('values').filter((v) => v !== current) });
+    }
+    return;
+  }
+  if (current) modeling.updateModdleProperties(element, current, { value });
+  else ensureChild(element, injector, type, { value });
+}
+
+function operatorOf(element) {
+  return extensionValues(getBusinessObject(element)).find((v) => is(v, 'spiffworkflow:ServiceTaskOperator'));
+}
+
+/** The operator's parameters: name → the Python expression written in the diagram. */
+export function getParameters(element) {
+  const op = operatorOf(element);
+  const list = op && op.get('parameterList');
+  const out = {};
+  for (const p of (list ? list.get('parameters') : [])) out[p.get('id')] = p.get('value') || '';
+  return out;
+}
+
+/** Set (or, when empty, remove) one parameter of the service task's operator. */
+export function setParameter(element, injector, name, value) {
+  const modeling = injector.get('modeling');
+  const factory = injector.get('bpmnFactory');
+  const op = operatorOf(element);
+  if (!op) return;
+  let list = op.get('parameterList');
+  const current = list && list.get('parameters').find((p) => p.get('id') === name);
+  if (!value) {
+    if (current) modeling.updateModdleProperties(element, list, { parameters: list.get('parameters').filter((p) => p !== current) });
+    return;
+  }
+  if (current) { modeling.updateModdleProperties(element, current, { value }); return; }
+  if (!list) {
+    list = factory.create('spiffworkflow:Parameters', { parameters: [] });
+    list.$parent = op;
+    modeling.updateModdleProperties(element, op, { parameterList: list });
+  }
+  const param = factory.create('spiffworkflow:Parameter', { id: name, type: 'any', value });
+  param.$parent = list;
+  modeling.updateModdleProperties(element, list, { parameters: [...list.get('parameters'), param] });
+}
+
+/** Keep only the parameters named in ``names`` (after another operator was chosen). */
+export function keepParameters(element, injector, names) {
+  const op = operatorOf(element);
+  const list = op && op.get('parameterList');
+  if (!list) return;
+  const kept = list.get('parameters').filter((p) => names.includes(p.get('id')));
+  if (kept.length !== list.get('parameters').length) {
+    injector.get('modeling').updateModdleProperties(element, list, { parameters: kept });
+  }
+}
+
+function expression(injector, body) {
+  return body ? injector.get('bpmnFactory').create('bpmn:FormalExpression', { body }) : undefined;
+}
+
+/** A sequence flow's condition (a Python expression over the task data). */
+export function getCondition(element) {
+  const cond = getBusinessObject(element).get('conditionExpression');
+  return (cond && cond.get('body')) || '';
+}
+
+export function setCondition(element, injector, body) {
+  injector.get('modeling').updateProperties(element, { conditionExpression: expression(injector, body) });
+}
+
+/** A script task's script (Python). */
+export function getScript(element) {
+  return getBusinessObject(element).get('script') || '';
+}
+
+export function setScript(element, injector, script) {
+  injector.get('modeling').updateProperties(element, { script: script || undefined, scriptFormat: script ? 'python' : undefined });
+}
+
+/** The process key a call activity calls. */
+export function getCalled(element) {
+  return getBusinessObject(element).get('calledElement') || '';
+}
+
+export function setCalled(element, injector, key) {
+  injector.get('modeling').updateProperties(element, { calledElement: key || undefined });
+}
+
+/** The timer definition of an event, if it has one. */
+export function timerOf(element) {
+  const defs = getBusinessObject(element).get('eventDefinitions') || [];
+  return defs.find((d) => is(d, 'bpmn:TimerEventDefinition')) || null;
+}
+
+/** The timer's duration expression ('' when it has none, or a date or a cycle instead). */
+export function getTimerDuration(element) {
+  const timer = timerOf(element);
+  const duration = timer && timer.get('timeDuration');
+  return (duration && duration.get('body')) || '';
+}
+
+export function hasOtherTimer(element) {
+  const timer = timerOf(element);
+  return Boolean(timer && (timer.get('timeDate') || timer.get('timeCycle')));
+}
+
+export function setTimerDuration(element, injector, body) {
+  const timer = timerOf(element);
+  if (!timer) return;
+  const value = expression(injector, body);
+  if (value) value.$parent = timer;
+  injector.get('modeling').updateModdleProperties(element, timer, { timeDuration: value });
+}

@@ -1,24 +1,33 @@
-// Our properties group in bpmn-js-properties-panel: what the Guichet engine reads from a
-// diagram, with pick lists the server gives (registered operators, forms, roles).
+// Our properties group in bpmn-js-properties-panel: every attribute the Guichet engine reads
+// from a diagram, with pick lists the server gives (operators and their parameter schemas,
+// forms, roles, deployed processes and decisions, data names) and those of the bundle.
 import { h } from '@bpmn-io/properties-panel/preact';
-import { SelectEntry, TextFieldEntry, isSelectEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
+import {
+  NumberFieldEntry, SelectEntry, TextAreaEntry, TextFieldEntry,
+  isNumberFieldEntryEdited, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited,
+} from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 import {
-  getCollection, getOperator, getProperty, isMultiInstance, setCollection, setOperator, setProperty,
+  getBody, getCalled, getCollection, getCondition, getOperator, getParameters, getProperty, getScript,
+  getTimerDuration, hasOtherTimer, isMultiInstance, keepParameters, setBody, setCalled, setCollection,
+  setCondition, setOperator, setParameter, setProperty, setScript, setTimerDuration, timerOf,
 } from './extensions';
+import { UNIT_NAMES, fromIso, quote, toIso, unquote } from './durations';
+import { label as L, language } from './i18n';
 
-function textEntry(id, label, read, write, description) {
+function textEntry(id, label, read, write, description, area) {
   function Component({ element }) {
     const injector = useService('injector');
     const debounce = useService('debounceInput');
-    return h(TextFieldEntry, {
-      element, id, label, description, debounce,
+    return h(area ? TextAreaEntry : TextFieldEntry, {
+      element, id, label, debounce, rows: area ? 4 : undefined, monospace: Boolean(area),
+      description: typeof description === 'function' ? description(element) : description,
       getValue: () => read(element),
-      setValue: (value) => write(element, injector, (value || '').trim()),
+      setValue: (value) => write(element, injector, area ? (value || '').replace(/\s+$/, '') : (value || '').trim()),
     });
   }
-  return (element) => ({ id, element, component: Component, isEdited: isTextFieldEntryEdited });
+  return (element) => ({ id, element, component: Component, isEdited: area ? isTextAreaEntryEdited : isTextFieldEntryEdited });
 }
 
 function selectEntry(id, label, read, write, options, describe) {
@@ -31,7 +40,7 @@ function selectEntry(id, label, read, write, options, describe) {
       getValue: () => read(element),
       setValue: (v) => write(element, injector, v),
       getOptions: () => {
-        const list = options();
+        const list = options(element);
         const known = list.some((o) => o.value === value);
         return known || !value ? list : [...list, { value, label: `${value} (?)` }];
       },
@@ -40,36 +49,196 @@ function selectEntry(id, label, read, write, options, describe) {
   return (element) => ({ id, element, component: Component, isEdited: isSelectEntryEdited });
 }
 
-export function makeProvider(picklists, t) {
+/** Number + unit entries over an ISO duration that ``read``/``write`` hold. */
+function durationEntries(id, read, write) {
+  const parsed = (el) => fromIso(read(el));
+  function Amount({ element }) {
+    const injector = useService('injector');
+    const debounce = useService('debounceInput');
+    return h(NumberFieldEntry, {
+      element, id: `${id}-amount`, label: L('amount'), min: 1, step: 1, debounce,
+      getValue: () => (parsed(element) ? String(parsed(element).amount) : ''),
+      setValue: (v) => write(element, injector, toIso(v, (parsed(element) || { unit: 'days' }).unit)),
+    });
+  }
+  function Unit({ element }) {
+    const injector = useService('injector');
+    return h(SelectEntry, {
+      element, id: `${id}-unit`, label: L('unit'),
+      getValue: () => (parsed(element) || { unit: 'days' }).unit,
+      setValue: (unit) => write(element, injector, toIso((parsed(element) || { amount: 1 }).amount, unit)),
+      getOptions: () => UNIT_NAMES.map((u) => ({ value: u, label: L(u) })),
+    });
+  }
+  return [
+    (element) => ({ id: `${id}-amount`, element, component: Amount, isEdited: isNumberFieldEntryEdited }),
+    (element) => ({ id: `${id}-unit`, element, component: Unit, isEdited: () => false }),
+  ];
+}
+
+// -- a parameter's Python expression shown as the analyst typed it ---------------------------
+function shownParam(expr) {
+  if (!expr) return '';
+  const text = unquote(expr);
+  if (text !== null) return text;
+  if (/^-?\d+(\.\d+)?$/.test(expr.trim())) return expr.trim();
+  return `=${expr}`;
+}
+
+function writtenParam(shown, schema) {
+  const value = (shown || '').trim();
+  if (!value) return '';
+  if (value.startsWith('=')) return value.slice(1).trim();
+  const numeric = ['integer', 'number'].includes(schema.type) && /^-?\d+(\.\d+)?$/.test(value);
+  return numeric ? value : quote(value);
+}
+
+// one entry factory per operator parameter, made once: a component made anew at each render
+// would be remounted by preact, losing the focus and what is being typed
+const paramFactories = new Map();
+
+function paramEntries(element, operator, titleOf) {
+  const schema = operator && operator.params;
+  if (!schema || !schema.properties) return [];
+  return Object.keys(schema.properties).map((name) => {
+    const key = `${operator.key}/${name}`;
+    if (!paramFactories.has(key)) paramFactories.set(key, paramFactory(schema, name, titleOf));
+    return paramFactories.get(key)(element);
+  });
+}
+
+function paramFactory(schema, name, titleOf) {
+  const required = schema.required || [];
+  const prop = schema.properties[name];
+  {
+    const id = `guichet-param-${name}`;
+    const title = `${titleOf(prop, name)}${required.includes(name) ? ` (${L('required')})` : ''}`;
+    const read = (el) => shownParam(getParameters(el)[name] || '');
+    const write = (el, inj, v) => setParameter(el, inj, name, writtenParam(v, prop));
+    if (prop.enum) {
+      const options = () => [{ value: '', label: L('none') }, ...prop.enum.map((v) => ({ value: String(v), label: String(v) }))];
+      return selectEntry(id, title, read, write, options);
+    }
+    const hint = [prop.description, L('paramHint')].filter(Boolean).join(' — ');
+    return textEntry(id, title, read, write, hint);
+  }
+}
+
+// -- what a condition can read: the dossier's start data and the upstream tasks' forms ------
+function upstreamForms(element) {
+  const seen = new Set();
+  const forms = new Set();
+  const stack = [getBusinessObject(element).get('sourceRef')];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || seen.has(node)) continue;
+    seen.add(node);
+    if (is(node, 'bpmn:UserTask')) {
+      const props = (node.get('extensionElements') ? node.get('extensionElements').get('values') : [])
+        .find((v) => is(v, 'spiffworkflow:Properties'));
+      const form = props && props.get('properties').find((p) => p.name === 'formJsonSchemaFilename');
+      if (form) forms.add(form.value);
+    }
+    for (const flow of node.get('incoming') || []) stack.push(flow.get('sourceRef'));
+  }
+  return forms;
+}
+
+export function makeProvider(picklists, t, bundle = {}) {
+  const lang = language();
   const none = { value: '', label: t.noOperator };
+  const operatorOf = (key) => picklists.operators.find((o) => o.key === key);
   const operators = () => [none, ...picklists.operators.map((o) => ({ value: o.key, label: o.key }))];
-  const docOf = (key) => (picklists.operators.find((o) => o.key === key) || {}).doc || '';
+  const docOf = (key) => (operatorOf(key) || {}).doc || '';
+  const titleOf = (prop, name) => (lang === 'ar' && prop['x-title-ar']) || prop.title || name;
   const forms = () => [none, ...picklists.forms.map((f) => ({ value: f, label: f }))];
   const roles = () => [none, ...picklists.roles.map((r) => ({ value: r.fr, label: `${r.fr} — ${r.ar} (${r.key})` }))];
+  const processes = () => {
+    const local = (bundle.processes ? bundle.processes() : []);
+    const keys = [...new Set([...picklists.processes, ...local])].sort();
+    return [none, ...keys.map((k) => ({ value: k, label: `${k} (${local.includes(k) ? L('calledBundle') : L('calledDeployed')})` }))];
+  };
+  const decisions = () => {
+    const ids = [...new Set([...picklists.decisions, ...(bundle.decisions ? bundle.decisions() : [])])].sort();
+    return [none, ...ids.map((d) => ({ value: d, label: d }))];
+  };
   const prop = (name) => [(el) => getProperty(el, name), (el, inj, v) => setProperty(el, inj, name, v)];
   const laneName = (el) => getBusinessObject(el).get('name') || '';
   const setLaneName = (el, inj, v) => inj.get('modeling').updateProperties(el, { name: v });
 
+  const chooseOperator = (el, inj, key) => {
+    setOperator(el, inj, key);
+    const op = operatorOf(key);
+    if (op && op.params) keepParameters(el, inj, Object.keys(op.params.properties || {}));
+  };
+  const variables = (el) => {
+    const forms = upstreamForms(el);
+    const names = picklists.data.filter((d) => !d.form || d.form.startsWith('depot_') || forms.has(d.form))
+      .map((d) => d.name);
+    return `${L('variables')} : ${[...new Set(names)].join(', ')}`;
+  };
+  const assigneeHelpers = (el) => {
+    const own = getBusinessObject(el);
+    const tasks = (own.$parent && own.$parent.get('flowElements') ? own.$parent.get('flowElements') : [])
+      .filter((f) => is(f, 'bpmn:UserTask') && f !== own);
+    return [
+      { value: '', label: L('helperFree') },
+      { value: 'applicant_id', label: L('applicant') },
+      ...tasks.map((f) => ({ value: `performer_of("${f.id}")`, label: L('performer', { name: f.name || f.id }) })),
+      ...(picklists.organisms || []).map((o) => ({
+        value: `organism_member("${o.code}")`, label: L('organism', { name: lang === 'ar' ? o.ar : o.fr }),
+      })),
+    ];
+  };
+  const readHelper = (el) => {
+    const value = getProperty(el, 'assignee');
+    return assigneeHelpers(el).some((o) => o.value === value) ? value : '';
+  };
+  const writeHelper = (el, inj, v) => { if (v) setProperty(el, inj, 'assignee', v); };
+  // timers hold an expression: the quoted duration
+  const timerIso = (el) => unquote(getTimerDuration(el)) || getTimerDuration(el);
+  const setTimerIso = (el, inj, iso) => { if (iso) setTimerDuration(el, inj, `"${iso}"`); };
+  const deadlineIso = (el) => getProperty(el, 'deadline');
+  const setDeadlineIso = (el, inj, iso) => { if (iso) setProperty(el, inj, 'deadline', iso); };
+
   const entries = {
-    operator: selectEntry('guichet-operator', t.operator, getOperator, setOperator, operators, docOf),
+    operator: selectEntry('guichet-operator', t.operator, getOperator, chooseOperator, operators, docOf),
     form: selectEntry('guichet-form', t.form, ...prop('formJsonSchemaFilename'), forms),
+    deadlinePicker: durationEntries('guichet-deadline', deadlineIso, setDeadlineIso),
     deadline: textEntry('guichet-deadline', t.deadline, ...prop('deadline')),
+    helper: selectEntry('guichet-assignee-helper', L('helper'), readHelper, writeHelper, assigneeHelpers),
     assignee: textEntry('guichet-assignee', t.assignee, ...prop('assignee')),
     statusFr: textEntry('guichet-status-fr', t.statusFr, ...prop('status_fr')),
     statusAr: textEntry('guichet-status-ar', t.statusAr, ...prop('status_ar')),
     collection: textEntry('guichet-collection', t.collection, getCollection, setCollection),
     role: selectEntry('guichet-role', t.role, laneName, setLaneName, roles),
+    condition: textEntry('guichet-condition', L('condition'), getCondition, setCondition, variables, true),
+    script: textEntry('guichet-script', L('script'), getScript, setScript, undefined, true),
+    called: selectEntry('guichet-called', L('called'), getCalled, setCalled, processes),
+    decision: selectEntry('guichet-decision', L('decision'),
+      (el) => getBody(el, 'spiffworkflow:CalledDecisionId'),
+      (el, inj, v) => setBody(el, inj, 'spiffworkflow:CalledDecisionId', v), decisions),
+    timerPicker: durationEntries('guichet-timer', timerIso, setTimerIso),
+    timer: textEntry('guichet-timer', L('timerExpression'), getTimerDuration, setTimerDuration),
   };
 
   function entriesFor(element) {
-    if (is(element, 'bpmn:ServiceTask')) return [entries.operator(element)];
-    if (is(element, 'bpmn:Lane')) return [entries.role(element)];
-    if (is(element, 'bpmn:UserTask')) {
-      const list = ['form', 'deadline', 'assignee', 'statusFr', 'statusAr'].map((k) => entries[k](element));
-      if (isMultiInstance(element)) list.push(entries.collection(element));
-      return list;
-    }
-    return [];
+    const list = [];
+    const add = (...keys) => keys.forEach((k) => list.push(...[].concat(entries[k]).map((e) => e(element))));
+    if (is(element, 'bpmn:ServiceTask')) {
+      add('operator');
+      list.push(...paramEntries(element, operatorOf(getOperator(element)), titleOf));
+    } else if (is(element, 'bpmn:Lane')) add('role');
+    else if (is(element, 'bpmn:UserTask')) add('form', 'deadlinePicker', 'deadline', 'helper', 'assignee', 'statusFr', 'statusAr');
+    else if (is(element, 'bpmn:ScriptTask')) add('script');
+    else if (is(element, 'bpmn:CallActivity')) add('called');
+    else if (is(element, 'bpmn:BusinessRuleTask')) add('decision');
+    else if (is(element, 'bpmn:SequenceFlow')) {
+      const source = getBusinessObject(element).get('sourceRef');
+      if (source && !is(source, 'bpmn:ParallelGateway') && !is(source, 'bpmn:EventBasedGateway')) add('condition');
+    } else if (is(element, 'bpmn:Event') && timerOf(element) && !hasOtherTimer(element)) add('timerPicker', 'timer');
+    if (is(element, 'bpmn:Activity') && isMultiInstance(element)) add('collection');
+    return list;
   }
 
   function GuichetProvider(propertiesPanel) {
@@ -79,8 +248,11 @@ export function makeProvider(picklists, t) {
   GuichetProvider.prototype.getGroups = function getGroups(element) {
     return (groups) => {
       const list = entriesFor(element);
-      if (list.length) groups.splice(1, 0, { id: 'guichet', label: t.group, entries: list });
-      return groups;
+      if (!list.length) return groups;
+      // our duration picker replaces bpmn.io's generic timer fields (dates and cycles keep them)
+      const kept = timerOf(element) && !hasOtherTimer(element) ? groups.filter((g) => g.id !== 'timer') : groups;
+      kept.splice(1, 0, { id: 'guichet', label: t.group, entries: list });
+      return kept;
     };
   };
   return { __init__: ['guichetPropertiesProvider'], guichetPropertiesProvider: ['type', GuichetProvider] };

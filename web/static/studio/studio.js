@@ -7,6 +7,7 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 import spiffworkflow from './spiffworkflow.json';
 import { makeProvider } from './provider';
 import { restoreLoopRefs } from './extensions';
+import { translateModule } from './i18n';
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($('studio-config').textContent);
@@ -16,13 +17,28 @@ const forms = { ...config.forms };
 let problems = [];
 let current = null; // name of the file (or '#forms') shown
 
+// what the bundle itself defines, for the called-process and called-decision pickers
+function idsIn(suffix, tag, executableOnly) {
+  const ids = [];
+  for (const [name, text] of Object.entries(files)) {
+    if (!name.endsWith(suffix)) continue;
+    const doc = new DOMParser().parseFromString(text, 'application/xml');
+    for (const el of doc.getElementsByTagNameNS('*', tag)) {
+      if (el.id && (!executableOnly || el.getAttribute('isExecutable') === 'true')) ids.push(el.id);
+    }
+  }
+  return ids;
+}
+const inBundle = { processes: () => idsIn('.bpmn', 'process', true), decisions: () => idsIn('.dmn', 'decision') };
+
 const bpmn = new BpmnModeler({
   container: '#studio-canvas',
   propertiesPanel: { parent: '#studio-properties' },
-  additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, makeProvider(config.picklists, t)],
+  additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, translateModule(),
+    makeProvider(config.picklists, t, inBundle)],
   moddleExtensions: { spiffworkflow },
 });
-const dmn = new DmnModeler({ container: '#studio-dmn-canvas' });
+const dmn = new DmnModeler({ container: '#studio-dmn-canvas', common: { additionalModules: [translateModule()] } });
 window.studio = { bpmn, dmn, files, forms, problems: () => problems };
 
 function status(text, kind) {
