@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import HandlerFailed
+from .expressions import HelperEnvironment
 from .registry import HandlerRegistry, ServiceCall
 from .specs import INTERRUPTING, ServiceTask
 
@@ -24,7 +25,7 @@ class ScriptEngine(PythonScriptEngine):
 
     def __init__(self, registry: HandlerRegistry, instance_id: int, business_key: str | None,
                  now: datetime, session: Any):
-        super().__init__()
+        super().__init__(environment=HelperEnvironment())  # expressions may call the analyst helpers
         self.registry = registry
         self.instance_id = instance_id
         self.business_key = business_key

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine import ServiceCall
+from engine.expressions import BINDING, OPINIONS
 
 from .common import DomainError, dossier_of, param
 from .dossier_models import AgendaItem, CommissionSession
@@ -65,19 +66,30 @@ def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 
 def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
-    """Record every member's opinion and sum them up for the deliberation table."""
+    """Record every member's opinion and sum them up for the deliberation table.
+
+    Which opinions are binding (*avis conformes*) is what the procedure's decision table
+    ``avis_conformes`` answered before (``avis_conformes`` in the task data: organism
+    codes). The opinions go into the data as ``avis_recus`` (organism, value, binding,
+    reserves, motive), what the analyst helpers of ``engine.expressions`` read; the counts
+    stay for diagrams that read them directly."""
     dossier = dossier_of(call)
     members = {m.user_id: m for m in call.session.scalars(select(CommissionMember).where(
         CommissionMember.commission_id == call.data["commission_id"]))}
+    binding_organisms = set(call.data.get(BINDING) or ())
     summary = {"defavorable": 0, "binding_defavorable": 0, "ajourne": 0, "reserves": 0, "plans": 0}
     conditions: list[str] = []
     motives: list[str] = []
+    received: list[dict[str, Any]] = []
     for user_id, op in call.data.get("opinions", {}).items():
         member = members.get(user_id)
         if member is None or op.get("avis") not in AVIS:
             raise DomainError(f"opinion from {user_id!r} is not from a member of this commission")
-        binding = member.organism.binding
-        _record(call, dossier.id, member, op)
+        binding = member.organism_code in binding_organisms
+        _record(call, dossier.id, member, binding, op)
+        received.append({"organisme": member.organism_code, "avis": op["avis"], "conforme": binding,
+                         "reserves": op.get("reserves"), "motif": op.get("motif"),
+                         "plans_modifies": bool(op.get("plans_modifies"))})
         if op["avis"] == "defavorable":
             summary["defavorable"] += 1
             summary["binding_defavorable"] += int(binding)
@@ -89,13 +101,13 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
             summary["plans"] += int(bool(op.get("plans_modifies")))
             if op.get("reserves"):
                 conditions.append(f"{member.organism.name_fr} : {op['reserves']}")
-    return {**summary, "conditions": conditions, "motives": motives}
+    return {**summary, "conditions": conditions, "motives": motives, OPINIONS: received}
 
 
-def _record(call: ServiceCall, dossier_id: int, member: CommissionMember, op: dict[str, Any]) -> None:
+def _record(call: ServiceCall, dossier_id: int, member: CommissionMember, binding: bool, op: dict[str, Any]) -> None:
     """The member's opinion row of this round, in the session the dossier sits on now (its
     latest agenda entry: an agent may have moved it from the session the procedure
     convened): the row the visio room wrote when it was given, completed, else a new one."""
     from .visio.dossier import current_session_id, record
     record(call.session, dossier_id, current_session_id(call.session, dossier_id) or call.data.get("session_id"),
-           member.user_id, member.organism_code, member.organism.binding, op, call.now)
+           member.user_id, member.organism_code, binding, op, call.now)

@@ -41,7 +41,7 @@ def count_versions(site: Site, key: str = KEY) -> int:
 
 def test_modeler_opens_a_version_with_its_files_forms_and_pick_lists(site: Site) -> None:
     _client, config = open_bundle(site)
-    assert sorted(config["files"]) == ["deliberation.dmn", "guu.bpmn", "guu_fees.dmn", "guu_track.dmn", "shared.bpmn"]
+    assert sorted(config["files"]) == ["avis_conformes.dmn", "deliberation.dmn", "guu.bpmn", "guu_fees.dmn", "guu_track.dmn", "shared.bpmn"]
     assert config["first"] == "guu.bpmn" and config["base_version"] == 1 and config["draft"] is False
     assert json.loads(config["forms"]["paiement.schema.json"]) == json.loads(
         (PROCESSES / "forms" / "paiement.schema.json").read_text())
