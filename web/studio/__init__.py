@@ -16,4 +16,4 @@ def analyst_only() -> security.LoginUser:
     return user
 
 
-from . import catalog, cockpit, editor, endpoints, migrate  # noqa: E402,F401 - routes register on bp
+from . import catalog, cockpit, editor, endpoints, imports, migrate  # noqa: E402,F401 - routes register on bp
