@@ -15,7 +15,8 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
-from . import exprcheck, lint
+from . import exprcheck, lint, references
+from .calls import CallActivity
 from .errors import Problem
 from .sources import FORM_SUFFIX, UI_SUFFIX
 from .specs import Parser, content_hash, spec_to_dict
@@ -34,6 +35,8 @@ class Rules:
     operators: Collection[str] = ()
     lane_roles: Mapping[str, str] = field(default_factory=dict)
     operator_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # process key → its newest deployed version: what call activities may call besides the bundle
+    deployed: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +148,7 @@ def compile_sources(
         problems += xsd
         if not xsd:
             trees[name], kinds[name] = tree, kind
+    problems += references.check(trees, kinds, rules.deployed)
     problems += exprcheck.check(trees, kinds)
     if any(p.severity == "error" for p in problems):
         return Compilation([], problems)
@@ -172,7 +176,7 @@ def compile_sources(
     for key, fname in sorted(executable.items()):
         try:
             spec = parser.get_spec(key)
-            subs = parser.get_subprocess_specs(key)
+            subs = _embedded_specs(parser, spec)
         except Exception as exc:  # noqa: BLE001
             problems.append(_located(exc, trees, fname))
             continue
@@ -189,6 +193,19 @@ def compile_sources(
     if any(p.severity == "error" for p in problems):
         return Compilation([], problems)
     return Compilation(compiled, problems)
+
+
+def _embedded_specs(parser: Parser, spec: Any, found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sub-processes a process holds itself (nested included). The processes its call
+    activities name are not copied in: each is deployed under its own key and a call runs
+    its newest (or pinned) version (engine/calls.py)."""
+    found = {} if found is None else found
+    for task_spec in spec.task_specs.values():
+        name = getattr(task_spec, "spec", None)
+        if isinstance(name, str) and not isinstance(task_spec, CallActivity) and name not in found:
+            found[name] = parser.get_spec(name)
+            _embedded_specs(parser, found[name], found)
+    return found
 
 
 def _locate(problem: Problem, trees: Mapping[str, etree._ElementTree]) -> Problem:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, undefer
 
+from .calls import calls_of
 from .compiler import CompiledProcess
 from .errors import NotFound
 from .models import ProcessDefinition, ProcessInstance
@@ -28,18 +30,21 @@ class DeployOutcome:
 
 
 def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None,
-           comment: str | None, now: datetime, restore: bool = False) -> list[DeployOutcome]:
+           comment: str | None, now: datetime, restore: bool | Collection[str] = False) -> list[DeployOutcome]:
     """Store each process whose content is new; unchanged ones are left as they are.
 
     Content deployed before but no longer the newest is left alone too (re-running
-    ``guichet processes deploy`` on an old checkout must not undo the studio's versions),
-    unless ``restore``: then it becomes a new, newest version (an analyst going back)."""
+    ``guichet processes deploy`` on an old checkout must not undo the studio's versions; a
+    bundle carrying an older copy of a process it calls must not revert it), unless
+    ``restore`` is true or names the process: then it becomes a new, newest version (an
+    analyst going back to an earlier version of the process they opened)."""
     outcomes = []
     for proc in processes:
+        back = restore if isinstance(restore, bool) else proc.key in restore
         previous = session.scalar(select(ProcessDefinition).options(undefer(ProcessDefinition.sources))
                                   .where(ProcessDefinition.process_key == proc.key)
                                   .order_by(ProcessDefinition.version.desc()).limit(1))
-        same = _same_content(session, proc, previous, restore)
+        same = _same_content(session, proc, previous, back)
         if same is not None:
             outcomes.append(DeployOutcome(proc.key, same.version, proc.content_hash, False))
             continue
@@ -72,15 +77,33 @@ def _same_content(session: Session, proc: CompiledProcess, newest: ProcessDefini
 
 _LATEST_ID = (select(ProcessDefinition.id).where(ProcessDefinition.process_key == bindparam("key"))
               .order_by(ProcessDefinition.version.desc()).limit(1))
+_VERSION_ID = select(ProcessDefinition.id).where(ProcessDefinition.process_key == bindparam("key"),
+                                                 ProcessDefinition.version == bindparam("number"))
 
 
 def latest_id(session: Session, process_key: str) -> int:
     """The id of the newest version of ``process_key``: asked at every start, so a new
     deployment is used at once by every node, without a restart."""
-    found = session.scalar(_LATEST_ID, {"key": process_key})
+    found = find(session, process_key)
     if found is None:
         raise NotFound(f"no deployed process '{process_key}'")
     return found
+
+
+def find(session: Session, process_key: str, number: int | None = None) -> int | None:
+    """The id of version ``number`` of ``process_key`` (None: the newest), or None."""
+    if number is None:
+        return session.scalar(_LATEST_ID, {"key": process_key})
+    if not 0 < number < 2**31:
+        return None
+    return session.scalar(_VERSION_ID, {"key": process_key, "number": number})
+
+
+def newest_versions(session: Session) -> dict[str, int]:
+    """Process key → its newest version number: what a call activity may name."""
+    rows = session.execute(select(ProcessDefinition.process_key, func.max(ProcessDefinition.version))
+                           .group_by(ProcessDefinition.process_key))
+    return {key: number for key, number in rows}
 
 
 def listing(session: Session) -> list[ProcessDefinition]:
@@ -106,6 +129,35 @@ def _loaded(definition: ProcessDefinition) -> tuple[Any, dict[str, Any], dict[st
     return spec, subs, dict(definition.forms)
 
 
+def called_rows(session: Session, definition: ProcessDefinition) -> list[ProcessDefinition]:
+    """The versions of the processes ``definition`` calls (nested calls included) that a call
+    starting now would run — the newest, or the pinned one — oldest deployment first."""
+    seen, rows, todo = {definition.process_key}, [], [definition]
+    while todo:
+        loaded = load(todo.pop())
+        for key, pin in sorted(calls_of(loaded.spec, loaded.subprocess_specs).items()):
+            found = None if key in seen else find(session, key, pin)
+            seen.add(key)
+            if found is not None:
+                row = session.get_one(ProcessDefinition, found)
+                rows.append(row)
+                todo.append(row)
+    return sorted(rows, key=lambda r: (r.deployed_at, r.id))
+
+
+def with_calls(session: Session, definition: ProcessDefinition) -> LoadedDefinition:
+    """A definition's specs together with those of the processes it calls (as a call starting
+    now would run them): what the cockpit shows inside a call activity."""
+    loaded = load(definition)
+    subs = dict(loaded.subprocess_specs)
+    for row in called_rows(session, definition):
+        other = load(row)
+        subs.setdefault(other.spec.name, other.spec)
+        for name, spec in other.subprocess_specs.items():
+            subs.setdefault(name, spec)
+    return LoadedDefinition(loaded.spec, subs, loaded.forms)
+
+
 def latest_versions(session: Session) -> list[ProcessDefinition]:
     """The newest version of each process key (light columns only)."""
     newest = (select(ProcessDefinition.process_key, func.max(ProcessDefinition.version).label("v"))
@@ -117,18 +169,46 @@ def latest_versions(session: Session) -> list[ProcessDefinition]:
     return list(session.scalars(query))
 
 
-def form_of(session: Session, instance_id: int, name: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
-    """A task's form as deployed with its instance's version: (schema, UI hints or None when
-    the version carries none), or None when that version has no such form."""
-    found = session.execute(select(ProcessDefinition.id, ProcessDefinition.content_hash).join(
-        ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
+def form_of(session: Session, instance_id: int, name: str, task_id: str | None = None
+            ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """A task's form as deployed with the version it runs on: (schema, UI hints or None when
+    the version carries none), or None when that version has no such form. A task inside a
+    called process (``task_id`` says which) takes the form of the version the call runs."""
+    found = session.execute(select(ProcessInstance.definition_id, ProcessInstance.state).where(
         ProcessInstance.id == instance_id)).first()
     if found is None:
         return None
+    for definition_id in [*called_definitions(found.state, task_id), found.definition_id]:
+        forms = forms_of(session, definition_id)
+        if name in forms:
+            return forms[name], forms.get(name.removesuffix(FORM_SUFFIX) + UI_SUFFIX)
+    return None
+
+
+def forms_of(session: Session, definition_id: int) -> dict[str, Any]:
+    """The forms deployed with a definition (cached with its specs)."""
+    content_hash = session.scalar(select(ProcessDefinition.content_hash).where(ProcessDefinition.id == definition_id))
+    if content_hash is None:
+        return {}
 
     def build() -> tuple[Any, dict[str, Any], dict[str, Any]]:  # the full row only on a cache miss
-        return _loaded(session.get_one(ProcessDefinition, found.id))
-    forms = SPECS.get(found.content_hash, build)[2]
-    if name not in forms:
-        return None
-    return forms[name], forms.get(name.removesuffix(FORM_SUFFIX) + UI_SUFFIX)
+        return _loaded(session.get_one(ProcessDefinition, definition_id))
+    return SPECS.get(content_hash, build)[2]
+
+
+def called_definitions(state: str, task_id: str | None = None) -> list[int]:
+    """The definitions an instance's running calls use, as its stored state records them
+    (engine/calls.py); with ``task_id``, only the one whose sub-workflow holds that task."""
+    if not state:
+        return []
+    ids: list[int] = []
+    for sub in json.loads(state).get("subprocesses", {}).values():
+        number = sub.get("definition_id")
+        if number is None:
+            continue
+        if task_id is not None:
+            if task_id in sub.get("tasks", {}):
+                return [number]
+            continue
+        ids.append(number)
+    return sorted(set(ids), reverse=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, definitions, store
 from .actor import Actor
+from .calls import CallActivity, SpecScope, definition_of, pinned_version
 from .clock import frozen_at
 from .errors import Conflict, NotFound
 from .loop import ready_human_tasks
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 HARMLESS_WHEN_DONE = frozenset({"bpmn_name", "description", "documentation", "extensions", "lane"})
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 DONE = TaskState.COMPLETED | TaskState.ERROR
-_PROJECTED = ("bpmn_id", "title", "lane", "role", "form", "status_fr", "status_ar", "assignee", "due_at")
+_PROJECTED = ("bpmn_id", "title", "lane", "role", "form", "assignee", "due_at")
 
 
 @dataclass(frozen=True)
@@ -80,33 +81,57 @@ class MigrationRefused(Conflict):
 @dataclass
 class _Plan:
     reasons: list[Reason]
-    diffs: list[tuple[Any, WorkflowDiff, Any]]  # (workflow or subworkflow, its diff, its new spec)
+    # (workflow or subworkflow, its diff, its new spec, the definition that spec comes from)
+    diffs: list[tuple[Any, WorkflowDiff, Any, int]]
 
 
 def _element(task: Any) -> str:
     return task.task_spec.bpmn_id or task.task_spec.name
 
 
-def _plan(wf: Any, new_spec: Any, new_subs: dict[str, Any], history: frozenset[str] = frozenset()) -> _Plan:
+def _targets(wf: Any, new_spec: Any, new_subs: dict[str, Any], target_id: int
+             ) -> tuple[list[tuple[Any, Any, int]], list[Reason]]:
+    """(workflow, new spec, its definition) for the instance and each sub-workflow that moves.
+
+    The process moves to ``target_id``; its embedded sub-processes with it; a running call
+    moves to the version of the called process a call starting now would run (the newest,
+    or the pinned one), unless it already runs it (engine/calls.py)."""
+    pairs, reasons = [(wf, new_spec, target_id)], []
+    moved = {id(wf): (target_id, new_spec, new_subs)}
+    for sub in sorted(wf.subprocesses.values(), key=lambda s: s.depth):
+        task = wf.get_task_from_id(sub.parent_task_id)
+        if isinstance(task.task_spec, CallActivity):
+            found = wf.resolver.find(task.task_spec.spec, pinned_version(task.task_spec))
+            if found is None or found == definition_of(sub):
+                continue
+            spec, embedded = wf.resolver.definition(found)
+            pairs.append((sub, spec, found))
+            moved[id(sub)] = (found, spec, embedded)
+        elif id(task.workflow) in moved:
+            owner, _spec, embedded = moved[id(task.workflow)]
+            target = embedded.get(sub.spec.name)
+            if target is None:
+                reasons.append(Reason("process_removed", sub.spec.name))
+                continue
+            pairs.append((sub, target, owner))
+            moved[id(sub)] = moved[id(task.workflow)]
+    return pairs, reasons
+
+
+def _plan(wf: Any, new_spec: Any, new_subs: dict[str, Any], history: frozenset[str] = frozenset(),
+          target_id: int = 0) -> _Plan:
     """What stops ``wf`` moving; ``history`` (elements its audit trail says it went through)
     covers the finished turns the engine pruned from the stored tree (engine/prune.py)."""
-    reasons: list[Reason] = []
-    pairs = [(wf, new_spec)]
-    for sub in wf.subprocesses.values():
-        target = new_subs.get(sub.spec.name)
-        if target is None:
-            reasons.append(Reason("process_removed", sub.spec.name))
-        else:
-            pairs.append((sub, target))
+    pairs, reasons = _targets(wf, new_spec, new_subs, target_id)
     diffs = []
-    for workflow, target in pairs:
+    for workflow, target, definition_id in pairs:
         try:
             spec_diff = SpecDiff(FULL.registry, workflow.spec, target)
             wf_diff = WorkflowDiff(workflow, spec_diff)
         except (KeyError, AttributeError) as exc:  # a task Spiff could not align at all
             reasons.append(Reason("state_rejected", workflow.spec.name, f"{type(exc).__name__}: {exc}"))
             continue
-        diffs.append((workflow, wf_diff, target))
+        diffs.append((workflow, wf_diff, target, definition_id))
         # Spiff's own helper specs (no BPMN id) are left to the reload test in _apply.
         for task in (t for t in wf_diff.removed if t.task_spec.bpmn_id):
             if task.has_state(ACTIVE):
@@ -128,10 +153,10 @@ def _plan(wf: Any, new_spec: Any, new_subs: dict[str, Any], history: frozenset[s
     return _Plan(unique, diffs)
 
 
-def _apply(plan: _Plan, wf: Any, new_spec: Any, new_subs: dict[str, Any]) -> list[Reason]:
-    """Migrate ``wf`` in place, then prove its state loads on the new spec."""
+def _apply(plan: _Plan, wf: Any, new_spec: Any, new_subs: dict[str, Any], target_id: int) -> list[Reason]:
+    """Migrate ``wf`` in place onto definition ``target_id``, then prove its state loads on it."""
     try:
-        for workflow, wf_diff, target in plan.diffs:
+        for workflow, wf_diff, target, definition_id in plan.diffs:
             if workflow is wf or workflow in wf.subprocesses.values():
                 # Resetting a READY task gives it its parent's data again: right for a plain
                 # task, wrong for one instance of a multi-instance task (it would lose its
@@ -152,8 +177,9 @@ def _apply(plan: _Plan, wf: Any, new_spec: Any, new_subs: dict[str, Any]) -> lis
                         return [Reason("changed_active", _element(task))]
                     task._drop_children(force=True)
                     task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.DEFINITE_MASK)
-        wf.subprocess_specs = new_subs
-        load_state(dump_state(wf), new_spec, new_subs)
+            workflow.definition_id = definition_id
+        wf.subprocess_specs = SpecScope(new_subs)
+        load_state(dump_state(wf), new_spec, new_subs, definition_id=target_id, resolver=wf.resolver)
     except Exception as exc:  # noqa: BLE001 - whatever breaks here means "cannot move"
         return [Reason("state_rejected", None, f"{type(exc).__name__}: {exc}"[:300])]
     return []
@@ -190,10 +216,10 @@ def dry_run(engine: Engine, process_key: str, *, limit: int = 500) -> DryRun:
         verdicts = []
         for row in rows[:limit]:
             spec, subs, _ = engine._definition(session, row.definition_id)
-            wf = load_state(row.state, spec, subs)
+            wf = load_state(row.state, spec, subs, definition_id=row.definition_id, resolver=engine.resolver(session))
             verdict = Verdict(row.id, row.business_key, row.dv, target_version, row.version, _waiting(wf))
-            plan = _plan(wf, new_spec, new_subs, _history(session, row.id))
-            verdict.reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs)
+            plan = _plan(wf, new_spec, new_subs, _history(session, row.id), target_id)
+            verdict.reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs, target_id)
             verdicts.append(verdict)
     return DryRun(process_key, target_id, target_version, verdicts, len(rows) > limit)
 
@@ -240,8 +266,8 @@ def migrate(engine: Engine, instance_id: int, actor: Actor, *, expected_version:
         new_spec, new_subs, _ = engine._definition(session, target_id)
         wf = engine._load(session, inst, now)
         before = engine._before(wf)
-        plan = _plan(wf, new_spec, new_subs, _history(session, instance_id))
-        reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs)
+        plan = _plan(wf, new_spec, new_subs, _history(session, instance_id), target_id)
+        reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs, target_id)
         if reasons:
             raise MigrationRefused(reasons)
         _refresh_open_tasks(session, engine, inst, wf)

@@ -3,7 +3,8 @@ where they failed, and the path one instance took.
 
 Counts are SQL aggregates over ``human_task``, ``audit_event`` and ``outbox``; no query
 here deserializes a workflow. Spec objects (shared, cached by content hash) are only used
-to know which elements a call activity contains.
+to know which elements a call activity contains: those of the version of the called process
+a call would run now (``definitions.with_calls``).
 """
 from __future__ import annotations
 
@@ -88,8 +89,8 @@ def element_stats(session: Session, definition_id: int, now: datetime) -> dict[s
 def jobs_waiting(session: Session, definition_id: int) -> dict[str, int]:
     """Instances waiting for a deferred service task (its job pending), per element, for the
     operators a single element names."""
-    from .definitions import load
-    loaded = load(session.get_one(ProcessDefinition, definition_id))
+    from .definitions import with_calls
+    loaded = with_calls(session, session.get_one(ProcessDefinition, definition_id))
     operators = service_operators(loaded.spec, loaded.subprocess_specs)
     rows = session.execute(
         select(OutboxMessage.operator, func.count(func.distinct(OutboxMessage.instance_id)))
@@ -118,8 +119,8 @@ def failed_jobs(session: Session, instance_ids: Any) -> list[OutboxMessage]:
 
 def incidents_by_element(session: Session, definition_id: int) -> dict[str, int]:
     """Failed jobs per element, for the instances on ``definition_id``."""
-    from .definitions import load
-    loaded = load(session.get_one(ProcessDefinition, definition_id))
+    from .definitions import with_calls
+    loaded = with_calls(session, session.get_one(ProcessDefinition, definition_id))
     operators = service_operators(loaded.spec, loaded.subprocess_specs)
     counts: dict[str, int] = {}
     jobs = failed_jobs(session, select(ProcessInstance.id).where(ProcessInstance.definition_id == definition_id))
@@ -205,7 +206,7 @@ class InstancePath:
 
 def instance_path(session: Session, instance_id: int) -> InstancePath | None:
     """The path ``instance_id`` took, from its audit trail and its human task history."""
-    from .definitions import load
+    from .definitions import with_calls
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
         return None
@@ -219,7 +220,7 @@ def instance_path(session: Session, instance_id: int) -> InstancePath | None:
         if element and element not in completed:
             completed.append(element)
     incidents = failed_jobs(session, [instance_id])
-    loaded = load(definition)
+    loaded = with_calls(session, definition)
     operators = service_operators(loaded.spec, loaded.subprocess_specs)
     pending = list(session.scalars(select(OutboxMessage).where(
         OutboxMessage.instance_id == instance_id, OutboxMessage.status == "pending").order_by(OutboxMessage.id)))

@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import audit, definitions, forms, jobs, outbox, store
 from .actor import Actor
+from .calls import Workflow, definition_of
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
@@ -109,12 +109,22 @@ class Engine:
         if ids and self.dispatcher is not None:
             self.dispatcher(ids)
 
-    def rules(self) -> Rules:
+    def rules(self, deployed: Mapping[str, int] | None = None) -> Rules:
         return Rules(operators=set(self.registry), lane_roles=self.lane_roles,
-                     operator_params=self.registry.params())
+                     operator_params=self.registry.params(), deployed=dict(deployed or {}))
 
     def compile(self, files: Mapping[str, bytes], form_files: Mapping[str, bytes]) -> Compilation:
-        return compile_sources(files, form_files, self.rules())
+        """Validate and compile; call activities may also name the processes already deployed."""
+        return compile_sources(files, form_files, self.rules(self.deployed_keys()))
+
+    def deployed_keys(self) -> dict[str, int]:
+        """Process key → newest deployed version; empty when the database cannot say (a
+        validation without one then only knows the files it was given)."""
+        try:
+            with self.transaction(write=False, incidents=False) as session:
+                return definitions.newest_versions(session)
+        except (Unavailable, SQLAlchemyError):
+            return {}
 
     def _definition(self, session: Session, definition_id: int) -> Loaded:
         def build() -> Loaded:
@@ -133,17 +143,23 @@ class Engine:
             self._validators[key] = forms.compile_schema(schemas.get(form or ""))
         return self._validators[key]
 
-    def _load(self, session: Session, inst: InstanceState, now: datetime) -> BpmnWorkflow:
+    def resolver(self, session: Session) -> _Resolver:
+        """Where this step's workflow finds the processes its call activities call."""
+        return _Resolver(self, session)
+
+    def _load(self, session: Session, inst: InstanceState, now: datetime) -> Workflow:
         wf = self._warm.take(inst.id, inst.version)
         if wf is None:
             spec, subs, _ = self._definition(session, inst.definition_id)
-            wf = load_state(inst.state, spec, subs)
+            wf = load_state(inst.state, spec, subs, definition_id=inst.definition_id, resolver=self.resolver(session))
+        else:
+            wf.resolver = self.resolver(session)  # the warm object's was bound to an earlier session
         # deserializing brings back Spiff's default script engine: ours goes back on every load
         wf.script_engine = ScriptEngine(self.registry, inst.id, inst.business_key, now, session)
         return wf
 
     # -- advancing ----------------------------------------------------------------------
-    def _advance(self, session: Session, inst: InstanceState, wf: BpmnWorkflow, now: datetime, *,
+    def _advance(self, session: Session, inst: InstanceState, wf: Workflow, now: datetime, *,
                  actor: str | None, before: tuple[set[str], set[str]],
                  completed: tuple[str, str] | None = None) -> None:
         """Run until the workflow waits, then save state, projections, audit and outbox.
@@ -171,7 +187,7 @@ class Engine:
         if self.task_listener is not None and arrived:
             self.task_listener(session, arrived, now)
 
-    def _ready(self, wf: BpmnWorkflow) -> tuple[list[Any], list[Any]]:
+    def _ready(self, wf: Workflow) -> tuple[list[Any], list[Any]]:
         """The READY user tasks and READY deferred service tasks, in one pass."""
         human, deferred = [], []
         for task in wf.get_tasks(state=TaskState.READY):
@@ -181,7 +197,7 @@ class Engine:
                 deferred.append(task)
         return human, deferred
 
-    def _before(self, wf: BpmnWorkflow) -> tuple[set[str], set[str]]:  # ids, at load time
+    def _before(self, wf: Workflow) -> tuple[set[str], set[str]]:  # ids, at load time
         human, deferred = self._ready(wf)
         return {str(t.id) for t in human}, {str(t.id) for t in deferred}
 
@@ -198,8 +214,8 @@ class Engine:
                       "started_by": actor.user_id, "created_at": now, "updated_at": now}
             inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
             spec, subs, _ = self._definition(session, definition_id)
-            wf = BpmnWorkflow(spec, subs, script_engine=ScriptEngine(self.registry, inst.id,
-                                                                     business_key, now, session))
+            wf = Workflow(spec, subs, ScriptEngine(self.registry, inst.id, business_key, now, session),
+                          definition_id=definition_id, resolver=self.resolver(session))
             for task in wf.get_tasks(state=TaskState.READY):
                 task.data.update(data)
             audit.append(inst, action="instance.started", actor=actor.user_id, at=now, data=dict(data))
@@ -222,11 +238,13 @@ class Engine:
                 raise Conflict("the dossier changed since you opened this task; reload it")
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
                 raise Conflict(f"this task was claimed by {row.claimed_by}")
-            forms.check(self._validator(session, inst.definition_id, row.form), data)
             wf = self._load(session, inst, now)
             task = find_task(wf, task_id)
             if task is None or task.state != TaskState.READY:
                 raise Conflict("this task is no longer waiting for input")
+            # a task inside a called process has the form deployed with the version the call runs
+            definition_id = definition_of(task.workflow) or inst.definition_id
+            forms.check(self._validator(session, definition_id, row.form), data)
             before = self._before(wf)
             task.set_data(**data)
             with frozen_at(now):
@@ -297,3 +315,18 @@ class Engine:
     def drain_outbox(self, limit: int = 1000) -> int:
         """Run pending jobs until none is left (tests and the embedded default)."""
         return jobs.drain(self, limit)
+
+
+class _Resolver:
+    """The deployed definitions as a step sees them, for the call activities it starts or
+    reloads (engine/calls.py); bound to that step's session."""
+
+    def __init__(self, engine: Engine, session: Session):
+        self._engine, self._session = engine, session
+
+    def definition(self, definition_id: int) -> tuple[Any, dict[str, Any]]:
+        spec, subs, _ = self._engine._definition(self._session, definition_id)
+        return spec, subs
+
+    def find(self, process_key: str, version: int | None = None) -> int | None:
+        return definitions.find(self._session, process_key, version)

@@ -14,14 +14,17 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter, BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
+
+from .calls import Resolver, Workflow
 
 
 class ServiceTask(SpiffServiceTask):
@@ -72,6 +75,9 @@ class Parser(SpiffBpmnParser):
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Leaves the specs out of a serialized workflow and takes them back as objects."""
 
+    def __init__(self, target_class: type, registry: Any, typename: str | None = None):
+        super().__init__(target_class, registry, typename or "BpmnWorkflow")  # as Spiff names it
+
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         dct = super().to_dict(workflow)
         del dct["spec"], dct["subprocess_specs"]
@@ -80,13 +86,38 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
         spec = dct.pop("spec")
         subprocess_specs = dct.pop("subprocess_specs")
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True,
+                                     definition_id=dct.pop("definition_id", None), resolver=dct.pop("resolver", None))
         workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+
+class _SubWorkflowConverter(BpmnSubWorkflowConverter):
+    """Stores which deployed definition each sub-workflow runs (engine/calls.py) and finds
+    its spec there again."""
+
+    def to_dict(self, workflow: BpmnSubWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = super().to_dict(workflow)
+        definition_id = getattr(workflow, "definition_id", None)
+        if definition_id is not None:
+            dct["definition_id"] = definition_id
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> BpmnSubWorkflow:
+        if not isinstance(top_workflow, Workflow):
+            return super().from_dict(dct, task, top_workflow)
+        definition_id, spec = top_workflow.resolve(task, task.task_spec.spec, dct.get("definition_id"),
+                                                   starting=False)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.definition_id = definition_id
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], _uuid, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(_uuid(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
 
 
 def _uuid(value: str):  # noqa: ANN202 - mirrors UUID's constructor
@@ -99,6 +130,8 @@ def _make_serializer(specless: bool) -> BpmnWorkflowSerializer:
     config[ServiceTask] = ServiceTaskConverter
     if specless:
         config[BpmnWorkflow] = _SpeclessWorkflowConverter
+        config[Workflow] = _SpeclessWorkflowConverter  # registered last: it restores "BpmnWorkflow"
+        config[BpmnSubWorkflow] = _SubWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
@@ -132,13 +165,17 @@ def dump_state(workflow: BpmnWorkflow) -> str:
     return STATE.serialize_json(workflow)
 
 
-def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
-    """Rebuild a workflow from its stored state and its (shared) spec objects."""
+def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any], *, definition_id: int | None = None,
+               resolver: Resolver | None = None) -> Workflow:
+    """Rebuild a workflow from its stored state and its (shared) spec objects; the specs of
+    the processes it calls come from ``resolver`` (by the definition each call recorded)."""
     dct = json.loads(state, cls=STATE.json_decoder_cls)
     STATE.migrate(dct)
     dct["spec"] = spec
     dct["subprocess_specs"] = subprocess_specs
-    return STATE.from_dict(dct)
+    dct["definition_id"], dct["resolver"] = definition_id, resolver
+    workflow: Workflow = STATE.from_dict(dct)
+    return workflow
 
 
 class SpecCache:

@@ -7,7 +7,7 @@ compiles every executable process in it; each one whose content changed gets a n
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from .errors import NotFound
 from .models import ProcessDefinition, ProcessDraft
 from .xml import BPMN_NS, parse_xml
 
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # Diagram interchange (shapes, edges, bounds) is layout, not behaviour: left out of diffs.
 _LAYOUT_NS = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/20100524/DI",
               "http://www.omg.org/spec/DD/20100524/DC", "https://www.omg.org/spec/DMN/20191111/DMNDI/",
@@ -107,12 +108,37 @@ class Bundle:
         return files, forms
 
 
-def bundle_of(row: ProcessDefinition, library: Mapping[str, str]) -> Bundle:
+def bundle_of(row: ProcessDefinition, library: Mapping[str, str],
+              called: Sequence[ProcessDefinition] = ()) -> Bundle:
     """A deployed version as a bundle; ``library`` (the forms on disk) fills the form list,
-    the version's own forms win."""
+    the version's own forms win. ``called`` (the versions of the processes it calls that a
+    call would run now, oldest deployment first) bring their files and forms as they are
+    now: the files that define the opened process, and the decision tables it uses, stay
+    as the opened version has them."""
+    files = dict(row.sources)
     forms = dict(library)
     forms.update({name: form_text(schema) for name, schema in (row.forms or {}).items()})
-    return Bundle(row.process_key, row.version, dict(row.sources), dict(sorted(forms.items())))
+    kept = _own_files(row.process_key, row.sources)
+    for other in called:
+        files.update({name: text for name, text in (other.sources or {}).items() if name not in kept})
+        forms.update({name: form_text(schema) for name, schema in (other.forms or {}).items()})
+    return Bundle(row.process_key, row.version, dict(sorted(files.items())), dict(sorted(forms.items())))
+
+
+def _own_files(process_key: str, sources: Mapping[str, str]) -> set[str]:
+    """The files that define ``process_key`` and the DMN files holding the decisions they call."""
+    own, decisions = set(), set()
+    for name, text in sources.items():
+        tree, _problems = parse_xml(name, text.encode("utf-8"))
+        if tree is not None and tree.getroot().find(f"{{{BPMN_NS}}}process[@id='{process_key}']") is not None:
+            own.add(name)
+            decisions |= {(el.text or "").strip() for el in tree.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+    for name, text in sources.items():
+        tree, _problems = parse_xml(name, text.encode("utf-8")) if name.endswith(".dmn") else (None, [])
+        if tree is not None and any(el.get("id") in decisions for el in tree.getroot()
+                                    if isinstance(el.tag, str) and etree.QName(el).localname == "decision"):
+            own.add(name)
+    return own
 
 
 def get_draft(session: Session, process_key: str, author: str) -> Bundle | None:
@@ -154,17 +180,20 @@ def export(session: Session, directory: Path, process_key: str | None = None,
            number: int | None = None) -> list[Path]:
     """Write deployed sources back to ``directory`` (forms under ``forms/``).
 
-    With a key (and version), that version's bundle; without, for every file name the content
+    With a key (and version), that version's bundle (with the processes it calls as a call
+    would run them now; its own files win); without, for every file name the content
     of the most recent deployment that contains it. Returns the paths written.
     """
-    if process_key is not None:
-        rows = [version(session, process_key, number)]
-    else:
-        rows = list(session.scalars(select(ProcessDefinition)
-                                    .options(undefer(ProcessDefinition.sources), undefer(ProcessDefinition.forms))
-                                    .order_by(ProcessDefinition.deployed_at, ProcessDefinition.id)))
     files: dict[str, str] = {}
     forms: dict[str, str] = {}
+    if process_key is not None:
+        from .definitions import called_rows  # definitions imports this module
+        row = version(session, process_key, number)
+        opened = bundle_of(row, {}, called_rows(session, row))
+        files, forms = opened.files, opened.forms
+    rows = [] if process_key is not None else list(session.scalars(
+        select(ProcessDefinition).options(undefer(ProcessDefinition.sources), undefer(ProcessDefinition.forms))
+        .order_by(ProcessDefinition.deployed_at, ProcessDefinition.id)))
     for row in rows:  # oldest first: later deployments overwrite
         files.update(row.sources or {})
         forms.update({name: form_text(schema) for name, schema in (row.forms or {}).items()})

@@ -38,7 +38,7 @@ def task_form(ht: HumanTask) -> tuple[dict, dict]:
     """The task's form as deployed with its instance's version (the studio may change it)."""
     if not ht.form:
         return {"properties": {}}, {}
-    deployed = definitions.form_of(db.session(), ht.instance_id, ht.form)
+    deployed = definitions.form_of(db.session(), ht.instance_id, ht.form, ht.id)
     if deployed is not None and deployed[1] is not None:
         return deployed[0], deployed[1]
     try:  # versions deployed without UI hints: those on disk, if any

@@ -52,14 +52,15 @@ def test_api_lists_validates_deploys_and_serves_versions(site: Site) -> None:
                        headers=analyst)
     assert done.status_code == 201
     created = {d["key"] for d in done.json["deployed"] if d["created"]}
-    # shared.bpmn changed: recevabilite, and every process that calls it, get a new version
-    assert created == {"recevabilite", "guu_autorisation", "guu_permis_habiter"}
-    history = client.get(f"/api/v1/processes/{KEY}/versions", headers=analyst).json
+    # shared.bpmn changed: recevabilite gets a new version; the processes calling it run it
+    # by reference (their own content did not change)
+    assert created == {"recevabilite"}
+    history = client.get("/api/v1/processes/recevabilite/versions", headers=analyst).json
     assert [(v["version"], v["author"], v["comment"]) for v in history] == [(2, ANALYST, "J+4"), (1, "tests", None)]
     assert history[0]["diff"]["changed"] == ["shared.bpmn#rc_check"] and history[1]["diff"] is None
-    raw = client.get(f"/api/v1/processes/{KEY}/versions/2/files/shared.bpmn", headers=analyst)
+    raw = client.get("/api/v1/processes/recevabilite/versions/2/files/shared.bpmn", headers=analyst)
     assert raw.status_code == 200 and raw.mimetype == "application/xml" and NEW_CHECK in raw.get_data(as_text=True)
-    assert client.get(f"/api/v1/processes/{KEY}/versions/3", headers=analyst).status_code == 404
+    assert client.get(f"/api/v1/processes/{KEY}/versions/2", headers=analyst).status_code == 404
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/processes/{key}/deploy" in spec["paths"]
 
@@ -94,8 +95,8 @@ def test_a_deployment_is_used_at_once_by_every_node(site: Site, database_url: st
         files = dict(b["files"], **{"shared.bpmn": b["files"]["shared.bpmn"].replace(OLD_CHECK, NEW_CHECK)})
         assert site.app.test_client().post(f"/api/v1/processes/{KEY}/deploy", json={"files": files, "forms": b["forms"]},
                                            headers=analyst).status_code == 201
-        version, task = file_on_other_node()
-        assert version == 2 and task.bpmn_id == "rc_check"
+        version, task = file_on_other_node()  # the procedure is unchanged, the check it calls is new
+        assert version == 1 and task.bpmn_id == "rc_check"
         assert timedelta(days=3, hours=23) < task.due_at - utcnow() <= timedelta(days=4)
     finally:
         with other.app_context():
@@ -129,7 +130,8 @@ def test_export_writes_deployed_versions_back_to_files(site: Site, tmp_path: Pat
             assert compiled[key] == deployed, key
     v1 = tmp_path / "v1"
     assert runner.invoke(args=["processes", "export", str(v1), "--key", KEY, "--version", "1"]).exit_code == 0
-    assert OLD_CHECK in (v1 / "shared.bpmn").read_text(encoding="utf-8") and not (v1 / "economic.bpmn").exists()
+    # a version's bundle: its own files, and those of the processes it calls as a call runs them now
+    assert NEW_CHECK in (v1 / "shared.bpmn").read_text(encoding="utf-8") and not (v1 / "economic.bpmn").exists()
     missing = runner.invoke(args=["processes", "export", str(tmp_path / "x"), "--key", "nope"])
     assert missing.exit_code == 1 and "nope" in missing.output
     assert runner.invoke(args=["processes", "export", str(tmp_path / "y"), "--version", "1"]).exit_code == 2
@@ -143,8 +145,9 @@ def test_the_cli_deploy_does_not_undo_the_studios_versions(site: Site) -> None:
                                        headers=analyst).status_code == 201
     result = site.app.test_cli_runner().invoke(args=["processes", "deploy"])  # processes/ still says v1
     assert result.exit_code == 0 and f"{KEY} v1 unchanged" in result.output
+    assert "recevabilite v1 unchanged" in result.output
     with site.app.app_context():
         from engine.definitions import latest_id
         from web.extensions import db
-        newest = db.session.get_one(ProcessDefinition, latest_id(db.session(), KEY))
+        newest = db.session.get_one(ProcessDefinition, latest_id(db.session(), "recevabilite"))
         assert newest.version == 2

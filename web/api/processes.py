@@ -63,7 +63,9 @@ def process_versions(key: str) -> Any:
 @bp.doc(summary="A version's bundle: its BPMN/DMN files and forms, as the modeler opens it", responses=ERRORS)
 def process_bundle(key: str, number: int) -> Any:
     _reader()
-    b = versions.bundle_of(versions.version(db.session(), key, number), library(current_app.extensions["guichet.ports"]))
+    row = versions.version(db.session(), key, number)
+    b = versions.bundle_of(row, library(current_app.extensions["guichet.ports"]),
+                           definitions.called_rows(db.session(), row))
     return {"key": key, "version": number, "files": b.files, "forms": b.forms}
 
 

@@ -77,7 +77,8 @@ def _check_base(session: Any, bundle: Bundle) -> None:
 
 def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draft_owner: str | None = None,
            check_base: bool = False) -> tuple[list[definitions.DeployOutcome], list[Problem]]:
-    """Validate then deploy every process of the bundle; nothing is stored on any problem.
+    """Validate then deploy the processes of the bundle the analyst changed; nothing is stored
+    on any problem.
     With ``check_base``, refuse (:class:`StaleBase`) when the bundle's base version is no longer
     the newest, so that nobody overwrites a colleague's deployment unknowingly.
     ``draft_owner``'s draft of the process is discarded with the deployment."""
@@ -89,8 +90,11 @@ def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draf
         with engine.transaction() as session:
             if check_base:
                 _check_base(session, bundle)
+            # only the opened process may go back to an earlier content; the others the bundle
+            # carries (a shared sub-process, a sibling in the same file) get a version only
+            # for content never deployed: an old copy of a called process never reverts it
             outcomes = definitions.deploy(session, result.processes, by=author, comment=comment, now=utcnow(),
-                                          restore=True)
+                                          restore={bundle.process_key})
             if draft_owner is not None:
                 versions.discard_draft(session, bundle.process_key, draft_owner)
     except IntegrityError as exc:  # another analyst deployed the same key at the same moment

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import definitions, jobs, observe
+from engine import definitions, jobs, observe, versions
 from engine.clock import utcnow
 from engine.models import OutboxMessage, ProcessDefinition
 from handlers import cockpit as queries
@@ -29,15 +29,20 @@ def _definition(key: str, version: int | None) -> ProcessDefinition:
     return row
 
 
+def _sources(definition: ProcessDefinition) -> dict[str, str]:
+    """The definition's files with those of the processes it calls (as a call would run them now)."""
+    return versions.bundle_of(definition, {}, definitions.called_rows(db.session(), definition)).files
+
+
 def _diagram(definition: ProcessDefinition, wanted: str | None, prefer: str | None = None) -> tuple[str, list[str]]:
     """The BPMN file to show (asked for, else the one defining ``prefer``, else the
-    process's own) and every BPMN file of the definition."""
-    files = sorted(name for name in definition.sources if name.endswith(".bpmn"))
+    process's own) and every BPMN file of the definition and of the processes it calls."""
+    files = sorted(name for name in _sources(definition) if name.endswith(".bpmn"))
     if not files:
         abort(404)
     if wanted in files:
         return str(wanted), files
-    loaded = definitions.load(definition)
+    loaded = definitions.with_calls(db.session(), definition)
     if prefer:
         for spec in loaded.subprocess_specs.values():
             if prefer in spec.task_specs and spec.file in files:
@@ -48,7 +53,7 @@ def _diagram(definition: ProcessDefinition, wanted: str | None, prefer: str | No
 
 def element_names(definition: ProcessDefinition) -> dict[str, str]:
     """BPMN element id → its name, over the process and the processes it calls."""
-    loaded = definitions.load(definition)
+    loaded = definitions.with_calls(db.session(), definition)
     names: dict[str, str] = {}
     for spec in [loaded.spec, *loaded.subprocess_specs.values()]:
         for ts in spec.task_specs.values():
@@ -74,7 +79,7 @@ def cockpit(key: str) -> Any:
     analyst_only()
     session = db.session()
     definition = _definition(key, request.args.get("version", type=int))
-    loaded = definitions.load(definition)
+    loaded = definitions.with_calls(session, definition)
     stats = observe.with_rollup(observe.element_stats(session, definition.id, utcnow()),
                                 loaded.spec, loaded.subprocess_specs)
     element = (request.args.get("element") or "").strip()[:255] or None
@@ -84,7 +89,7 @@ def cockpit(key: str) -> Any:
         members = observe.call_activity_members(loaded.spec, loaded.subprocess_specs).get(element, set())
         waiting = queries.waiting_dossiers(session, definition.id, {element} | members)
     names = element_names(definition)
-    data = {"xml": definition.sources[shown], "selected": element, "process": definition.process_key,
+    data = {"xml": _sources(definition)[shown], "selected": element, "process": definition.process_key,
             "stats": {k: {"waiting": s.waiting, "overdue": s.overdue, "median": s.median_dwell,
                           "incidents": s.incidents} for k, s in stats.items()},
             "link": url_for("studio.cockpit", key=key, version=definition.version, file=shown)}
@@ -106,7 +111,7 @@ def cockpit_instance(instance_id: int) -> Any:
     current = [t.bpmn_id for t in path.current]
     shown, files = _diagram(path.definition, request.args.get("file"), current[0] if current else None)
     failed = [e for e in path.incident_elements.values() if e]
-    data = {"xml": path.definition.sources[shown], "completed": path.completed, "current": current,
+    data = {"xml": _sources(path.definition)[shown], "completed": path.completed, "current": current,
             "process": path.definition.process_key,
             "failed": failed, "link": None}
     return render_template("studio/cockpit_instance.html", path=path, files=files, shown=shown, data=data,
