@@ -117,7 +117,7 @@ class Site:
         self.counter = Counter(self.db)
         Base.metadata.create_all(self.db)
         self.sessions = sessionmaker(bind=self.db, expire_on_commit=False)
-        self.ports = Ports(processes_dir=ROOT / "processes", files=FileStore(tmp / self.name))
+        self.ports = Ports(files=FileStore(tmp / self.name))
         self.engine = Engine(self.sessions, build_registry(self.ports), lane_roles=lane_roles())
         result = compile_sources(*read_directory(ROOT / "processes"),
                                  Rules(operators=set(self.engine.registry), lane_roles=lane_roles()))

@@ -127,7 +127,7 @@ def _batch(cur: Any, numbers: range, definition: int, key: str, state: str) -> i
             made, closed, due = _DAYS[day + 3 * k] + clock, _DAYS[day + 3 * k + 2] + clock, _DAYS[day + 3 * k + 15]
             scope = "\\N" if role == "commission_member" else commune
             tasks.append(f"{hexi}-0000-4000-8000-{k:012x}\t{iid}\t{bpmn}\t{title}\t{role}\t{role}\t{scope}\t"
-                         f"{assignee or chr(92) + 'N'}\t\\N\t{form}\tÉtape\tمرحلة\t{due}{clock}\tCOMPLETED\t"
+                         f"{assignee or chr(92) + 'N'}\t\\N\t{form}\t{due}{clock}\tCOMPLETED\t"
                          f"{made}\t{assignee or role + '-' + commune}\t{closed}\t\\N\t\\N\n")
         for seq, action in enumerate(ACTIONS, start=1):
             task = f"{hexi}-0000-4000-8000-{min(seq // 2, 5):012x}" if action == "task.completed" else "\\N"
@@ -145,7 +145,7 @@ def _batch(cur: Any, numbers: range, definition: int, key: str, state: str) -> i
     _copy(cur, "dossier", "id, number, procedure, commune_code, applicant_id, fields, status, instance_id, outcome, "
           "created_at, submitted_at, closed_at", dossiers)
     _copy(cur, "human_task", "id, instance_id, bpmn_id, title, lane, role, scope, assignee, claimed_by, form, "
-          "status_fr, status_ar, due_at, state, created_at, completed_by, completed_at, reminded_at, breached_at",
+          "due_at, state, created_at, completed_by, completed_at, reminded_at, breached_at",
           tasks)
     _copy(cur, "audit_event", "id, instance_id, seq, at, actor, action, task_id, bpmn_id, data_digest, prev_hash, "
           "hash", audits)

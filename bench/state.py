@@ -40,7 +40,7 @@ def platform(tmp: Path):  # noqa: ANN201
     eng = sa.create_engine(f"sqlite:///{tmp / 'state.sqlite'}")
     Base.metadata.create_all(eng)
     sessions = sessionmaker(bind=eng, expire_on_commit=False)
-    ports = Ports(processes_dir=ROOT / "processes", files=FileStore(tmp / "files"))
+    ports = Ports(files=FileStore(tmp / "files"))
     engine = Engine(sessions, build_registry(ports), lane_roles=lane_roles())
     result = compile_sources(*read_directory(ROOT / "processes"),
                              Rules(operators=set(engine.registry), lane_roles=lane_roles()))

@@ -212,3 +212,21 @@ def called_definitions(state: str, task_id: str | None = None) -> list[int]:
             continue
         ids.append(number)
     return sorted(set(ids), reverse=True)
+
+
+_NEWEST_FORMS: dict[tuple[tuple[int, str], ...], dict[str, Any]] = {}
+
+
+def newest_forms(session: Session) -> dict[str, Any]:
+    """Every form of each process's newest version (schemas and UI hints), by name: built
+    from the shared spec cache and kept until the next deployment (one light query a call)."""
+    rows = latest_versions(session)
+    key = tuple(sorted((r.id, r.content_hash) for r in rows))
+    found = _NEWEST_FORMS.get(key)
+    if found is None:
+        found = {}
+        for row in rows:
+            found.update(SPECS.get(row.content_hash, lambda rid=row.id: _loaded(session.get_one(ProcessDefinition, rid)))[2])
+        _NEWEST_FORMS.clear()
+        _NEWEST_FORMS[key] = found
+    return found

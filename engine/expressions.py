@@ -81,6 +81,16 @@ def plans_modifies_demandes(data: Mapping[str, Any]) -> bool:
     return any(o.get("avis") == "favorable_reserve" and o.get("plans_modifies") for o in _opinions(data))
 
 
+AUTHORS = "auteurs"  # bpmn id → who completed that user task (written by the engine)
+
+
+def auteur_de(data: Mapping[str, Any], tache: str) -> str | None:
+    """Who completed the user task ``tache`` (its BPMN id) on this dossier, or None: e.g. the
+    assignee of a later task, ``auteur_de("rc_check")``."""
+    authors = data.get(AUTHORS)
+    return str(authors[tache]) if isinstance(authors, Mapping) and authors.get(tache) else None
+
+
 def liste_reserves(data: Mapping[str, Any]) -> list[str]:
     """The reserves stated with favourable-with-reserves opinions, in the order given."""
     return [str(o["reserves"]) for o in _opinions(data)
@@ -110,6 +120,7 @@ HELPERS: dict[str, Helper] = {h.func.__name__: h for h in (
            'nombre_avis("defavorable", conforme=False) > nombre_avis("favorable")'),
     Helper(plans_modifies_demandes, "plans_modifies_demandes()", "plans_modifies_demandes()"),
     Helper(liste_reserves, "liste_reserves()", 'len(liste_reserves()) >= 2'),
+    Helper(auteur_de, 'auteur_de("tâche")', 'auteur_de("rc_check")'),
 )}
 
 
@@ -124,18 +135,29 @@ def bind(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
     return {name: bound(h.func) for name, h in HELPERS.items()}
 
 
+Binder = Callable[[Mapping[str, Any]], dict[str, Callable[..., Any]]]
+
+
 class HelperEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     """Spiff's task-data environment plus :data:`HELPERS`, bound to the data of each
-    evaluation: a DMN input or cell, a condition, a script see the task they run for."""
+    evaluation: a DMN input or cell, a condition, a script see the task they run for.
+    ``lookups`` binds the domain's lookups (registered with the handlers) the same way."""
+
+    def __init__(self, lookups: Binder | None = None):
+        super().__init__()
+        self.lookups = lookups
+
+    def _helpers(self, context: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+        return {**bind(context), **(self.lookups(context) if self.lookups is not None else {})}
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: dict[str, Any] | None = None) -> Any:
         # the DMN engine passes a cell's input value in external_context: it goes on top
-        return super().evaluate(expression, context, {**bind(context), **(external_context or {})})
+        return super().evaluate(expression, context, {**self._helpers(context), **(external_context or {})})
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: dict[str, Any] | None = None) -> bool:
         # Spiff refuses a script whose task data redefines an external name: a data field
         # named like a helper keeps its value there and hides the helper, as in evaluate
-        helpers = {k: v for k, v in bind(context).items() if k not in context}
+        helpers = {k: v for k, v in self._helpers(context).items() if k not in context}
         return bool(super().execute(script, context, {**helpers, **(external_context or {})}))

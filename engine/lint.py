@@ -83,9 +83,10 @@ def _check_user_task(file: str, ts: Any, forms: Mapping[str, dict[str, Any]],
     elif ts.lane is not None and ts.lane not in lane_roles:
         known = ", ".join(sorted(set(lane_roles)))
         out.append(Problem(file, f"le couloir « {ts.lane} » n'est pas un rôle connu (rôles connus : {known})", ts.bpmn_id))
-    if ("status_fr" in props) != ("status_ar" in props):
-        out.append(Problem(file, "le libellé de statut public doit être donné en français (status_fr) "
-                                 "et en arabe (status_ar)", ts.bpmn_id))
+    if "status_fr" in props or "status_ar" in props:  # one source of truth: the catalog's labels
+        out.append(Problem(file, "les libellés de statut sur une tâche ne sont pas lus : placez avant elle une "
+                                 "tâche de service « dossier.status » avec le code d'un statut du catalogue "
+                                 "(ses libellés fr/ar sont ceux que voit le pétitionnaire)", ts.bpmn_id))
     # assignee and deadline expressions are compiled with the others (engine/exprcheck.py)
     return out
 

@@ -6,8 +6,9 @@ caller writes an outbox row for each, and a worker runs it later through the eng
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -16,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import HandlerFailed
 from .expressions import HelperEnvironment
-from .registry import HandlerRegistry, ServiceCall
+from .registry import HandlerRegistry, LookupCall, ServiceCall
 from .specs import INTERRUPTING, ServiceTask
 
 
@@ -25,12 +26,17 @@ class ScriptEngine(PythonScriptEngine):
 
     def __init__(self, registry: HandlerRegistry, instance_id: int, business_key: str | None,
                  now: datetime, session: Any):
-        super().__init__(environment=HelperEnvironment())  # expressions may call the analyst helpers
+        # expressions may call the analyst helpers, and the lookups the domain registered
+        super().__init__(environment=HelperEnvironment(self._lookups))
         self.registry = registry
         self.instance_id = instance_id
         self.business_key = business_key
         self.now = now
         self.session = session
+
+    def _lookups(self, data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+        call = LookupCall(self.session, self.instance_id, self.business_key, data)
+        return {name: partial(func, call) for name, func in self.registry.lookups.items()}
 
     def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
         # Spiff's own error path here refers to an undefined name, so we own it entirely.

@@ -144,8 +144,6 @@ class HumanTask(Base):
     assignee: Mapped[str | None] = mapped_column(String(100))
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     form: Mapped[str | None] = mapped_column(String(255))
-    status_fr: Mapped[str | None] = mapped_column(String(255))
-    status_ar: Mapped[str | None] = mapped_column(String(255))
     due_at: Mapped[datetime | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(20))  # READY | COMPLETED | CANCELLED
     created_at: Mapped[datetime] = mapped_column()

@@ -40,8 +40,7 @@ def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapp
         "title": spec.bpmn_name or spec.bpmn_id, "lane": spec.lane,
         "role": lane_roles.get(spec.lane or ""), "scope": instance.scope, "assignee": assignee,
         "claimed_by": None,
-        "form": props.get(FORM_PROPERTY), "status_fr": props.get("status_fr"),
-        "status_ar": props.get("status_ar"), "due_at": _due(workflow, task, props.get("deadline"), now),
+        "form": props.get(FORM_PROPERTY), "due_at": _due(workflow, task, props.get("deadline"), now),
         "state": "READY", "created_at": now, "completed_by": None, "completed_at": None,
         "reminded_at": None, "breached_at": None}
 

@@ -43,11 +43,34 @@ class HandlerSpec:
     params: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class LookupCall:
+    """Where an expression that calls a lookup runs: the step's session, the instance and
+    the task data of the evaluation (lookups read, they never write)."""
+
+    session: Any
+    instance_id: int
+    business_key: str | None
+    data: Mapping[str, Any]
+
+
+Lookup = Callable[..., Any]  # (LookupCall, *args) -> value
+
+
 @dataclass
 class HandlerRegistry:
-    """Operator name (as written in ``spiffworkflow:serviceTaskOperator``) → handler."""
+    """Operator name (as written in ``spiffworkflow:serviceTaskOperator``) → handler; and the
+    lookups the domain lends to expressions (e.g. ``membre_organisme("hygiene")``)."""
 
     _handlers: dict[str, HandlerSpec] = field(default_factory=dict)
+    lookups: dict[str, Lookup] = field(default_factory=dict)
+
+    def register_lookup(self, name: str, func: Lookup) -> None:
+        """A name expressions may call, given a :class:`LookupCall` first (the domain's data
+        the engine cannot read itself, such as who sits for an organism)."""
+        if name in self.lookups:
+            raise ValueError(f"lookup {name!r} is registered twice")
+        self.lookups[name] = func
 
     def register(self, name: str, func: Handler, *, is_async: bool = False,
                  params: Mapping[str, Any] | None = None) -> None:

@@ -33,6 +33,7 @@ from .errors import (
     quiet_rollback,
     spiff_element,
 )
+from .expressions import AUTHORS
 from .loop import ScriptEngine, is_deferred, run_until_wait
 from .models import ProcessDefinition, ProcessInstance
 from .projections import next_timer, sync_human_tasks
@@ -247,6 +248,8 @@ class Engine:
             forms.check(self._validator(session, definition_id, row.form), data)
             before = self._before(wf)
             task.set_data(**data)
+            # who did it, for ``auteur_de("id")`` in later expressions (e.g. an assignee)
+            task.data[AUTHORS] = {**(task.data.get(AUTHORS) or {}), task.task_spec.bpmn_id: actor.user_id}
             with frozen_at(now):
                 task.run()
                 audit.append(inst, action="task.completed", actor=actor.user_id, at=now,

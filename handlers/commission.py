@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from engine import ServiceCall
 from engine.expressions import BINDING, OPINIONS
+from engine.registry import LookupCall
 
 from .common import DomainError, dossier_of, param
-from .dossier_models import AgendaItem, CommissionSession
+from .dossier_models import AgendaItem, CommissionSession, Dossier
 from .models import Commission, CommissionMember
 from .ports import Ports
 
@@ -29,6 +30,24 @@ def resolve(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     # keyed by user: the opinions collected by the multi-instance task come back keyed alike
     members = {m.user_id: {"user": m.user_id, "organism": m.organism_code} for m in commission.members}
     return {"commission_id": commission.id, "members": members}
+
+
+def organism_member(call: LookupCall, organism: str) -> str:
+    """``membre_organisme("hygiene")`` in an expression (an assignee): the member who sits
+    for that organism on this dossier's commission — the one the procedure resolved
+    (``commission_id`` in the data), else the commune's commission that seats the organism."""
+    dossier = call.session.get(Dossier, call.data.get("dossier_id")) if call.data.get("dossier_id") else None
+    if dossier is None:
+        raise DomainError("membre_organisme : le processus n'a pas de dossier")
+    query = (select(CommissionMember.user_id).join(Commission, Commission.id == CommissionMember.commission_id)
+             .where(Commission.commune_code == dossier.commune_code, CommissionMember.organism_code == organism))
+    resolved = call.data.get("commission_id")
+    found = call.session.scalar(query.where(Commission.id == resolved)) if resolved else None
+    found = found or call.session.scalar(query.order_by(Commission.id, CommissionMember.id).limit(1))
+    if found is None:
+        raise DomainError(f"membre_organisme : aucun membre de l'organisme « {organism} » ne siège dans une "
+                          f"commission de la commune « {dossier.commune_code} »")
+    return str(found)
 
 
 def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:

@@ -66,10 +66,17 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
 }
 
 
+# names expressions may call that read the domain's data (processes/README.md lists them)
+LOOKUPS = {"membre_organisme": commission.organism_member}
+
+
 def build_registry(ports: Ports) -> HandlerRegistry:
     """The registry handed to the engine by the composition root, bound to ``ports``."""
     specs = {}
     for name, (func, is_async, params) in HANDLERS.items():
         bound = update_wrapper(partial(func, ports=ports), func)  # type: ignore[call-arg]
         specs[name] = HandlerSpec(bound, is_async, (func.__doc__ or "").strip(), params)
-    return HandlerRegistry.of(specs)
+    registry = HandlerRegistry.of(specs)
+    for name, lookup in LOOKUPS.items():
+        registry.register_lookup(name, lookup)
+    return registry

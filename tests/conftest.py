@@ -213,7 +213,7 @@ def compiled_processes():  # noqa: ANN201
     from handlers.ports import Ports
     from handlers.registry import build_registry
     from handlers.roles import lane_roles
-    ports = Ports(processes_dir=PROCESSES, files=FileStore("/nonexistent"))
+    ports = Ports(files=FileStore("/nonexistent"))
     result = compile_sources(*read_directory(PROCESSES),
                              Rules(operators=set(build_registry(ports)), lane_roles=lane_roles()))
     assert result.ok, result.problems

@@ -60,10 +60,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         def task_title(task: Any) -> str:
             """A task's title in the page's language: its form's title, else the BPMN name."""
             if task.form:
-                try:
-                    title = ports.form(task.form)[1].get("title", {})
-                except OSError:
-                    title = {}
+                from engine.definitions import newest_forms
+
+                from .extensions import db
+                ui = newest_forms(db.session()).get(task.form.replace(".schema.json", ".ui.json"), {})
+                title = ui.get("title", {}) if isinstance(ui, dict) else {}
                 return str(title.get(lang) or task.title)
             return str(task.title)
 

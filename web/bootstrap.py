@@ -53,7 +53,7 @@ def _channels(app: Flask) -> dict[str, Any]:
 
 
 def build_ports(app: Flask) -> Ports:
-    return Ports(processes_dir=Path(app.config["GUICHET_PROCESSES_DIR"]), channels=_channels(app),
+    return Ports(channels=_channels(app),
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
                  verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
                  trust_roots=_trust_roots(app))

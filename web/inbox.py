@@ -39,13 +39,9 @@ def task_form(ht: HumanTask) -> tuple[dict, dict]:
     if not ht.form:
         return {"properties": {}}, {}
     deployed = definitions.form_of(db.session(), ht.instance_id, ht.form, ht.id)
-    if deployed is not None and deployed[1] is not None:
-        return deployed[0], deployed[1]
-    try:  # versions deployed without UI hints: those on disk, if any
-        on_disk = current_app.extensions["guichet.ports"].form(ht.form)
-    except OSError:
-        on_disk = ({"properties": {}}, {})
-    return (deployed[0] if deployed is not None else on_disk[0]), on_disk[1]
+    if deployed is None:  # validation refuses a task naming a missing form: only a damaged row
+        return {"properties": {}}, {}
+    return deployed[0], deployed[1] or {}
 
 
 @bp.get("/tasks/<task_id>")

@@ -22,7 +22,6 @@ def test_user_task_gateway_and_sync_service(engine, sessions, calls, clock) -> N
     assert (review.bpmn_id, review.role, review.scope, review.title) == \
         ("review", "guichet_agent", "casa", "Vérifier le dossier")
     assert review.due_at == clock.now + timedelta(days=15)
-    assert (review.status_fr, review.status_ar) == ("En cours de vérification", "قيد التحقق")
     engine.complete(review.id, {"complete": True}, AGENT)
     assert ready_tasks(sessions, iid) == []
     inst = instance(sessions, iid)

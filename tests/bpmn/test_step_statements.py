@@ -69,7 +69,7 @@ def test_the_one_statement_write_is_guarded_by_the_version(engine, sessions, clo
         inst.pending_tasks.append({
             "id": "00000000-0000-0000-0000-0000000000aa", "instance_id": iid, "bpmn_id": "step_2",
             "title": "Étape 2", "lane": "guichet_agent", "role": "guichet_agent", "scope": "casa",
-            "assignee": None, "claimed_by": None, "form": None, "status_fr": None, "status_ar": None,
+            "assignee": None, "claimed_by": None, "form": None,
             "due_at": None, "state": "READY", "created_at": now, "completed_by": None, "completed_at": None,
             "reminded_at": None, "breached_at": None})
         store.save_instance(session, inst, now)

@@ -106,7 +106,7 @@ class Platform:
 @pytest.fixture
 def platform(sessions: sessionmaker[Session], clock: FakeClock, tmp_path: Path, signer_factory,  # noqa: ANN001
              compiled_processes) -> Platform:  # noqa: ANN001
-    ports = Ports(processes_dir=PROCESSES, files=FileStore(tmp_path / "files"),
+    ports = Ports(files=FileStore(tmp_path / "files"),
                   verify_base_url="https://guichet.example.ma", signer=signer_factory)
     engine = Engine(sessions, build_registry(ports), lane_roles=lane_roles(), clock=clock)
     engine.dispatcher = InProcessRunner(engine.run_outbox_message)

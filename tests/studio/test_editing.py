@@ -114,8 +114,8 @@ def test_deploy_makes_a_version_with_history_and_downloads(site: Site) -> None:
     client, config = open_bundle(site)
     files = dict(config["files"])
     files["guu.bpmn"] = files["guu.bpmn"].replace(
-        'value="P30D"/><spiffworkflow:property name="status_fr" value="Taxes à payer"',
-        'value="P45D"/><spiffworkflow:property name="status_fr" value="Taxes à régler"')
+        'value="paiement.schema.json"/><spiffworkflow:property name="deadline" value="P30D"/>',
+        'value="paiement.schema.json"/><spiffworkflow:property name="deadline" value="P45D"/>')
     client.post(f"/studio/processes/{KEY}/draft", json={"base_version": 1, "files": files, "forms": config["forms"]})
     deployed = client.post(f"/studio/processes/{KEY}/deploy",
                            json={"base_version": 1, "files": files, "forms": config["forms"], "comment": "45 jours"})
@@ -138,7 +138,7 @@ def test_deploy_makes_a_version_with_history_and_downloads(site: Site) -> None:
     assert download.status_code == 200 and 'attachment; filename="guu_autorisation-v2-guu.bpmn"' in \
         download.headers["Content-Disposition"]
     assert 'value="P45D"' in download.get_data(as_text=True)
-    assert 'value="P30D"/><spiffworkflow:property name="status_fr" value="Taxes à payer"' in client.get(
+    assert 'value="paiement.schema.json"/><spiffworkflow:property name="deadline" value="P30D"/>' in client.get(
         f"/studio/processes/{KEY}/versions/1/files/guu.bpmn").get_data(as_text=True)
     assert client.get(f"/studio/processes/{KEY}/versions/1/files/nope.bpmn").status_code == 404
 
@@ -265,9 +265,9 @@ def test_the_studio_speaks_arabic_right_to_left(site: Site) -> None:
 def test_going_back_to_an_earlier_version_deploys_it_as_the_newest(site: Site) -> None:
     client, v1 = open_bundle(site)
     changed = dict(v1["files"])
-    changed["guu.bpmn"] = changed["guu.bpmn"].replace('value="P30D"/><spiffworkflow:property name="status_fr" '
-                                                      'value="Taxes', 'value="P60D"/><spiffworkflow:property '
-                                                      'name="status_fr" value="Taxes')
+    changed["guu.bpmn"] = changed["guu.bpmn"].replace('value="paiement.schema.json"/><spiffworkflow:property '
+                                                      'name="deadline" value="P30D"/>', 'value="paiement.schema.json"/>'
+                                                      '<spiffworkflow:property name="deadline" value="P60D"/>')
     assert client.post(f"/studio/processes/{KEY}/deploy", json={"files": changed, "forms": v1["forms"]}).status_code == 201
     back = client.post(f"/studio/processes/{KEY}/deploy", json={"files": v1["files"], "forms": v1["forms"]})
     assert {d["key"]: (d["version"], d["created"]) for d in back.json["deployed"]}[KEY] == (3, True)

@@ -38,7 +38,7 @@ def test_every_handler_declares_an_object_schema() -> None:
 
 
 def test_the_registry_hands_the_schemas_to_the_engine() -> None:
-    registry = build_registry(Ports(processes_dir=PROCESSES, files=FileStore("/nonexistent")))
+    registry = build_registry(Ports(files=FileStore("/nonexistent")))
     assert registry.params() == SCHEMAS
     assert registry.get("notify.send").params is SCHEMAS["notify.send"]
     bare = HandlerRegistry.of({"x.y": HandlerSpec(lambda call: None)})

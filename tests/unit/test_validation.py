@@ -81,10 +81,13 @@ def test_camunda_style_file_without_is_executable() -> None:
     assert p.line == line_of(broken, '<bpmn:process id="approval"')
 
 
-def test_status_label_needs_both_languages() -> None:
-    broken = APPROVAL.replace('<spiffworkflow:property name="status_ar" value="قيد التحقق"/>', "")
+def test_status_labels_on_a_task_are_refused_for_the_catalog_s() -> None:
+    broken = APPROVAL.replace('<spiffworkflow:property name="deadline" value="P15D"/>',
+                              '<spiffworkflow:property name="deadline" value="P15D"/>'
+                              '<spiffworkflow:property name="status_fr" value="En cours"/>')
+    assert broken != APPROVAL
     [p] = problems_for(broken)
-    assert "status_ar" in p.message and p.element_id == "review"
+    assert "dossier.status" in p.message and "catalogue" in p.message and p.element_id == "review"
 
 
 @pytest.mark.parametrize("payload", [

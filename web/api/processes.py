@@ -64,7 +64,7 @@ def process_versions(key: str) -> Any:
 def process_bundle(key: str, number: int) -> Any:
     _reader()
     row = versions.version(db.session(), key, number)
-    b = versions.bundle_of(row, library(current_app.extensions["guichet.ports"]),
+    b = versions.bundle_of(row, library(db.session()),
                            definitions.called_rows(db.session(), row))
     return {"key": key, "version": number, "files": b.files, "forms": b.forms}
 

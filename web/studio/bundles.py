@@ -4,7 +4,9 @@ Shared by the studio pages (session sign-in) and the analysts' JSON API (Bearer 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import Compilation, Conflict, NotFound, Problem, definitions, versions
 from engine.clock import utcnow
-from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, UI_SUFFIX, read_forms
+from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, UI_SUFFIX
 from engine.versions import Bundle
-from handlers.ports import Ports
+from handlers import catalog_store, catalog_usage
 
 from ..bootstrap import get_engine
 from . import picklists
@@ -27,9 +29,15 @@ class BadBundle(ValueError):
     """A bundle that cannot even be read (wrong names, not text): a 400 with the reason."""
 
 
-def library(ports: Ports) -> dict[str, str]:
-    """Forms (schema and UI hints) on disk, as text: what a new bundle can pick from."""
-    return {name: raw.decode("utf-8") for name, raw in read_forms(ports.processes_dir / "forms").items()}
+def library(session: Any) -> dict[str, str]:
+    """Deployed forms (schema and UI hints), as text: every newest process version's task
+    forms and the catalog's filing forms — what a bundle can pick from, the same on every node."""
+    forms: dict[str, str] = {}
+    for row in definitions.latest_versions(session):
+        full = versions.version(session, row.process_key, row.version)
+        forms.update({name: versions.form_text(schema) for name, schema in (full.forms or {}).items()})
+    forms.update({name: versions.form_text(schema) for name, schema in catalog_store.current(session).forms.items()})
+    return dict(sorted(forms.items()))
 
 
 def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: Any) -> Bundle:
@@ -53,8 +61,22 @@ def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: 
 
 
 def validate(app: Flask, bundle: Bundle) -> tuple[Compilation, list[Problem]]:
-    """The same validation as ``guichet processes validate``."""
+    """The same validation as ``guichet processes validate``, plus the catalog: every public
+    status and message template the diagrams name must be in the deployed catalog."""
     result = get_engine(app).compile(*bundle.as_bytes())
+    with get_engine(app).transaction(write=False) as session:
+        catalog = catalog_store.current(session)
+    if not catalog.version:
+        return result, result.problems
+    statuses, messages = catalog_usage.uses(bundle.files)
+    extra = [Problem(u.file, f"statut public « {code} » absent du catalogue : ajoutez-le (Studio → Catalogue → "
+                             "Statuts publics) ou choisissez un statut existant", u.element_id, u.line)
+             for code, uses in sorted(statuses.items()) if code not in catalog.statuses for u in uses[:1]]
+    extra += [Problem(u.file, f"message « {name} » absent du catalogue : ajoutez-le (Studio → Catalogue → Messages)",
+                      u.element_id, u.line)
+              for name, uses in sorted(messages.items()) if name not in catalog.messages for u in uses[:1]]
+    if extra:
+        result = Compilation([], result.problems + extra)
     return result, result.problems
 
 
@@ -95,11 +117,35 @@ def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draf
             # for content never deployed: an old copy of a called process never reverts it
             outcomes = definitions.deploy(session, result.processes, by=author, comment=comment, now=utcnow(),
                                           restore={bundle.process_key})
+            outcomes += _filing_forms(session, bundle, author, comment)
             if draft_owner is not None:
                 versions.discard_draft(session, bundle.process_key, draft_owner)
     except IntegrityError as exc:  # another analyst deployed the same key at the same moment
         raise Conflict("another deployment of this process happened at the same time; deploy again") from exc
     return outcomes, problems
+
+
+CATALOG = "catalogue"  # the outcome's key when a bundle's filing forms make a new catalog version
+
+
+def _filing_forms(session: Any, bundle: Bundle, author: str, comment: str | None) -> list[definitions.DeployOutcome]:
+    """Filing forms edited in the bundle's forms editor belong to the catalog: a new catalog
+    version carries them (dossiers filed before keep their version's form)."""
+    catalog = catalog_store.current(session)
+    changed = {}
+    for name, text in bundle.forms.items():
+        if name in catalog.forms:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                continue
+            if value != catalog.forms[name]:
+                changed[name] = value
+    if not changed:
+        return []
+    updated = replace(catalog, forms={**catalog.forms, **changed})
+    number, created = catalog_store.deploy(session, updated, by=author, comment=comment, now=utcnow())
+    return [definitions.DeployOutcome(CATALOG, number, updated.content_hash(), created)]
 
 
 def problem_out(p: Problem) -> dict[str, Any]:
@@ -109,7 +155,9 @@ def problem_out(p: Problem) -> dict[str, Any]:
 
 def pick_lists(app: Flask, bundle_forms: Collection[str] | Mapping[str, str] = ()) -> dict[str, Any]:
     """What the properties panel offers (:mod:`web.studio.picklists`)."""
-    return picklists.pick_lists(app, library(app.extensions["guichet.ports"]), bundle_forms)
+    with get_engine(app).transaction(write=False) as session:
+        forms = library(session)
+    return picklists.pick_lists(app, forms, bundle_forms)
 
 
 def source_file(session: Any, key: str, number: int, name: str) -> Response:

@@ -190,14 +190,29 @@ def catalog_labels(section: str) -> Any:
                            builtin=catalog_edit.SECTIONS[section], variables=MESSAGE_VARIABLES), status
 
 
+@bp.get("/catalog/forms/")
+@login_required
+def catalog_new_form() -> Any:
+    """*Nouveau formulaire de dépôt*: a name (and a form to start from) → the editor."""
+    analyst_only()
+    name = request.args.get("name", "").strip()
+    if name and not name.endswith(".schema.json"):
+        name += ".schema.json"
+    if not name:
+        flash(_("Donnez un nom au formulaire (ex. depot_demolition)."), "error")
+        return redirect(url_for("studio.catalog_index"))
+    return redirect(url_for("studio.catalog_form", name=name, **{"from": request.args.get("from") or None}))
+
+
 @bp.route("/catalog/forms/<name>", methods=["GET", "POST"])
 @login_required
 def catalog_form(name: str) -> Any:
     """The filing-form editor: fields as rows (labels fr/ar, type, required, bounds, choices)."""
     user = analyst_only()
     wc = _copy(user.id)
-    schema = wc.forms.get(name) or {"type": "object", "properties": {}}
-    ui = wc.forms.get(name.replace(".schema.json", ".ui.json"), {})
+    source = name if name in wc.forms else request.args.get("from", "")  # a new form may start as a copy
+    schema = wc.forms.get(source) or {"type": "object", "properties": {}}
+    ui = wc.forms.get(source.replace(".schema.json", ".ui.json"), {})
     status = 200
     problems: list[str] = []
     rows = catalog_forms.rows_of(schema, ui)

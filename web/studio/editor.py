@@ -32,7 +32,7 @@ def modeler(key: str) -> Any:
     bundle = None if number is not None else versions.get_draft(session, key, user.id)
     if bundle is None:
         row = versions.version(session, key, number)
-        bundle = versions.bundle_of(row, library(current_app.extensions["guichet.ports"]),
+        bundle = versions.bundle_of(row, library(session),
                                     definitions.called_rows(session, row))
     first = next((n for n, text in sorted(bundle.files.items())
                   if n.endswith(".bpmn") and f'process id="{key}"' in text), None)

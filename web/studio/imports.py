@@ -17,7 +17,7 @@ from engine.xml import BPMN_NS, parse_xml
 from ..bootstrap import get_engine
 from ..extensions import db
 from . import analyst_only, bp
-from .bundles import validate
+from .bundles import library, validate
 
 MAX_IMPORT = 2 * 1024 * 1024
 
@@ -27,15 +27,6 @@ def _executable_keys(name: str, content: bytes) -> list[str]:
     if tree is None:
         return []
     return [p.get("id") for p in tree.getroot().iter(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
-
-
-def _deployed_forms() -> dict[str, str]:
-    """Every form of the newest deployed processes: what an imported diagram may name."""
-    forms: dict[str, str] = {}
-    for row in definitions.latest_versions(db.session()):
-        full = versions.version(db.session(), row.process_key, row.version)
-        forms.update({n: versions.form_text(s) for n, s in (full.forms or {}).items()})
-    return forms
 
 
 def _render(problems: list[str], status: int) -> Any:
@@ -71,7 +62,7 @@ def import_file() -> Any:
         except NotFound:
             return _render([_("Un tableau de décision rejoint un processus : choisissez lequel.")], 422)
         draft = versions.get_draft(db.session(), key, user.id)
-        base = draft if draft is not None else versions.bundle_of(row, _deployed_forms())
+        base = draft if draft is not None else versions.bundle_of(row, library(db.session()))
         bundle = Bundle(key, base.base_version, {**base.files, name: text}, dict(base.forms))
     else:
         keys = _executable_keys(name, content)
@@ -80,7 +71,7 @@ def import_file() -> Any:
             existing: Any = versions.version(db.session(), key) if key else None
         except NotFound:
             existing = None
-        bundle = Bundle(key or name, existing.version if existing else None, {name: text}, _deployed_forms())
+        bundle = Bundle(key or name, existing.version if existing else None, {name: text}, library(db.session()))
         if existing is not None:  # the process's other files (called processes, decisions) come along
             bundle.files = {**existing.sources, name: text}
             bundle.forms = {**bundle.forms, **{n: versions.form_text(s) for n, s in (existing.forms or {}).items()}}

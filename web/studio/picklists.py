@@ -17,6 +17,7 @@ from sqlalchemy import select
 from engine import definitions
 from engine.sources import FORM_SUFFIX
 from engine.xml import kind_of, parse_xml
+from handlers import catalog_store
 from handlers.models import Organism
 from handlers.roles import ROLES
 
@@ -75,6 +76,23 @@ def _fields(forms: Mapping[str, str]) -> list[dict[str, str]]:
     return out
 
 
+# operator → (parameter, catalog section): the parameter names a code of the deployed catalog
+CATALOG_PARAMS = {"dossier.status": ("code", "statuses"), "notify.send": ("template", "messages")}
+
+
+def _with_catalog(app: Flask, operator: str, schema: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The operator's parameter schema, a catalog code's parameter turned into a choice of the
+    newest catalog's codes labelled as the applicant reads them (fr — ar): one source of truth."""
+    if schema is None or operator not in CATALOG_PARAMS:
+        return schema
+    name, section = CATALOG_PARAMS[operator]
+    with get_engine(app).transaction(write=False) as session:
+        table = getattr(catalog_store.current(session), section)
+    prop = dict(schema["properties"][name], enum=list(table),
+                **{"x-enum-labels": {code: f"{t['fr']} — {t['ar']}" for code, t in table.items()}})
+    return {**schema, "properties": {**schema["properties"], name: prop}}
+
+
 def pick_lists(app: Flask, library: Mapping[str, str], bundle_forms: Collection[str] | Mapping[str, str] = ()
                ) -> dict[str, Any]:
     """The panel's pick lists; ``library`` is the forms on disk (name → text)."""
@@ -83,7 +101,7 @@ def pick_lists(app: Flask, library: Mapping[str, str], bundle_forms: Collection[
     forms = sorted(set(library) | set(bundle_forms))
     processes, decisions = _deployed(app)
     return {
-        "operators": [{"key": k, "doc": registry.get(k).doc, "params": registry.get(k).params,
+        "operators": [{"key": k, "doc": registry.get(k).doc, "params": _with_catalog(app, k, registry.get(k).params),
                        "async": registry.get(k).is_async} for k in registry],
         "forms": [f for f in forms if f.endswith(FORM_SUFFIX)],
         "roles": [{"key": k, "fr": v["fr"], "ar": v["ar"]} for k, v in ROLES.items()],

@@ -116,7 +116,10 @@ function paramFactory(schema, name, titleOf) {
     const read = (el) => shownParam(getParameters(el)[name] || '');
     const write = (el, inj, v) => setParameter(el, inj, name, writtenParam(v, prop));
     if (prop.enum) {
-      const options = () => [{ value: '', label: L('none') }, ...prop.enum.map((v) => ({ value: String(v), label: String(v) }))];
+      // labels the server gives with the codes (e.g. a status's fr/ar labels from the deployed catalog)
+      const named = prop['x-enum-labels'] || {};
+      const options = () => [{ value: '', label: L('none') },
+        ...prop.enum.map((v) => ({ value: String(v), label: named[v] ? `${named[v]} (${v})` : String(v) }))];
       return selectEntry(id, title, read, write, options);
     }
     const hint = [prop.description, L('paramHint')].filter(Boolean).join(' — ');
@@ -184,9 +187,9 @@ export function makeProvider(picklists, t, bundle = {}) {
     return [
       { value: '', label: L('helperFree') },
       { value: 'applicant_id', label: L('applicant') },
-      ...tasks.map((f) => ({ value: `performer_of("${f.id}")`, label: L('performer', { name: f.name || f.id }) })),
+      ...tasks.map((f) => ({ value: `auteur_de("${f.id}")`, label: L('performer', { name: f.name || f.id }) })),
       ...(picklists.organisms || []).map((o) => ({
-        value: `organism_member("${o.code}")`, label: L('organism', { name: lang === 'ar' ? o.ar : o.fr }),
+        value: `membre_organisme("${o.code}")`, label: L('organism', { name: lang === 'ar' ? o.ar : o.fr }),
       })),
     ];
   };
@@ -208,8 +211,6 @@ export function makeProvider(picklists, t, bundle = {}) {
     deadline: textEntry('guichet-deadline', t.deadline, ...prop('deadline')),
     helper: selectEntry('guichet-assignee-helper', L('helper'), readHelper, writeHelper, assigneeHelpers),
     assignee: textEntry('guichet-assignee', t.assignee, ...prop('assignee')),
-    statusFr: textEntry('guichet-status-fr', t.statusFr, ...prop('status_fr')),
-    statusAr: textEntry('guichet-status-ar', t.statusAr, ...prop('status_ar')),
     collection: textEntry('guichet-collection', t.collection, getCollection, setCollection),
     role: selectEntry('guichet-role', t.role, laneName, setLaneName, roles),
     condition: textEntry('guichet-condition', L('condition'), getCondition, setCondition, variables, true),
@@ -229,7 +230,7 @@ export function makeProvider(picklists, t, bundle = {}) {
       add('operator');
       list.push(...paramEntries(element, operatorOf(getOperator(element)), titleOf));
     } else if (is(element, 'bpmn:Lane')) add('role');
-    else if (is(element, 'bpmn:UserTask')) add('form', 'deadlinePicker', 'deadline', 'helper', 'assignee', 'statusFr', 'statusAr');
+    else if (is(element, 'bpmn:UserTask')) add('form', 'deadlinePicker', 'deadline', 'helper', 'assignee');
     else if (is(element, 'bpmn:ScriptTask')) add('script');
     else if (is(element, 'bpmn:CallActivity')) add('called');
     else if (is(element, 'bpmn:BusinessRuleTask')) add('decision');
