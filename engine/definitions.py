@@ -214,19 +214,26 @@ def called_definitions(state: str, task_id: str | None = None) -> list[int]:
     return sorted(set(ids), reverse=True)
 
 
-_NEWEST_FORMS: dict[tuple[tuple[int, str], ...], dict[str, Any]] = {}
+_NEWEST_FORMS: dict[tuple[int, ...], dict[str, Any]] = {}
 
 
 def newest_forms(session: Session) -> dict[str, Any]:
-    """Every form of each process's newest version (schemas and UI hints), by name: built
-    from the shared spec cache and kept until the next deployment (one light query a call)."""
-    rows = latest_versions(session)
-    key = tuple(sorted((r.id, r.content_hash) for r in rows))
-    found = _NEWEST_FORMS.get(key)
+    """Every form of each process's newest version (schemas and UI hints), by name: one
+    light query a session (a page listing many tasks asks once), the forms themselves read
+    once per deployment."""
+    transaction = session.get_transaction()
+    memo = session.info.get("guichet.newest_forms")
+    if memo is not None and transaction is not None and memo[0] is transaction:
+        return memo[1]  # type: ignore[no-any-return]
+    newest = (select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.process_key))
+    ids = tuple(sorted(session.scalars(newest)))
+    found = _NEWEST_FORMS.get(ids)
     if found is None:
         found = {}
-        for row in rows:
-            found.update(SPECS.get(row.content_hash, lambda rid=row.id: _loaded(session.get_one(ProcessDefinition, rid)))[2])
+        for forms in session.scalars(select(ProcessDefinition.forms).where(ProcessDefinition.id.in_(ids))
+                                     .order_by(ProcessDefinition.id)):
+            found.update(forms or {})
         _NEWEST_FORMS.clear()
-        _NEWEST_FORMS[key] = found
+        _NEWEST_FORMS[ids] = found
+    session.info["guichet.newest_forms"] = (session.get_transaction(), found)
     return found

@@ -172,6 +172,22 @@ def _checklist_item(key: str, entry: Any, documents: Mapping[str, Mapping[str, s
                          types, when)
 
 
+def _form_problems(forms: Mapping[str, Any]) -> list[str]:
+    """Filing forms are JSON Schemas (``name.schema.json``) and their UI hints (``name.ui.json``)."""
+    from jsonschema.exceptions import SchemaError  # noqa: PLC0415
+    from jsonschema.validators import validator_for  # noqa: PLC0415
+    out = []
+    for name, value in forms.items():
+        if not name.endswith((".schema.json", ".ui.json")) or not isinstance(value, Mapping):
+            out.append(f"formulaire « {name} » : un objet JSON nommé *.schema.json ou *.ui.json est attendu")
+        elif name.endswith(".schema.json"):
+            try:
+                validator_for(value).check_schema(value)
+            except SchemaError as exc:
+                out.append(f"formulaire « {name} » : schéma JSON invalide ({exc.message})")
+    return out
+
+
 def from_dict(raw: Mapping[str, Any], forms: Mapping[str, dict[str, Any]] | None = None) -> Catalog:
     """Build a catalog from plain data; raises :class:`CatalogError` listing every problem."""
     problems: list[str] = []
@@ -181,6 +197,7 @@ def from_dict(raw: Mapping[str, Any], forms: Mapping[str, dict[str, Any]] | None
     documents = _labels("type de pièce", raw.get("documents") or {}, problems)
     messages = _labels("message", raw.get("messages") or {}, problems)
     forms = dict(forms or {})
+    problems += _form_problems(forms)
     procedures: dict[str, Procedure] = {}
     codes: dict[str, str] = {}
     raw_procedures = raw.get("procedures") or {}

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, bindparam, select
+from sqlalchemy import JSON, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, undefer
 
 from engine import Base, NotFound
@@ -52,25 +52,23 @@ class CatalogDraft(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
-_HASH = select(CatalogVersion.content_hash).where(CatalogVersion.id == bindparam("id"))
-
-
 class _Cache:
-    """Built catalogs by version id (immutable rows): bounded, shared by every thread."""
+    """Built catalogs by (database, version id) — versions are immutable: bounded, shared by
+    every thread, no query on a hit (the database's URL keeps tests' databases apart)."""
 
     def __init__(self, size: int = 16):
-        self._rows: OrderedDict[tuple[int, str], Catalog] = OrderedDict()
+        self._rows: OrderedDict[tuple[str, int], Catalog] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, session: Session, catalog_id: int, digest: str | None = None) -> Catalog:
-        """The version ``catalog_id``; keyed with its content hash too, so a cache shared by
-        several databases (tests, a restore) never serves another database's row."""
-        if digest is None:
-            digest = session.scalar(_HASH, {"id": catalog_id})
-            if digest is None:
-                raise NotFound(f"version {catalog_id} du catalogue introuvable")
-        key = (catalog_id, digest)
+    def clear(self) -> None:
+        """Forget every version (a database emptied and refilled under the same URL: tests)."""
+        with self._lock:
+            self._rows.clear()
+
+    def get(self, session: Session, catalog_id: int) -> Catalog:
+        bind = session.get_bind()
+        key = (str(bind.engine.url), catalog_id)
         with self._lock:
             found = self._rows.get(key)
             if found is not None:
@@ -97,22 +95,31 @@ def _build(row: CatalogVersion) -> Catalog:
 
 CACHE = _Cache()
 EMPTY = Catalog({}, {})
-_NEWEST = select(CatalogVersion.id, CatalogVersion.content_hash).order_by(CatalogVersion.version.desc()).limit(1)
+_NEWEST = select(CatalogVersion.id).order_by(CatalogVersion.version.desc()).limit(1)
+
+
+NEWEST = "guichet.catalog.newest"  # session.info: (transaction, the newest version's id)
 
 
 def newest_id(session: Session) -> int | None:
-    found = session.execute(_NEWEST).first()
-    return None if found is None else int(found.id)
+    """The newest version's id: looked up once per transaction (a request, a step), so every
+    node follows a deployment at its next request without a restart."""
+    transaction = session.get_transaction()
+    memo = session.info.get(NEWEST)
+    if memo is None or memo[0] is not transaction or transaction is None:
+        value = session.scalar(_NEWEST)
+        memo = (session.get_transaction(), value)  # the query began the transaction, if none was
+        session.info[NEWEST] = memo
+    return None if memo[1] is None else int(memo[1])
 
 
 def current(session: Session, catalog_id: int | None = None) -> Catalog:
     """The catalog version ``catalog_id`` (a dossier's), else the newest deployed one."""
-    if catalog_id is not None:
-        return CACHE.get(session, catalog_id)
-    found = session.execute(_NEWEST).first()
-    if found is None:  # nothing deployed yet: no procedure to offer
-        return EMPTY
-    return CACHE.get(session, found.id, found.content_hash)
+    if catalog_id is None:
+        catalog_id = newest_id(session)
+        if catalog_id is None:  # nothing deployed yet: no procedure to offer
+            return EMPTY
+    return CACHE.get(session, catalog_id)
 
 
 def _changes(before: Catalog | None, after: Catalog) -> dict[str, list[str]]:
@@ -151,6 +158,7 @@ def deploy(session: Session, catalog: Catalog, *, by: str | None, comment: str |
                          deployed_by=by, comment=comment, changes=_changes(before, catalog))
     session.add(row)
     session.flush()
+    session.info.pop(NEWEST, None)
     return row.version, True
 
 

@@ -12,9 +12,10 @@ from .ports import Ports
 def set_public_status(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     """Move the dossier to the public status ``code`` (a status of the catalog)."""
     code = param(call, "code")
-    if code not in ports.catalog(call.session).statuses:
+    dossier = dossier_of(call)
+    if code not in ports.catalog(call.session, dossier.catalog_id).statuses:  # its labels are the dossier's
         raise DomainError(f"'{code}' is not a public status of the catalog")
-    set_status(call.session, dossier_of(call), code, call.now)
+    set_status(call.session, dossier, code, call.now)
     return {"status": code}
 
 

@@ -98,6 +98,11 @@ def sessions(db_engine: sa.Engine) -> Iterator[sessionmaker[Session]]:
     with db_engine.begin() as conn, as_dba(conn):  # a clean slate for the next test
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+    # ids start again on the emptied database: what was cached by id belongs to the last test
+    from engine import definitions
+    from handlers import catalog_store
+    catalog_store.CACHE.clear()
+    definitions._NEWEST_FORMS.clear()
 
 
 class FakeClock:

@@ -70,11 +70,16 @@ OPERATIONS = [
     "GET /api/v1/processes/{key}/versions/{number}/files/{name}",
     "POST /api/v1/processes/validate",
     "POST /api/v1/processes/{key}/deploy",
+    "GET /api/v1/catalog",
+    "GET /api/v1/catalog/versions",
+    "POST /api/v1/catalog/validate",
+    "POST /api/v1/catalog",
 ]
 PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}"}
 WITH_BODY = {"POST /api/v1/tokens", "POST /api/v1/dossiers", "PATCH /api/v1/dossiers/{dossier_id}",
              "POST /api/v1/dossiers/{dossier_id}/documents", "POST /api/v1/tasks/{task_id}/complete",
-             "POST /api/v1/processes/validate", "POST /api/v1/processes/{key}/deploy"}
+             "POST /api/v1/processes/validate", "POST /api/v1/processes/{key}/deploy",
+             "POST /api/v1/catalog/validate", "POST /api/v1/catalog"}
 BY_DOSSIER_ID = {label for label in OPERATIONS if "{dossier_id}" in label}
 # Operations that also get a dossier carried to its signed decision (and its verification code).
 NEED_SIGNED = {"GET /api/v1/verify/{code}", "GET /api/v1/dossiers/{dossier_id}",

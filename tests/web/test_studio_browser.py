@@ -16,6 +16,7 @@ from engine.clock import utcnow
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from handlers.dossier_models import Dossier
 from tests.procedures.conftest import Platform
+from tests.web.pages import page_errors
 from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
 
 if TYPE_CHECKING:
@@ -70,12 +71,7 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     before = p.file(CITIZEN, "permis_construire", SMALL)
 
     page = live.login(ANALYST)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # Inline style attributes in bpmn.io markup (watermark, panel height) are refused by our CSP
-    # and restated in studio.css; any other console error fails the test.
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-            and not msg.text.startswith("Applying inline style violates") else None)
+    errors = page_errors(page)
     page.goto("/studio/")
     page.locator("#process-guu_autorisation").get_by_role("link", name="Modifier").click()
     page.wait_for_selector("body.studio-ready")

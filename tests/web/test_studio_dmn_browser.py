@@ -27,6 +27,7 @@ from tests.procedures.test_deliberation_helpers import (
     binding_of,
     reasons,
 )
+from tests.web.pages import page_errors
 from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
 
 if TYPE_CHECKING:
@@ -66,10 +67,7 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
     p.do(before, "rc_check", {"complete": True}, AGENT)  # its examination begins on the shipped table
 
     page = live.login(ANALYST)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-            and not msg.text.startswith("Applying inline style violates") else None)
+    errors = page_errors(page)
     page.goto("/studio/")
     page.locator("#process-guu_autorisation").get_by_role("link", name="Modifier").click()
     page.wait_for_selector("body.studio-ready")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import ProcessDefinition
 from tests.conftest import Site
+from tests.web.pages import page_errors
 from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
 
 if TYPE_CHECKING:
@@ -97,10 +98,7 @@ def test_panel_edits_what_the_engine_reads(live: LiveSite, sessions: sessionmake
     from playwright.sync_api import expect
 
     page = live.login(ANALYST)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-            and not msg.text.startswith("Applying inline style violates") else None)
+    errors = page_errors(page)
     page.goto("/studio/processes/guu_autorisation/edit")
     page.wait_for_selector("body.studio-ready")
 

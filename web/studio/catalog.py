@@ -42,9 +42,12 @@ def _change(user_id: str, edit: Any, back: str, **kw: Any) -> Response | None:
 @bp.get("/catalog")
 @login_required
 def catalog_index() -> Any:
+    return _index_page()
+
+
+def _index_page() -> str:
     user = analyst_only()
-    wc = _copy(user.id)
-    return render_template("studio/catalog/index.html", wc=wc, history=catalog_store.history(db.session()))
+    return render_template("studio/catalog/index.html", wc=_copy(user.id), history=catalog_store.history(db.session()))
 
 
 @bp.post("/catalog/validate")
@@ -69,7 +72,7 @@ def catalog_deploy() -> Any:
     except CatalogError as exc:
         for p in exc.problems:
             flash(p, "error")
-        return redirect(url_for("studio.catalog_index")), 422  # type: ignore[return-value]
+        return _index_page(), 422
     flash(_("Catalogue v%(n)s déployé : les nouveaux dossiers le suivent dès maintenant.", n=number) if created
           else _("Catalogue inchangé (v%(n)s)", n=number), "success")
     return redirect(url_for("studio.catalog_index"))
@@ -201,7 +204,8 @@ def catalog_new_form() -> Any:
     if not name:
         flash(_("Donnez un nom au formulaire (ex. depot_demolition)."), "error")
         return redirect(url_for("studio.catalog_index"))
-    return redirect(url_for("studio.catalog_form", name=name, **{"from": request.args.get("from") or None}))
+    source: dict[str, Any] = {"from": request.args["from"]} if request.args.get("from") else {}
+    return redirect(url_for("studio.catalog_form", name=name, **source))
 
 
 @bp.route("/catalog/forms/<name>", methods=["GET", "POST"])
