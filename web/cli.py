@@ -182,12 +182,19 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check every instance's hash chain; print and exit 1 on the first broken link of each."""
-    checked, broken = audit.verify(db.session())
+    """Check every instance's hash chain against the signed checkpoints, and every stored
+    file against its recorded sha256; print and exit 1 on the first broken link of each."""
+    from handlers.audit_seal import verify_stored
+    ports = current_app.extensions["guichet.ports"]
+    checked, broken = audit.verify(db.session(), key=ports.audit_key(), mirror=ports.audit_mirror)
     for link in broken:
         click.echo(f"BROKEN {link}")
     click.echo(f"{checked} instance(s) checked, {len(broken)} broken chain(s)")
-    if broken:
+    files, bad_files = verify_stored(db.session(), ports.files)
+    for problem in bad_files:
+        click.echo(f"BROKEN {problem}")
+    click.echo(f"{files} stored file(s) checked, {len(bad_files)} altered or missing")
+    if broken or bad_files:
         sys.exit(1)
 
 

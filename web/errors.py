@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from engine import Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
 from handlers.common import DomainError
 from handlers.dossiers import InvalidDocument
+from handlers.files import StoredFileAltered
 
 FIELD_MESSAGES = {
     "required": lambda: _("Ce champ est obligatoire."),
@@ -105,6 +106,18 @@ def register(app: Flask) -> None:
         if wants_json():  # APIFlask's documented error shape: message + detail object
             return jsonify(message=message, detail={"fields": fields, "reason": str(exc)}), status
         return render_template("error.html", status=status, message=message, fields=fields), status
+
+    @app.errorhandler(StoredFileAltered)
+    def _altered(exc: StoredFileAltered) -> Any:
+        """Never serve a stored file that no longer matches its sha256: refuse and report."""
+        from handlers.audit_seal import report_altered
+        app.logger.error("refused to serve %s", exc)
+        incident = report_altered(app.extensions["guichet.engine"], exc)
+        message = _("Ce document ne correspond plus à son empreinte enregistrée : il n'est pas servi. "
+                    "L'équipe de support a été prévenue (incident %(id)s).", id=incident)
+        if wants_json():
+            return jsonify(message=message, detail={"reason": "stored file altered", "incident": incident}), 500
+        return render_template("error.html", status=500, message=message, fields={}), 500
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

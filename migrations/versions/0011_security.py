@@ -1,0 +1,33 @@
+"""tamper evidence and sessions: signed audit checkpoints
+
+Revision ID: 0011_security
+Revises: 0009_catalog
+Create Date: 2026-12-02
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0011_security'
+down_revision = '0009_catalog'
+branch_labels = None
+depends_on = None
+
+Id = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
+
+def upgrade():
+    op.create_table(
+        'audit_checkpoint',
+        sa.Column('id', Id, nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('reason', sa.String(length=30), nullable=False),
+        sa.Column('upto_event_id', Id, nullable=True),
+        sa.Column('payload', sa.Text(), nullable=False),
+        sa.Column('key_id', sa.String(length=16), nullable=False),
+        sa.Column('signature', sa.String(length=64), nullable=False),
+        sa.Column('tsa_token', sa.LargeBinary(), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checkpoint')))
+
+
+def downgrade():
+    op.drop_table('audit_checkpoint')
