@@ -4,16 +4,20 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import Actor
 
+from . import throttle
 from .models import LoginAttempt, RoleGrant, User
 from .roles import ROLES
+from .throttle import TooManyAttempts
+
+__all__ = ["TooManyAttempts", "actor_for", "actor_of", "authenticate", "create_user", "find_by_email"]
 
 
 def create_user(session: Session, *, email: str, full_name: str, password: str | None = None,
@@ -40,35 +44,22 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
-
-
-class TooManyAttempts(Exception):
-    """Sign-in refused for a while after repeated failures (HTTP 429)."""
-
-    def __init__(self, retry_after: timedelta):
-        self.retry_after = retry_after
-        super().__init__(f"too many failed sign-ins: retry in {int(retry_after.total_seconds() // 60) + 1} min")
-
-
 def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
                  now: datetime | None = None) -> User | None:
-    """The user with these credentials, or None; every attempt is recorded, and repeated
-    failures for an account or from an address lock sign-in for a while."""
+    """The user with these credentials, or None. Every attempt is counted first, atomically,
+    per account and per address (:mod:`.throttle`): past the limits it raises
+    :class:`TooManyAttempts` without checking the password. Every attempt is recorded."""
     now = now or datetime.now(UTC)
     email = email.strip().lower()
-    since = now - THROTTLE_WINDOW
-    failures = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.success.is_(False), LoginAttempt.at > since)
-    by_account = session.scalar(failures.where(LoginAttempt.email == email)) or 0
-    by_address = session.scalar(failures.where(LoginAttempt.ip == ip)) or 0
-    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
-        raise TooManyAttempts(THROTTLE_WINDOW)
+    reservation = throttle.reserve(session, email, ip, now)
     user = find_by_email(session, email)
-    ok = user is not None and check_password_hash(user.password_hash, password)
+    stored = user.password_hash if user is not None else None
+    session.commit()  # no lock held while the (deliberately slow) hash is checked
+    ok = stored is not None and check_password_hash(stored, password)
+    throttle.writing(session)
     session.add(LoginAttempt(email=email[:255], ip=ip[:64], at=now, success=ok))
+    if ok:
+        throttle.succeeded(session, reservation)
     session.commit()
     return user if ok else None
 

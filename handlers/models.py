@@ -100,3 +100,13 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column()
     success: Mapped[bool] = mapped_column()
+
+
+class LoginThrottle(Base):
+    """One counter per ``account:<email>`` or ``address:<ip>``: attempts in the current window."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    attempts: Mapped[int] = mapped_column()
+    window_start: Mapped[datetime] = mapped_column()

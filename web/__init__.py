@@ -6,6 +6,7 @@ from typing import Any
 
 from apiflask import APIFlask
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as _config
 from .bootstrap import build_engine, build_ports
@@ -26,6 +27,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(_config.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    proxies = int(app.config.get("GUICHET_TRUSTED_PROXIES") or 0)
+    if proxies:  # the client's address as the trusted proxies report it (throttling, logs)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     login_manager.init_app(app)

@@ -46,10 +46,10 @@ def login():  # noqa: ANN201
         begin_write()
         try:
             user = authenticate(db.session(), form.email.data or "", form.password.data or "",
-                                ip=request.remote_addr or "-")
-        except TooManyAttempts:
-            flash(_("Trop de tentatives : réessayez dans quelques minutes."), "error")
-            return render_template("auth/login.html", form=form), 429
+                                ip=request.remote_addr or "-")  # the proxy's client address (ProxyFix)
+        except TooManyAttempts as exc:
+            flash(_("Trop de tentatives : réessayez dans %(minutes)s minutes.", minutes=exc.seconds // 60 + 1), "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exc.seconds)}
         if user is not None:
             _sign_in(LoginUser.of(user))
             return redirect(url_for("public.index"))

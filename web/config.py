@@ -21,6 +21,7 @@
 | GUICHET_ICE_SERVERS | [] (none: same network only) | WebRTC ICE servers (STUN/TURN) of the visio room, a JSON list (README: coturn) |
 | GUICHET_AUDIT_KEY | generated into instance/audit_key | HMAC key signing the audit checkpoints; keep it off the database server |
 | GUICHET_AUDIT_CHECKPOINTS | audit-checkpoints beside GUICHET_STORAGE_DIR | folder mirroring each signed checkpoint outside the database |
+| GUICHET_TRUSTED_PROXIES | 0 | number of reverse proxies (load balancers) before the app whose X-Forwarded-For / -Proto are trusted (ProxyFix); 0: the socket's address |
 | GUICHET_DB_PRE_PING | 0 | 1: test each pooled connection before use (one more round trip per checkout) |
 """
 from __future__ import annotations
@@ -91,6 +92,8 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
         "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),
+        # how many reverse proxies stand before the app: their X-Forwarded-For/-Proto are trusted
+        "GUICHET_TRUSTED_PROXIES": int(env.get("GUICHET_TRUSTED_PROXIES", "0")),
         "GUICHET_AUDIT_KEY": env.get("GUICHET_AUDIT_KEY") or _audit_key(instance),
         "GUICHET_AUDIT_CHECKPOINTS": env.get("GUICHET_AUDIT_CHECKPOINTS"),  # unset: beside the file store
         "GUICHET_SIGNING_TRUST": env.get("GUICHET_SIGNING_TRUST", str(instance / "pki" / "demo-root-ca.pem")),

@@ -1,4 +1,4 @@
-"""tamper evidence and sessions: signed audit checkpoints
+"""tamper evidence and sign-in: signed audit checkpoints, atomic sign-in counters
 
 Revision ID: 0011_security
 Revises: 0009_catalog
@@ -27,7 +27,14 @@ def upgrade():
         sa.Column('signature', sa.String(length=64), nullable=False),
         sa.Column('tsa_token', sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checkpoint')))
+    op.create_table(
+        'login_throttle',
+        sa.Column('key', sa.String(length=300), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle')))
 
 
 def downgrade():
+    op.drop_table('login_throttle')
     op.drop_table('audit_checkpoint')

@@ -25,7 +25,7 @@ def create_token(body: dict[str, Any]) -> Any:
     try:
         user = authenticate(db.session(), body["email"], body["password"], ip=request.remote_addr or "-")
     except TooManyAttempts as exc:
-        abort(429, str(exc))
+        abort(429, str(exc), headers={"Retry-After": str(exc.seconds)})
     if user is None:
         abort(401, "wrong e-mail or password")
     return {"token": issue_token(user.id), "expires_in": TOKEN_MAX_AGE}
