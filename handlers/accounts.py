@@ -5,8 +5,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,7 +18,8 @@ from .models import LoginAttempt, RoleGrant, User
 from .roles import ROLES
 from .throttle import TooManyAttempts
 
-__all__ = ["TooManyAttempts", "actor_for", "actor_of", "authenticate", "create_user", "find_by_email"]
+__all__ = ["TooManyAttempts", "WrongPassword", "actor_for", "actor_of", "authenticate", "change_password",
+           "create_user", "find_by_email", "revoke_sessions"]
 
 
 def create_user(session: Session, *, email: str, full_name: str, password: str | None = None,
@@ -62,6 +64,34 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
         throttle.succeeded(session, reservation)
     session.commit()
     return user if ok else None
+
+
+class WrongPassword(Exception):
+    """The current password given to change it is not the account's."""
+
+
+def revoke_sessions(session: Session, user_id: str) -> int:
+    """End every session and Bearer token of ``user_id`` (sign-out everywhere, an
+    administrator's revocation); returns the new session version."""
+    table: Any = User.__table__
+    version = session.execute(update(table).where(table.c.id == user_id)
+                              .values(session_version=table.c.session_version + 1)
+                              .returning(table.c.session_version)).scalar_one_or_none()
+    if version is None:
+        raise LookupError(f"no user {user_id}")
+    session.commit()
+    return int(version)
+
+
+def change_password(session: Session, user_id: str, current: str, new: str) -> int:
+    """Set a new password (the current one must be given) and end every other session and
+    token; returns the new session version, for the session that made the change."""
+    user = session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, current):
+        raise WrongPassword()
+    user.password_hash = generate_password_hash(new)
+    session.flush()
+    return revoke_sessions(session, user_id)
 
 
 def actor_for(user: User) -> Actor:

@@ -1,4 +1,4 @@
-"""tamper evidence and sign-in: signed audit checkpoints, atomic sign-in counters
+"""tamper evidence and sign-in: signed audit checkpoints, atomic sign-in counters, session versions
 
 Revision ID: 0011_security
 Revises: 0009_catalog
@@ -33,8 +33,12 @@ def upgrade():
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle')))
+    with op.batch_alter_table('app_user') as batch:
+        batch.add_column(sa.Column('session_version', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade():
+    with op.batch_alter_table('app_user') as batch:
+        batch.drop_column('session_version')
     op.drop_table('login_throttle')
     op.drop_table('audit_checkpoint')
