@@ -19,7 +19,7 @@ from .roles import ROLES
 from .throttle import TooManyAttempts
 
 __all__ = ["TooManyAttempts", "WrongPassword", "actor_for", "actor_of", "authenticate", "change_password",
-           "create_user", "find_by_email", "revoke_sessions"]
+           "create_user", "display_name", "find_by_email", "revoke_sessions"]
 
 
 def create_user(session: Session, *, email: str, full_name: str, password: str | None = None,
@@ -64,6 +64,13 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
         throttle.succeeded(session, reservation)
     session.commit()
     return user if ok else None
+
+
+def display_name(session: Session, user_id: str | None) -> str | None:
+    """How a person is shown to others: their name (never their internal id)."""
+    if not user_id:
+        return None
+    return session.scalar(select(User.full_name).where(User.id == user_id))
 
 
 class WrongPassword(Exception):

@@ -55,10 +55,26 @@ def describe(exc: Exception) -> tuple[int, str]:
         return 503, _("Cette étape n'a pas pu être menée à bien ; rien n'a été enregistré et l'équipe de support "
                       "a été prévenue (incident %(id)s).", id=exc.incident_id or "—")
     if isinstance(exc, Conflict):
+        name = _person(exc.by)
+        if name:
+            return 409, _("Le dossier a changé entre-temps : %(name)s s'en est occupé. Rechargez la page.", name=name)
         return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
     if isinstance(exc, DomainError | EngineError):
         return 422, str(exc)
     return 500, _("Une erreur inattendue est survenue.")
+
+
+def _person(user_id: str | None) -> str | None:
+    """The name of the person a conflict names (an internal id is never shown)."""
+    if not user_id:
+        return None
+    from handlers.accounts import display_name
+
+    from .extensions import db
+    try:
+        return display_name(db.session(), user_id)
+    except Exception:  # noqa: BLE001 - the message goes out without the name
+        return None
 
 
 JSON_WANTED: list[Callable[[], bool]] = []  # other JSON routes (the room's) say so here
