@@ -36,6 +36,7 @@ from .models import AuditCheckpoint, AuditEvent, ProcessInstance
 log = logging.getLogger(__name__)
 
 Timestamper = Callable[[bytes], bytes]  # RFC 3161: data → DER token
+OVERLAP = 1000  # audit event ids a scheduled checkpoint looks back past the last watermark
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,11 @@ def checkpoint(session: Session, key: CheckpointKey, now: datetime, *, reason: s
     if instance_ids is None:
         since = session.scalar(select(func.max(AuditCheckpoint.upto_event_id))) or 0
         upto = session.scalar(select(func.max(AuditEvent.id))) or 0
-        instance_ids = session.scalars(select(AuditEvent.instance_id).where(AuditEvent.id > since)
+        if upto <= since:
+            return None  # nothing moved
+        # Ids are handed out before commit, so a slow step may commit an event whose id is
+        # below the last watermark: look back OVERLAP ids to seal such chains too.
+        instance_ids = session.scalars(select(AuditEvent.instance_id).where(AuditEvent.id > since - OVERLAP)
                                        .where(AuditEvent.id <= upto).distinct())
     entries = _heads(session, instance_ids)
     if not entries:

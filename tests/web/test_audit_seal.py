@@ -116,3 +116,28 @@ def test_a_decision_seals_its_dossier_and_an_altered_file_is_refused(site: Site)
     out = site.app.test_cli_runner().invoke(args=["audit", "verify"])
     assert out.exit_code == 1 and f"BROKEN stored file {doc.sha256}: altered" in out.output
 
+
+
+def test_checkpoints_carry_the_time_stamp_and_stand_without_one(engine, sessions, tmp_path) -> None:  # noqa: ANN001
+    from engine import audit
+    from engine.checkpoints import CheckpointKey, checkpoint
+    key = CheckpointKey.load(tmp_path / "key", create=True)
+    iid = _walked(engine, sessions)
+    stamped: list[bytes] = []
+
+    def tsa(data: bytes) -> bytes:
+        stamped.append(data)
+        return b"DER-TOKEN"
+    with sessions.begin() as s:
+        row = checkpoint(s, key, datetime.now(UTC), timestamper=tsa, mirror=tmp_path / "mirror")
+        assert row is not None and row.tsa_token == b"DER-TOKEN" and stamped == [row.payload.encode()]
+        assert checkpoint(s, key, datetime.now(UTC)) is None  # nothing moved since
+
+    def down(data: bytes) -> bytes:
+        raise OSError("TSA unreachable")
+    with sessions.begin() as s:
+        row = checkpoint(s, key, datetime.now(UTC), instance_ids=[iid], timestamper=down)
+        assert row is not None and row.tsa_token is None  # signed all the same
+    with sessions() as s:
+        assert audit.verify(s, key=key, mirror=tmp_path / "mirror") == (1, [])
+    assert (tmp_path / "key").stat().st_mode & 0o777 == 0o600
