@@ -68,14 +68,19 @@ def _audit_mirror(app: Flask) -> Path:
 
 
 def _audit_key_loader(app: Flask) -> Callable[[], Any]:
-    """The audit checkpoints' key, read once; missing: checkpoints fail loudly, not silently."""
+    """The audit checkpoints' key, read once. Unreadable: None, and an error in the log at
+    every use (no checkpoint is written, `audit verify` fails), but dossiers keep moving."""
     path = app.config["GUICHET_AUDIT_KEY"]
     loaded: list[Any] = []
 
     def get() -> Any:
         if not loaded:
             from engine.checkpoints import CheckpointKey
-            loaded.append(CheckpointKey.load(path))
+            try:
+                loaded.append(CheckpointKey.load(path))
+            except (OSError, ValueError) as exc:
+                app.logger.error("audit key %s unreadable (%s): no audit checkpoint is written", path, exc)
+                return None
         return loaded[0]
     return get
 

@@ -187,7 +187,11 @@ def audit_verify() -> None:
     file against its recorded sha256; print and exit 1 on the first broken link of each."""
     from handlers.audit_seal import verify_stored
     ports = current_app.extensions["guichet.ports"]
-    checked, broken = audit.verify(db.session(), key=ports.audit_key(), mirror=ports.audit_mirror)
+    key = ports.audit_key()
+    if key is None:
+        click.echo(f"BROKEN no readable audit key at {current_app.config['GUICHET_AUDIT_KEY']}: "
+                   "the signed checkpoints cannot be checked")
+    checked, broken = audit.verify(db.session(), key=key, mirror=ports.audit_mirror)
     for link in broken:
         click.echo(f"BROKEN {link}")
     click.echo(f"{checked} instance(s) checked, {len(broken)} broken chain(s)")
@@ -195,7 +199,7 @@ def audit_verify() -> None:
     for problem in bad_files:
         click.echo(f"BROKEN {problem}")
     click.echo(f"{files} stored file(s) checked, {len(bad_files)} altered or missing")
-    if broken or bad_files:
+    if broken or bad_files or key is None:
         sys.exit(1)
 
 

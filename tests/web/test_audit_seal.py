@@ -141,3 +141,15 @@ def test_checkpoints_carry_the_time_stamp_and_stand_without_one(engine, sessions
     with sessions() as s:
         assert audit.verify(s, key=key, mirror=tmp_path / "mirror") == (1, [])
     assert (tmp_path / "key").stat().st_mode & 0o777 == 0o600
+
+
+def test_without_a_readable_key_dossiers_move_and_verify_says_so(app, cli, engine, sessions, tmp_path) -> None:  # noqa: ANN001
+    from web.bootstrap import build_ports
+    app.config["GUICHET_AUDIT_KEY"] = str(tmp_path / "gone")
+    app.extensions["guichet.ports"] = build_ports(app)
+    _walked(engine, sessions)
+    _seal(app)  # the round goes on without writing a checkpoint
+    with sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(AuditCheckpoint)) == 0
+    out = cli.invoke(args=["audit", "verify"])
+    assert out.exit_code == 1 and "no readable audit key" in out.output
