@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import checkpoints
 from .models import AuditEvent, ProcessInstance
 from .store import InstanceState
 
@@ -47,15 +49,17 @@ def append(instance: InstanceState, *, action: str, actor: str | None, at: datet
 
 @dataclass(frozen=True)
 class BrokenLink:
-    instance_id: int
+    instance_id: int | None  # None: a checkpoint, not a chain
     seq: int | None
     event_id: int | None
     reason: str
 
     def __str__(self) -> str:
+        if self.instance_id is None:
+            return self.reason
         where = f"instance {self.instance_id}"
         if self.seq is not None:
-            where += f", event #{self.seq} (id {self.event_id})"
+            where += f", event #{self.seq}" + (f" (id {self.event_id})" if self.event_id is not None else "")
         return f"{where}: {self.reason}"
 
 
@@ -76,19 +80,36 @@ def _check_chain(instance: ProcessInstance, events: Iterable[AuditEvent]) -> Bro
     return None
 
 
-def verify(session: Session, instance_ids: Iterable[int] | None = None) -> tuple[int, list[BrokenLink]]:
+def verify(session: Session, instance_ids: Iterable[int] | None = None, *,
+           key: checkpoints.CheckpointKey | None = None,
+           mirror: Path | None = None) -> tuple[int, list[BrokenLink]]:
     """Check every chain (or the given ones); return how many were checked and the first
-    broken link of each broken chain."""
+    broken link of each broken chain. With the checkpoint ``key``, every chain must also hold
+    the heads its signed checkpoints recorded, and a checkpoint that does not verify is
+    reported: rewriting, truncating or re-hashing history, or forging a checkpoint, is found."""
     query = select(ProcessInstance).order_by(ProcessInstance.id)
     if instance_ids is not None:
         query = query.where(ProcessInstance.id.in_(list(instance_ids)))
     broken: list[BrokenLink] = []
+    expected: dict[int, dict[int, tuple[str, str]]] = {}
+    if key is not None:
+        good, forged = checkpoints.load(session, key, mirror)
+        broken.extend(BrokenLink(None, None, None, reason) for reason in forged)
+        expected = checkpoints.expected_heads(good)
     checked = 0
     for instance in session.scalars(query.execution_options(yield_per=500)):
-        events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
-                                 .order_by(AuditEvent.seq))
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                      .order_by(AuditEvent.seq)))
         checked += 1
         link = _check_chain(instance, events)
+        contradiction = checkpoints.check(expected.pop(instance.id, {}), {ev.seq: ev.hash for ev in events})
+        if contradiction is not None:
+            seq, reason = contradiction
+            event_id = next((ev.id for ev in events if ev.seq == seq), None)
+            link = BrokenLink(instance.id, seq, event_id, reason)
         if link is not None:
             broken.append(link)
+    if instance_ids is None:
+        broken.extend(BrokenLink(iid, None, None, "the instance was deleted after a checkpoint recorded it")
+                      for iid in sorted(expected))
     return checked, broken

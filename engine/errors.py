@@ -18,7 +18,13 @@ class Forbidden(EngineError):
 
 
 class Conflict(EngineError):
-    """The task was completed or the instance changed meanwhile (409); nothing was changed."""
+    """The task was completed or the instance changed meanwhile (409); nothing was changed.
+    ``by``: the user who completed or holds the task — for the caller to show by name; the
+    message never carries an internal id."""
+
+    def __init__(self, message: str, *, by: str | None = None):
+        self.by = by
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -170,6 +171,22 @@ class AuditEvent(Base):
     data_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """Chain heads signed with a key the database does not hold (``engine.checkpoints``):
+    ``payload`` is the exact JSON that was signed, ``tsa_token`` its RFC 3161 time stamp."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(30))
+    upto_event_id: Mapped[int | None] = mapped_column(Id)
+    payload: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(64))
+    tsa_token: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class OutboxMessage(Base):

@@ -233,12 +233,11 @@ class Engine:
             if not actor.may_complete(row.role, row.scope, row.assignee) and row.completed_by != actor.user_id:
                 raise Forbidden("this task is not yours to complete")  # before saying anything of its state
             if row.state != "READY":
-                who = f" by {row.completed_by}" if row.completed_by else ""
-                raise Conflict(f"this task is already {row.state.lower()}{who}")
+                raise Conflict(f"this task is already {row.state.lower()}", by=row.completed_by)
             if expected_version is not None and expected_version != inst.version:
                 raise Conflict("the dossier changed since you opened this task; reload it")
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
-                raise Conflict(f"this task was claimed by {row.claimed_by}")
+                raise Conflict("this task was claimed by someone else", by=row.claimed_by)
             wf = self._load(session, inst, now)
             task = find_task(wf, task_id)
             if task is None or task.state != TaskState.READY:
@@ -266,7 +265,7 @@ class Engine:
             if row.state != "READY":
                 raise Conflict(f"this task is already {row.state.lower()}")
             if not store.claim(session, task_id, actor.user_id):
-                raise Conflict(f"this task was claimed by {row.claimed_by}")
+                raise Conflict("this task was claimed by someone else", by=row.claimed_by)
             audit.append(inst, action="task.claimed", actor=actor.user_id, at=self.clock(),
                          task_id=task_id, bpmn_id=row.bpmn_id)
             store.save_instance(session, inst, self.clock())

@@ -4,16 +4,22 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import Actor
 
+from . import throttle
 from .models import LoginAttempt, RoleGrant, User
 from .roles import ROLES
+from .throttle import TooManyAttempts
+
+__all__ = ["TooManyAttempts", "WrongPassword", "actor_for", "actor_of", "authenticate", "change_password",
+           "create_user", "display_name", "find_by_email", "revoke_sessions"]
 
 
 def create_user(session: Session, *, email: str, full_name: str, password: str | None = None,
@@ -40,37 +46,59 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
-
-
-class TooManyAttempts(Exception):
-    """Sign-in refused for a while after repeated failures (HTTP 429)."""
-
-    def __init__(self, retry_after: timedelta):
-        self.retry_after = retry_after
-        super().__init__(f"too many failed sign-ins: retry in {int(retry_after.total_seconds() // 60) + 1} min")
-
-
 def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
                  now: datetime | None = None) -> User | None:
-    """The user with these credentials, or None; every attempt is recorded, and repeated
-    failures for an account or from an address lock sign-in for a while."""
+    """The user with these credentials, or None. Every attempt is counted first, atomically,
+    per account and per address (:mod:`.throttle`): past the limits it raises
+    :class:`TooManyAttempts` without checking the password. Every attempt is recorded."""
     now = now or datetime.now(UTC)
     email = email.strip().lower()
-    since = now - THROTTLE_WINDOW
-    failures = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.success.is_(False), LoginAttempt.at > since)
-    by_account = session.scalar(failures.where(LoginAttempt.email == email)) or 0
-    by_address = session.scalar(failures.where(LoginAttempt.ip == ip)) or 0
-    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
-        raise TooManyAttempts(THROTTLE_WINDOW)
+    reservation = throttle.reserve(session, email, ip, now)
     user = find_by_email(session, email)
-    ok = user is not None and check_password_hash(user.password_hash, password)
+    stored = user.password_hash if user is not None else None
+    session.commit()  # no lock held while the (deliberately slow) hash is checked
+    ok = stored is not None and check_password_hash(stored, password)
+    throttle.writing(session)
     session.add(LoginAttempt(email=email[:255], ip=ip[:64], at=now, success=ok))
+    if ok:
+        throttle.succeeded(session, reservation)
     session.commit()
     return user if ok else None
+
+
+def display_name(session: Session, user_id: str | None) -> str | None:
+    """How a person is shown to others: their name (never their internal id)."""
+    if not user_id:
+        return None
+    return session.scalar(select(User.full_name).where(User.id == user_id))
+
+
+class WrongPassword(Exception):
+    """The current password given to change it is not the account's."""
+
+
+def revoke_sessions(session: Session, user_id: str) -> int:
+    """End every session and Bearer token of ``user_id`` (sign-out everywhere, an
+    administrator's revocation); returns the new session version."""
+    table: Any = User.__table__
+    version = session.execute(update(table).where(table.c.id == user_id)
+                              .values(session_version=table.c.session_version + 1)
+                              .returning(table.c.session_version)).scalar_one_or_none()
+    if version is None:
+        raise LookupError(f"no user {user_id}")
+    session.commit()
+    return int(version)
+
+
+def change_password(session: Session, user_id: str, current: str, new: str) -> int:
+    """Set a new password (the current one must be given) and end every other session and
+    token; returns the new session version, for the session that made the change."""
+    user = session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, current):
+        raise WrongPassword()
+    user.password_hash = generate_password_hash(new)
+    session.flush()
+    return revoke_sessions(session, user_id)
 
 
 def actor_for(user: User) -> Actor:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine import ServiceCall
 
+from .audit_seal import seal
 from .common import DomainError, dossier_of
 from .dossier_models import Decision, Dossier, Fee
 from .models import Commune, User
@@ -35,6 +36,8 @@ def record(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     decision.motive = "; ".join(call.data.get("motives") or []) or None
     dossier.outcome = outcome
     call.session.flush()
+    # the dossier's history up to its decision, sealed with the key the database does not hold
+    seal(call.session, ports, call.now, reason="decision", instance_ids=[call.instance_id])
     return {"decision_id": decision.id, "verification_code": decision.verification_code}
 
 

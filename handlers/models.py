@@ -41,6 +41,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     created_at: Mapped[datetime] = mapped_column()
+    # bumped by sign-out, a password change or an administrator's revocation: every session
+    # cookie and Bearer token carrying an older value stops working at its next request
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin",
                                                    cascade="all, delete-orphan")
 
@@ -100,3 +103,13 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column()
     success: Mapped[bool] = mapped_column()
+
+
+class LoginThrottle(Base):
+    """One counter per ``account:<email>`` or ``address:<ip>``: attempts in the current window."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    attempts: Mapped[int] = mapped_column()
+    window_start: Mapped[datetime] = mapped_column()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import catalog as _catalog
@@ -21,6 +22,10 @@ class Ports:
     signer: Callable[[], Any] = field(default=lambda: None)
     trust_roots: Callable[[], list[bytes]] = field(default=lambda: [])
     channels: dict[str, Any] = field(default_factory=dict)  # "email" → SmtpChannel, "sms" → …
+    # the audit checkpoints' key (outside the database), their mirror folder, RFC 3161 stamps
+    audit_key: Callable[[], Any] = field(default=lambda: None)
+    audit_mirror: Path | None = None
+    timestamper: Callable[[bytes], bytes] | None = None
 
     def catalog(self, session: Any, catalog_id: int | None = None) -> _catalog.Catalog:
         """The deployed catalog version ``catalog_id`` (a dossier's), else the newest."""

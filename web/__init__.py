@@ -5,7 +5,8 @@ from pathlib import Path
 from typing import Any
 
 from apiflask import APIFlask
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as _config
 from .bootstrap import build_engine, build_ports
@@ -18,6 +19,10 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()"
+PERMISSIONS_MEDIA = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=(), display-capture=()"
+MEDIA_ENDPOINTS = {"commission.room"}
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides what the environment gives (tests use it)."""
@@ -26,6 +31,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(_config.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    proxies = int(app.config.get("GUICHET_TRUSTED_PROXIES") or 0)
+    if proxies:  # the client's address as the trusted proxies report it (throttling, logs)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     login_manager.init_app(app)
@@ -86,6 +94,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors, for older browsers
+        media = request.endpoint in MEDIA_ENDPOINTS  # only the commission room films and listens
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_MEDIA if media else PERMISSIONS)
+        if request.endpoint != "static" and (session.get("_user_id") or request.path.startswith("/api/")
+                                             or request.authorization is not None):
+            response.headers.setdefault("Cache-Control", "no-store")  # personal data: no copy kept
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

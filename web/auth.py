@@ -1,18 +1,28 @@
 """Sign in, sign out, sign up (applicants)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from engine.clock import utcnow
-from handlers.accounts import TooManyAttempts, authenticate, create_user, find_by_email
+from handlers.accounts import (
+    TooManyAttempts,
+    WrongPassword,
+    authenticate,
+    change_password,
+    create_user,
+    find_by_email,
+    revoke_sessions,
+)
 
 from .extensions import begin_write, db
-from .security import LoginUser
+from .security import SESSION_VERSION, LoginUser, current
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -34,6 +44,7 @@ def _sign_in(user: LoginUser) -> None:
     session.clear()  # a new session on every login: no fixation
     if lang:
         session["lang"] = lang
+    session[SESSION_VERSION] = user.session_version  # revoked when the account's version moves on
     login_user(user)
 
 
@@ -46,10 +57,10 @@ def login():  # noqa: ANN201
         begin_write()
         try:
             user = authenticate(db.session(), form.email.data or "", form.password.data or "",
-                                ip=request.remote_addr or "-")
-        except TooManyAttempts:
-            flash(_("Trop de tentatives : réessayez dans quelques minutes."), "error")
-            return render_template("auth/login.html", form=form), 429
+                                ip=request.remote_addr or "-")  # the proxy's client address (ProxyFix)
+        except TooManyAttempts as exc:
+            flash(_("Trop de tentatives : réessayez dans %(minutes)s minutes.", minutes=exc.seconds // 60 + 1), "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exc.seconds)}
         if user is not None:
             _sign_in(LoginUser.of(user))
             return redirect(url_for("public.index"))
@@ -59,9 +70,38 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 def logout():  # noqa: ANN201
+    """Sign out everywhere: every copy of this session, the account's other sessions and its
+    Bearer tokens stop working (a cookie copied before is refused after)."""
+    user = current()
+    if user is not None:
+        revoke_sessions(db.session(), user.id)
     logout_user()
     session.clear()
     return redirect(url_for("public.index"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("current", validators=[DataRequired()])
+    password = PasswordField("password", validators=[DataRequired(), Length(min=10, max=200)])
+    confirm = PasswordField("confirm", validators=[DataRequired(), EqualTo("password")])
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():  # noqa: ANN201
+    """Change one's password: every other session and token of the account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user: LoginUser = current_user._get_current_object()  # the object, not Flask-Login's proxy
+        try:
+            version = change_password(db.session(), user.id, form.current.data or "", form.password.data or "")
+        except WrongPassword:
+            flash(_("Le mot de passe actuel est incorrect."), "error")
+            return render_template("auth/password.html", form=form), 400
+        _sign_in(replace(user, session_version=version))  # this session goes on, with the new version
+        flash(_("Mot de passe modifié : vos autres sessions sont fermées."), "success")
+        return redirect(url_for("public.index"))
+    return render_template("auth/password.html", form=form), 200 if not form.errors else 400
 
 
 @bp.route("/signup", methods=["GET", "POST"])

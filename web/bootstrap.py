@@ -56,7 +56,44 @@ def build_ports(app: Flask) -> Ports:
     return Ports(channels=_channels(app),
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
                  verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
-                 trust_roots=_trust_roots(app))
+                 trust_roots=_trust_roots(app), audit_key=_audit_key_loader(app),
+                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app))
+
+
+def _audit_mirror(app: Flask) -> Path:
+    """Where signed checkpoints are mirrored: outside the database, beside the file store
+    (shared by every node) unless GUICHET_AUDIT_CHECKPOINTS says otherwise."""
+    configured = app.config.get("GUICHET_AUDIT_CHECKPOINTS")
+    return Path(configured) if configured else Path(app.config["GUICHET_STORAGE_DIR"]).parent / "audit-checkpoints"
+
+
+def _audit_key_loader(app: Flask) -> Callable[[], Any]:
+    """The audit checkpoints' key, read once. Unreadable: None, and an error in the log at
+    every use (no checkpoint is written, `audit verify` fails), but dossiers keep moving."""
+    path = app.config["GUICHET_AUDIT_KEY"]
+    loaded: list[Any] = []
+
+    def get() -> Any:
+        if not loaded:
+            from engine.checkpoints import CheckpointKey
+            try:
+                loaded.append(CheckpointKey.load(path))
+            except (OSError, ValueError) as exc:
+                app.logger.error("audit key %s unreadable (%s): no audit checkpoint is written", path, exc)
+                return None
+        return loaded[0]
+    return get
+
+
+def _timestamper(app: Flask) -> Callable[[bytes], bytes] | None:
+    url = app.config["GUICHET_TSA_URL"]
+    if not url:
+        return None
+
+    def stamp(data: bytes) -> bytes:
+        from signing.timestamp import stamp as rfc3161
+        return rfc3161(data, url)
+    return stamp
 
 
 def _trust_roots(app: Flask) -> Callable[[], list[bytes]]:

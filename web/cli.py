@@ -17,6 +17,7 @@ from handlers.catalog import CatalogError
 from signing.cli import pki
 
 from .bootstrap import get_engine
+from .cli_ops import backup_command, restore_command, users_group
 from .extensions import db
 
 
@@ -182,12 +183,23 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check every instance's hash chain; print and exit 1 on the first broken link of each."""
-    checked, broken = audit.verify(db.session())
+    """Check every instance's hash chain against the signed checkpoints, and every stored
+    file against its recorded sha256; print and exit 1 on the first broken link of each."""
+    from handlers.audit_seal import verify_stored
+    ports = current_app.extensions["guichet.ports"]
+    key = ports.audit_key()
+    if key is None:
+        click.echo(f"BROKEN no readable audit key at {current_app.config['GUICHET_AUDIT_KEY']}: "
+                   "the signed checkpoints cannot be checked")
+    checked, broken = audit.verify(db.session(), key=key, mirror=ports.audit_mirror)
     for link in broken:
         click.echo(f"BROKEN {link}")
     click.echo(f"{checked} instance(s) checked, {len(broken)} broken chain(s)")
-    if broken:
+    files, bad_files = verify_stored(db.session(), ports.files)
+    for problem in bad_files:
+        click.echo(f"BROKEN {problem}")
+    click.echo(f"{files} stored file(s) checked, {len(bad_files)} altered or missing")
+    if broken or bad_files or key is None:
         sys.exit(1)
 
 
@@ -254,32 +266,4 @@ def jobs_retry(job_id: int) -> None:
     click.echo(f"job {job_id} queued again")
 
 
-@click.command("backup")
-@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@with_appcontext
-def backup_command(dest: Path) -> None:
-    """Back up the database and the file store into DEST (signing keys are not included)."""
-    from .backup import BackupError, backup
-    try:
-        target = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(current_app.config["GUICHET_STORAGE_DIR"]),
-                        dest)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"backup written to {target}")
-
-
-@click.command("restore")
-@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@with_appcontext
-def restore_command(source: Path) -> None:
-    """Restore a backup into the (empty) configured database and file store."""
-    from .backup import BackupError, restore
-    try:
-        manifest = restore(source, current_app.config["SQLALCHEMY_DATABASE_URI"],
-                           Path(current_app.config["GUICHET_STORAGE_DIR"]))
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"restored the backup of {manifest['created_at']}: {manifest['counts']}")
-
-
-COMMANDS = [backup_command, restore_command, processes, demo_group, audit_group, serve, pki, worker, beat, jobs_group]
+COMMANDS = [users_group, backup_command, restore_command, processes, demo_group, audit_group, serve, pki, worker, beat, jobs_group]

@@ -19,6 +19,9 @@
 | CELERY_BROKER_URL | amqp://guest:guest@127.0.0.1:5672// | RabbitMQ, when GUICHET_JOBS=celery |
 | SOCKETIO_MESSAGE_QUEUE | unset | several web nodes share the visio rooms through it (redis://… or amqp://…); unset: one node |
 | GUICHET_ICE_SERVERS | [] (none: same network only) | WebRTC ICE servers (STUN/TURN) of the visio room, a JSON list (README: coturn) |
+| GUICHET_AUDIT_KEY | generated into instance/audit_key | HMAC key signing the audit checkpoints; keep it off the database server |
+| GUICHET_AUDIT_CHECKPOINTS | audit-checkpoints beside GUICHET_STORAGE_DIR | folder mirroring each signed checkpoint outside the database |
+| GUICHET_TRUSTED_PROXIES | 0 | number of reverse proxies (load balancers) before the app whose X-Forwarded-For / -Proto are trusted (ProxyFix); 0: the socket's address |
 | GUICHET_DB_PRE_PING | 0 | 1: test each pooled connection before use (one more round trip per checkout) |
 """
 from __future__ import annotations
@@ -37,6 +40,15 @@ def _secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _audit_key(instance: Path) -> str:
+    """The audit checkpoints' key file, generated at set-up under instance/ (never in the
+    repository, never in the database)."""
+    from engine.checkpoints import CheckpointKey
+    path = instance / "audit_key"
+    CheckpointKey.load(path, create=True)
+    return str(path)
 
 
 def _ice_servers(value: str | None) -> list[dict[str, Any]]:
@@ -80,6 +92,10 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
         "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),
+        # how many reverse proxies stand before the app: their X-Forwarded-For/-Proto are trusted
+        "GUICHET_TRUSTED_PROXIES": int(env.get("GUICHET_TRUSTED_PROXIES", "0")),
+        "GUICHET_AUDIT_KEY": env.get("GUICHET_AUDIT_KEY") or _audit_key(instance),
+        "GUICHET_AUDIT_CHECKPOINTS": env.get("GUICHET_AUDIT_CHECKPOINTS"),  # unset: beside the file store
         "GUICHET_SIGNING_TRUST": env.get("GUICHET_SIGNING_TRUST", str(instance / "pki" / "demo-root-ca.pem")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from engine import Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
 from handlers.common import DomainError
 from handlers.dossiers import InvalidDocument
+from handlers.files import StoredFileAltered
 
 FIELD_MESSAGES = {
     "required": lambda: _("Ce champ est obligatoire."),
@@ -54,10 +55,26 @@ def describe(exc: Exception) -> tuple[int, str]:
         return 503, _("Cette étape n'a pas pu être menée à bien ; rien n'a été enregistré et l'équipe de support "
                       "a été prévenue (incident %(id)s).", id=exc.incident_id or "—")
     if isinstance(exc, Conflict):
+        name = _person(exc.by)
+        if name:
+            return 409, _("Le dossier a changé entre-temps : %(name)s s'en est occupé. Rechargez la page.", name=name)
         return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
     if isinstance(exc, DomainError | EngineError):
         return 422, str(exc)
     return 500, _("Une erreur inattendue est survenue.")
+
+
+def _person(user_id: str | None) -> str | None:
+    """The name of the person a conflict names (an internal id is never shown)."""
+    if not user_id:
+        return None
+    from handlers.accounts import display_name
+
+    from .extensions import db
+    try:
+        return display_name(db.session(), user_id)
+    except Exception:  # noqa: BLE001 - the message goes out without the name
+        return None
 
 
 JSON_WANTED: list[Callable[[], bool]] = []  # other JSON routes (the room's) say so here
@@ -105,6 +122,18 @@ def register(app: Flask) -> None:
         if wants_json():  # APIFlask's documented error shape: message + detail object
             return jsonify(message=message, detail={"fields": fields, "reason": str(exc)}), status
         return render_template("error.html", status=status, message=message, fields=fields), status
+
+    @app.errorhandler(StoredFileAltered)
+    def _altered(exc: StoredFileAltered) -> Any:
+        """Never serve a stored file that no longer matches its sha256: refuse and report."""
+        from handlers.audit_seal import report_altered
+        app.logger.error("refused to serve %s", exc)
+        incident = report_altered(app.extensions["guichet.engine"], exc)
+        message = _("Ce document ne correspond plus à son empreinte enregistrée : il n'est pas servi. "
+                    "L'équipe de support a été prévenue (incident %(id)s).", id=incident)
+        if wants_json():
+            return jsonify(message=message, detail={"reason": "stored file altered", "incident": incident}), 500
+        return render_template("error.html", status=500, message=message, fields={}), 500
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

@@ -39,6 +39,7 @@ def celery_init_app(app: Flask) -> Celery:
             "wake-due-timers": {"task": "web.tasks.wake_timers", "schedule": timedelta(seconds=tick)},
             "relay-outbox": {"task": "web.tasks.relay_outbox", "schedule": timedelta(seconds=3 * tick)},
             "watch-deadlines": {"task": "web.tasks.watch_deadlines", "schedule": timedelta(seconds=12 * tick)},
+            "seal-audit": {"task": "web.tasks.seal_audit", "schedule": timedelta(seconds=12 * tick)},
         },
     })
     celery_app.set_default()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiflask import HTTPTokenAuth
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, session
 from flask_login import UserMixin, current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
@@ -22,35 +22,50 @@ token_auth = HTTPTokenAuth(scheme="Bearer", description="`POST /api/v1/tokens` g
 
 @dataclass
 class LoginUser(UserMixin):
-    """The session's view of a user: identity, language, and the engine's Actor."""
+    """The session's view of a user: identity, language, the engine's Actor, and the
+    account's session version (sessions and tokens carrying an older one are refused)."""
 
     id: str
     email: str
     full_name: str
     locale: str
     actor: Actor
+    session_version: int = 0
 
     @classmethod
     def of(cls, user: User) -> LoginUser:
-        return cls(user.id, user.email, user.full_name, user.locale, actor_for(user))
+        return cls(user.id, user.email, user.full_name, user.locale, actor_for(user), user.session_version or 0)
 
     def has(self, role: str) -> bool:
         return role in self.actor.roles
 
 
-@login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
+SESSION_VERSION = "sv"  # the session cookie's copy of the account's session version
+
+
+def _fetch(user_id: str) -> LoginUser | None:
     """The user and their grants in one Core statement (every request runs it: no ORM objects)."""
     rows = db.session.execute(_USER_WITH_GRANTS, {"uid": user_id}).all()
     if not rows:
         return None
     first = rows[0]
     return LoginUser(first.id, first.email, first.full_name, first.locale,
-                     actor_of(first.id, [(row.role, row.commune_code) for row in rows if row.role is not None]))
+                     actor_of(first.id, [(row.role, row.commune_code) for row in rows if row.role is not None]),
+                     first.session_version)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    """The session's user, unless the account's sessions were revoked since it signed in."""
+    user = _fetch(user_id)
+    if user is None or session.get(SESSION_VERSION, 0) != user.session_version:
+        return None
+    return user
 
 
 _U, _G = User.__table__, RoleGrant.__table__  # Core columns: every request runs it
-_USER_WITH_GRANTS = (select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _G.c.role, _G.c.commune_code)
+_USER_WITH_GRANTS = (select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _U.c.session_version, _G.c.role,
+                            _G.c.commune_code)
                      .outerjoin(_G, _G.c.user_id == _U.c.id).where(_U.c.id == bindparam("uid")))
 
 
@@ -58,8 +73,9 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="guichet-api-token")
 
 
-def issue_token(user_id: str) -> str:
-    return _serializer().dumps({"u": user_id})
+def issue_token(user_id: str, session_version: int) -> str:
+    """A Bearer token; revoked with the account's sessions (sign-out, password change)."""
+    return _serializer().dumps({"u": user_id, "v": session_version})
 
 
 @token_auth.error_handler
@@ -74,7 +90,10 @@ def _verify_token(token: str) -> LoginUser | None:
         data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
     except (SignatureExpired, BadSignature):
         return None
-    return _load_user(str(data.get("u")))
+    user = _fetch(str(data.get("u")))
+    if user is None or data.get("v", 0) != user.session_version:
+        return None
+    return user
 
 
 def current() -> LoginUser | None:

@@ -53,3 +53,12 @@ def watch_deadlines() -> tuple[int, int]:
     engine = get_engine(current_app)
     with engine.transaction() as session:
         return deadlines.watch(session, current_app.extensions["guichet.ports"], engine.clock())
+
+
+@shared_task(name="web.tasks.seal_audit")
+def seal_audit() -> bool:
+    """A signed checkpoint of the audit chains that moved since the last one."""
+    from handlers.audit_seal import seal
+    engine = get_engine(current_app)
+    with engine.transaction() as session:
+        return seal(session, current_app.extensions["guichet.ports"], engine.clock()) is not None

@@ -10,15 +10,19 @@ log = logging.getLogger(__name__)
 
 
 def tick(app: Flask) -> None:
-    """One round: due timers, unpublished jobs, deadline reminders and breaches."""
+    """One round: due timers, unpublished jobs, deadline reminders and breaches, and a signed
+    checkpoint of the audit chains that moved."""
     from engine import jobs
     from handlers import deadlines
+    from handlers.audit_seal import seal
     with app.app_context():
         engine = app.extensions["guichet.engine"]
         engine.wake_due_timers()
         jobs.relay(engine, engine.dispatcher or (lambda ids: None))
         with engine.transaction() as session:
             deadlines.watch(session, app.extensions["guichet.ports"], engine.clock())
+        with engine.transaction() as session:
+            seal(session, app.extensions["guichet.ports"], engine.clock())
 
 
 def start_ticker(app: Flask) -> threading.Thread:

@@ -38,8 +38,8 @@ def role_in(session: Session, actor: Actor, commission: Commission) -> str | Non
 
 
 def seat(session: Session, actor: Actor, session_id: int) -> Seat:
-    """The actor's seat in the room of ``session_id``: NotFound if no such session, Forbidden
-    if the actor is not one of its room users."""
+    """The actor's seat in the room of ``session_id``: NotFound if there is no such session
+    *or* the actor is not one of its room users (what one may not see, one cannot tell exists)."""
     if not isinstance(session_id, int) or isinstance(session_id, bool) or not 0 < session_id <= MAX_ID:
         raise NotFound(f"no session {session_id!r}")
     sitting = session.get(CommissionSession, session_id)
@@ -48,7 +48,7 @@ def seat(session: Session, actor: Actor, session_id: int) -> Seat:
     commission = session.get_one(Commission, sitting.commission_id)
     role = role_in(session, actor, commission)
     if role is None:
-        raise Forbidden("only this commission's members and the guichet agents of its commune enter this room")
+        raise NotFound(f"no session {session_id}")
     return Seat(sitting, commission, role, actor.user_id)
 
 
@@ -87,4 +87,4 @@ def document_anywhere(session: Session, actor: Actor, version_id: int) -> Docume
     for sitting in sittings:
         if role_in(session, actor, session.get_one(Commission, sitting.commission_id)):
             return doc
-    raise Forbidden("this document is not on the agenda of a room you may enter")
+    raise NotFound(f"no document {version_id}")  # the same answer as for a missing one

@@ -89,8 +89,9 @@ def test_stale_completion_is_a_conflict(engine, sessions, clock) -> None:
     [review] = ready_tasks(sessions, iid)
     version = instance(sessions, iid).version
     engine.complete(review.id, {"complete": False}, AGENT, expected_version=version)
-    with pytest.raises(Conflict, match="already completed by agent-1"):
+    with pytest.raises(Conflict, match="already completed") as done:
         engine.complete(review.id, {"complete": True}, AGENT)
+    assert done.value.by == "agent-1" and "agent-1" not in str(done.value)  # a name is shown, never an id
     [fix] = ready_tasks(sessions, iid)
     with pytest.raises(Conflict, match="changed since you opened"):
         engine.complete(fix.id, {}, APPLICANT, expected_version=version)
@@ -147,9 +148,10 @@ def test_claim_reserves_a_role_task(engine, sessions, clock) -> None:
     colleague = Actor("agent-3", frozenset({"guichet_agent"}), {"guichet_agent": frozenset({"casa"})})
     engine.claim(review.id, AGENT)
     engine.claim(review.id, AGENT)  # claiming again is harmless
-    with pytest.raises(Conflict, match="claimed by agent-1"):
+    with pytest.raises(Conflict, match="claimed by someone else") as taken:
         engine.claim(review.id, colleague)
-    with pytest.raises(Conflict, match="claimed by agent-1"):
+    assert taken.value.by == "agent-1" and "agent-1" not in str(taken.value)
+    with pytest.raises(Conflict, match="claimed by someone else"):
         engine.complete(review.id, {"complete": True}, colleague)
     with pytest.raises(Forbidden):
         engine.claim(review.id, OTHER_AGENT)

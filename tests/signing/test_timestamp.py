@@ -63,3 +63,16 @@ def test_unreachable_tsa_signs_without_and_says_so_when_allowed(pki: DemoPki, un
 def test_required_time_stamp_needs_a_tsa(pki: DemoPki) -> None:
     with pytest.raises(ValueError, match="tsa_url"):
         Signer.from_pkcs12(pki.president_pkcs12, PASSPHRASE, tsa_required=True)
+
+
+def test_any_data_is_time_stamped_for_the_audit_checkpoints(tsa: Tsa) -> None:
+    import hashlib
+
+    from asn1crypto import cms, tsp
+
+    from signing.timestamp import stamp
+    data = b'{"entries":[[1,3,"abc"]]}'
+    token = cms.ContentInfo.load(stamp(data, tsa.url))
+    info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].parsed.dump())
+    assert info["message_imprint"]["hashed_message"].native == hashlib.sha256(data).digest()
+    assert abs(info["gen_time"].native - datetime.now(UTC)) < timedelta(minutes=2)

@@ -21,14 +21,17 @@ def _urls(world: World) -> list[str]:
 
 
 @pytest.mark.parametrize("email", [OTHER_MEMBER, OTHER_AGENT, CITIZEN])
-def test_outsiders_get_403(world: World, email: str) -> None:
+def test_outsiders_get_404_as_for_what_does_not_exist(world: World, email: str) -> None:
     client = world.http(email)
     for url in _urls(world):
-        assert client.get(url).status_code == 403, url
+        assert client.get(url).status_code == 404, url
+    hidden = client.get(f"/commission/documents/{world.plan_id}/file")
+    missing = client.get(f"/commission/documents/{world.plan_id + 100000}/file")
+    assert hidden.status_code == missing.status_code == 404 and hidden.data == missing.data
     opinion = client.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/opinion",
                           json={"avis": "favorable"})
-    assert opinion.status_code == 403 and opinion.json["message"]
-    assert client.post(f"/commission/sessions/{world.session_id}/close", json={}).status_code == 403
+    assert opinion.status_code == 404 and opinion.json["message"]
+    assert client.post(f"/commission/sessions/{world.session_id}/close", json={}).status_code == 404
 
 
 @pytest.mark.parametrize("email", [AGENT, MEMBER])
@@ -37,6 +40,9 @@ def test_room_users_get_the_pages(world: World, email: str) -> None:
     for url in _urls(world):
         assert client.get(url).status_code == 200, url
     assert client.get(f"/commission/documents/{world.plan_id}/file").data.startswith(b"%PDF")
+    room = client.get(f"/commission/sessions/{world.session_id}/room")
+    assert "camera=(self)" in room.headers["Permissions-Policy"] and "microphone=(self)" in room.headers["Permissions-Policy"]
+    assert "camera=()" in client.get(f"/commission/sessions/{world.session_id}").headers["Permissions-Policy"]
 
 
 def test_the_dossier_on_screen_lists_every_members_opinion_task(world: World) -> None:

@@ -18,7 +18,7 @@ def app(database_url: str, db_engine, sessions, registry, tmp_path: Path) -> Ite
     application = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
         "GUICHET_PROCESSES_DIR": str(processes), "SECRET_KEY": "test",
-        "GUICHET_HANDLER_REGISTRY": registry,
+        "GUICHET_HANDLER_REGISTRY": registry, "GUICHET_STORAGE_DIR": str(tmp_path / "files"),
     })
     application.instance_path = str(tmp_path / "instance")
     Path(application.instance_path).mkdir()

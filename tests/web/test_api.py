@@ -79,6 +79,14 @@ def test_api_journey_with_visibility_conflicts_and_field_errors(site: Site) -> N
     assert ok.status_code == 200 and ok.json["status"] == "commission"
     stale = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
     assert stale.status_code == 409
+    with site.app.app_context():  # the person is named, never by the internal id
+        from handlers.accounts import find_by_email
+        from web.extensions import db
+        agent_user = find_by_email(db.session(), "guichet@casablanca.demo")
+        assert agent_user is not None and agent_user.full_name in stale.json["message"]
+        assert agent_user.id not in stale.get_data(as_text=True)
+        db.session.remove()
+    assert "assignee" not in detail["open_steps"][0] and detail["open_steps"][0]["yours"] is False
     assert client.get(f"/api/v1/dossiers/{dossier_id}/authorization.pdf", headers=citizen).status_code == 404
 
 

@@ -53,3 +53,15 @@ def test_short_passwords_are_refused_at_sign_up(site) -> None:  # noqa: ANN001
     r = site.app.test_client().post("/auth/signup", data={"full_name": "Ali Test", "email": "ali@example.ma",
                                                           "password": "short", "confirm": "short"})
     assert r.status_code == 400
+
+
+def test_frames_media_and_caching_headers(site) -> None:  # noqa: ANN001
+    from tests.web.test_portal import CITIZEN
+    public = site.app.test_client().get("/")
+    assert public.headers["X-Frame-Options"] == "DENY"
+    assert "camera=()" in public.headers["Permissions-Policy"] and "microphone=()" in public.headers["Permissions-Policy"]
+    assert "no-store" not in public.headers.get("Cache-Control", "")  # a public page may be cached
+    signed_in = site.client(CITIZEN).get("/dossiers/")
+    assert signed_in.status_code == 200 and signed_in.headers["Cache-Control"] == "no-store"
+    api = site.app.test_client().get("/api/v1/dossiers", headers=site.token(CITIZEN))
+    assert api.status_code == 200 and api.headers["Cache-Control"] == "no-store"

@@ -47,6 +47,9 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("GET", "/auth/signup", "/auth/signup", EVERYONE, None),
     ("POST", "/auth/signup", "/auth/signup", EVERYONE, {"full_name": ""}),
     ("POST", "/auth/logout", "/auth/logout", EVERYONE, {}),
+    ("GET", "/auth/password", "/auth/password", SIGNED_IN, None),
+    ("POST", "/auth/password", "/auth/password", SIGNED_IN, {"current": "wrong-wrong", "password": "x"}),
+    ("DELETE", "/api/v1/tokens", "/api/v1/tokens", SIGNED_IN, None),
     ("GET", "/verify", "/verify", EVERYONE, None),
     ("POST", "/verify", "/verify", EVERYONE, {}),
     ("GET", "/verify/<code>", "/verify/{code}", EVERYONE, None),
@@ -196,6 +199,13 @@ _CLIENTS: dict[tuple[int, str], Any] = {}
 def _request(site: Site, actor: str, method: str, url: str, body: Any) -> Any:
     """One request as ``actor`` (signed-in clients and tokens are made once per actor)."""
     email = ACTORS[actor]
+    if url in ("/auth/logout", "/api/v1/tokens") and method in ("POST", "DELETE") and email:
+        # signing out ends every session and token of the account: sign in afresh afterwards
+        response = (site.client(email).post(url, data=body) if method == "POST"
+                    else site.app.test_client().delete(url, headers=site.token(email)))
+        _CLIENTS.pop((id(site), email), None)
+        _TOKENS.pop((id(site), email), None)
+        return response
     if url.startswith("/api/"):
         client = site.app.test_client()
         if email and (id(site), email) not in _TOKENS:

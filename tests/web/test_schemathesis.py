@@ -51,6 +51,7 @@ CHECKLIST = ("demande", "certificat_propriete", "plan_situation", "plan_masse", 
 # Every operation of the document, by label; test_every_operation_is_covered keeps this list whole.
 OPERATIONS = [
     "POST /api/v1/tokens",
+    "DELETE /api/v1/tokens",
     "GET /api/v1/procedures",
     "GET /api/v1/verify/{code}",
     "GET /api/v1/dossiers",

@@ -108,9 +108,16 @@ def detail(dossier_id: int) -> Any:
             "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
                            "pages": d.pages, "uploaded_at": d.uploaded_at} for d in v.documents],
             "open_steps": [{"id": t.id, "bpmn_id": t.bpmn_id, "title": t.title, "role": t.role,
-                            "assignee": t.assignee, "due_at": t.due_at, "state": t.state,
-                            "completed_at": t.completed_at} for t in v.open_steps],
+                            "assignee_name": _acting_for(v, t.assignee), "yours": t.assignee == caller().user_id,
+                            "due_at": t.due_at, "state": t.state, "completed_at": t.completed_at}
+                           for t in v.open_steps],
             "deadline": v.current_deadline, "decision": decision}
+
+
+def _acting_for(view: Any, user_id: str | None) -> str | None:
+    """Who a step waits for, by the organism they sit for: never an internal user id."""
+    organism = view.organisms.get(user_id) if user_id else None
+    return organism.name_fr if organism is not None else None
 
 
 @bp.get("/dossiers/<int:dossier_id>/authorization.pdf")

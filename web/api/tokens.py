@@ -7,12 +7,12 @@ from apiflask import abort
 from flask import request
 
 from handlers import verification
-from handlers.accounts import TooManyAttempts, authenticate
+from handlers.accounts import TooManyAttempts, authenticate, revoke_sessions
 
 from ..extensions import csrf, db
-from ..security import TOKEN_MAX_AGE, issue_token
+from ..security import TOKEN_MAX_AGE, issue_token, token_auth
 from . import bp
-from .common import ports
+from .common import caller, ports
 from .schemas import Credentials, ProcedureOut, TokenOut, VerificationOut
 
 
@@ -25,10 +25,20 @@ def create_token(body: dict[str, Any]) -> Any:
     try:
         user = authenticate(db.session(), body["email"], body["password"], ip=request.remote_addr or "-")
     except TooManyAttempts as exc:
-        abort(429, str(exc))
+        abort(429, str(exc), headers={"Retry-After": str(exc.seconds)})
     if user is None:
         abort(401, "wrong e-mail or password")
-    return {"token": issue_token(user.id), "expires_in": TOKEN_MAX_AGE}
+    return {"token": issue_token(user.id, user.session_version or 0), "expires_in": TOKEN_MAX_AGE}
+
+
+@bp.delete("/tokens")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(summary="Sign out everywhere: revoke every token and session of the caller's account",
+        responses={401: "no valid Bearer token"})
+def revoke_tokens() -> Any:
+    revoke_sessions(db.session(), caller().user_id)
+    return ""
 
 
 @bp.get("/procedures")
