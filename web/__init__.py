@@ -47,7 +47,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       indicators.bp, studio_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
-    for command in COMMANDS:
+    from .cli_dossiers import dossiers_group
+    for command in (*COMMANDS, dossiers_group):
         app.cli.add_command(command)
 
     @app.context_processor
