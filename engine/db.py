@@ -46,3 +46,10 @@ def _sqlite_begin(connection: Any) -> None:
     options = connection.get_execution_options()
     if connection.dialect.name == "sqlite" and options.get("isolation_level") != "AUTOCOMMIT":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
+
+
+def checkpoint(session: Any) -> None:
+    """Commit what the transaction did so far and go on in a new one, as a writer: for work
+    that must be on record before an outside effect (a mail handed to a relay)."""
+    session.commit()
+    session.connection(execution_options={WRITE: True})
