@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -147,15 +147,21 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
     return doc
 
 
-def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> str:
+class Filed(NamedTuple):
+    number: str
+    status: str  # after the procedure's first steps
+
+
+def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> Filed:
     """File a draft: enforce the legal checklist, give it its number, start its procedure.
 
     One transaction: the number, the status "deposited", the receipt and the procedure's
     first step commit together or not at all, so no dossier is ever numbered without its
     procedure. A transaction the database asked to run again (deadlock, dropped pooled
-    connection) is run again; nothing of it had been written.
+    connection) is run again; nothing of it had been written. Submitting a filed dossier
+    again answers what the first submission did (its answer may have been lost).
     """
-    def attempt() -> str:
+    def attempt() -> Filed:
         with engine.transaction() as session:
             dossier = session.get(Dossier, dossier_id, with_for_update=True)
             if dossier is None:
@@ -163,7 +169,7 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> s
             if dossier.applicant_id != applicant.user_id:
                 raise Forbidden("only the applicant submits a dossier")
             if dossier.instance_id is not None:
-                raise Conflict(f"dossier {dossier.number} is already filed")
+                return Filed(dossier.number or "", dossier.status)
             if dossier.number is None:  # filed under the newest catalog: its checklist and form from now on
                 dossier.catalog_id = catalog_store.newest_id(session)
             catalog = ports.catalog(session, dossier.catalog_id)
@@ -178,7 +184,7 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> s
                 dossier.submitted_at = now
                 set_status(session, dossier, "deposited", now)
             start_procedure(engine, session, ports, dossier, applicant)
-            return dossier.number
+            return Filed(dossier.number, dossier.status)
     return faults.retrying(attempt)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -105,4 +105,6 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         if wants_json():
             return jsonify(message=exc.description, detail={"reason": exc.name}), exc.code or 500
-        return render_template("error.html", status=exc.code, message=exc.description, fields={}), exc.code
+        response = faults.app_page(exc.code or 500, exc.description or "", {})
+        response.status_code = exc.code or 500
+        return response

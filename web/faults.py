@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from engine import Busy, Unavailable
 from engine.faults import RETRY_AFTER_BUSY, translate
 
-from .extensions import autocommit_if_reads_only, db
+from .extensions import autocommit_if_reads_only, db, login_manager
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_UNAVAILABLE = 2  # seconds
@@ -83,10 +83,23 @@ def register(app: Flask, answer: Callable[[Exception], Any]) -> None:
             return answer(Conflict("changed by someone else meanwhile; reload and retry"))
         log.warning("database error answered 503: %s", type(exc).__name__)
         _close_session()
-        g.guichet_user = None  # the page must render without asking the database who this is
+        _anonymous()  # the page must render without asking the database again who this is
         return answer(translate(exc))
 
 
+def _anonymous() -> None:
+    g.guichet_user = None
+    g._login_user = login_manager.anonymous_user()
+
+
 def app_page(status: int, message: str, fields: dict[str, str] | None = None) -> Any:
+    """The error page; rendered as for a visitor when the database cannot say who is asking."""
     from flask import make_response
+
+    from .security import current
+    try:
+        current()
+    except (DBAPIError, PoolTimeout):
+        _close_session()
+        _anonymous()
     return make_response(render_template("error.html", status=status, message=message, fields=fields or {}))

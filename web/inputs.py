@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 from itertools import accumulate
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from .faults import app_page
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -102,7 +104,9 @@ def register(app: Flask, wants_json: Callable[[], bool]) -> None:
     def answer(status: int, message: str, detail: dict[str, Any]) -> Any:
         if wants_json():
             return jsonify(message=message, detail=detail), status
-        return render_template("error.html", status=status, message=message, fields={}), status
+        response = app_page(status, message)
+        response.status_code = status
+        return response
 
     @app.before_request
     def _refuse_bad_input() -> Any:
