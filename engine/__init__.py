@@ -9,6 +9,7 @@ from . import db as _db  # noqa: F401 - connection settings (SQLite pragmas)
 from .actor import Actor
 from .compiler import Compilation, CompiledProcess, Rules, compile_sources
 from .errors import (
+                     Busy,
                      Conflict,
                      EngineError,
                      Forbidden,
@@ -25,7 +26,7 @@ from .registry import HandlerRegistry, HandlerSpec, ServiceCall
 from .runtime import Engine
 
 __all__ = [
-    "Actor", "Base", "Compilation", "CompiledProcess", "Conflict", "Engine", "EngineError",
+    "Actor", "Base", "Busy", "Compilation", "CompiledProcess", "Conflict", "Engine", "EngineError",
     "Forbidden", "HandlerFailed", "HandlerRegistry", "HandlerSpec", "InvalidDefinition",
     "InvalidTaskData", "NotFound", "Problem", "Rules", "ServiceCall", "StepFailed", "Unavailable",
     "compile_sources",

@@ -13,14 +13,16 @@ from sqlalchemy.pool import Pool
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """The embedded SQLite: WAL (readers never block the writer), fsync at checkpoints
     rather than at every commit (still crash-safe in WAL mode), enforced foreign keys, and
-    a busy timeout so concurrent writers queue instead of failing at once."""
+    a bounded busy timeout so concurrent writers queue instead of failing at once."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # pysqlite's own transaction handling would BEGIN (deferred) behind our back; we emit
     # BEGIN ourselves in the "begin" event below.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+    # The busy timeout is the connection's own (sqlite3.connect's ``timeout``, 5 s unless the
+    # creator says otherwise: the app sets GUICHET_DB_BUSY_TIMEOUT).
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -44,3 +46,10 @@ def _sqlite_begin(connection: Any) -> None:
     options = connection.get_execution_options()
     if connection.dialect.name == "sqlite" and options.get("isolation_level") != "AUTOCOMMIT":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
+
+
+def checkpoint(session: Any) -> None:
+    """Commit what the transaction did so far and go on in a new one, as a writer: for work
+    that must be on record before an outside effect (a mail handed to a relay)."""
+    session.commit()
+    session.connection(execution_options={WRITE: True})

@@ -88,8 +88,25 @@ class StepFailed(EngineError):
         super().__init__(f"the procedure failed at {element or 'an element'}: {cause}")
 
 
+class Busy(Conflict):
+    """The instance stayed locked by another step longer than the lock timeout (409, with a
+    delay to retry after); nothing was changed."""
+
+
 class Unavailable(EngineError):
-    """The database could not be reached or dropped the connection (503); nothing was written."""
+    """The database could not be reached, dropped the connection, had no free connection or
+    asked to run the transaction again (503, with a delay to retry after).
+
+    ``reason``: ``unreachable``, ``saturated`` (pool or lock queue full), ``transient``
+    (deadlock, serialization failure) or ``unknown_outcome`` (lost during COMMIT).
+    ``retryable``: nothing was written and running the same transaction again is safe.
+    """
+
+    def __init__(self, message: str = "the database is unreachable", *, reason: str = "unreachable",
+                 retryable: bool = False):
+        self.reason = reason
+        self.retryable = retryable
+        super().__init__(message)
 
 
 def spiff_element(exc: BaseException) -> str | None:

@@ -6,6 +6,7 @@ which runs in its own transaction together with marking the job done.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,24 +15,33 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from . import outbox
+from .errors import Busy, Unavailable
 from .models import OutboxMessage
 
 if TYPE_CHECKING:
     from .runtime import Engine
 
+log = logging.getLogger(__name__)
 JobHandler = Callable[[Session, OutboxMessage, datetime], None]
 
 
 def run(engine: Engine, message_id: int) -> str:
     """Run one job; returns its status afterwards: ``done``, ``pending`` (a failure that
-    will be retried) or ``failed`` (retries exhausted: an incident)."""
-    with engine.transaction(write=False) as session:
-        msg = session.get(OutboxMessage, message_id)
-        if msg is None:
-            return "missing"
-        if msg.status != "pending":
-            return msg.status  # already done (a redelivery) or parked as an incident
-        kind, instance_id, task_id = msg.kind, msg.instance_id, msg.task_id
+    will be retried) or ``failed`` (retries exhausted: an incident).
+
+    A database failure (unreachable, busy, deadlock) leaves the job pending without counting
+    an attempt: it is retried, and never becomes an incident."""
+    try:
+        with engine.transaction(write=False) as session:
+            msg = session.get(OutboxMessage, message_id)
+            if msg is None:
+                return "missing"
+            if msg.status != "pending":
+                return msg.status  # already done (a redelivery) or parked as an incident
+            kind, instance_id, task_id = msg.kind, msg.instance_id, msg.task_id
+    except (Busy, Unavailable) as exc:
+        log.warning("job %s left pending: %s", message_id, exc)
+        return "pending"
     try:
         if kind == "service_task":
             engine.run_service_task(instance_id, task_id)  # type: ignore[arg-type]
@@ -45,6 +55,9 @@ def run(engine: Engine, message_id: int) -> str:
                     return locked.status if locked else "missing"
                 handler(session, locked, engine.clock())
                 locked.status, locked.done_at = "done", engine.clock()
+    except (Busy, Unavailable) as exc:  # the database's trouble, not the job's: not counted
+        log.warning("job %s left pending: %s", message_id, exc)
+        return "pending"
     except Exception as exc:  # noqa: BLE001 - recorded on the job, retried later
         with engine.transaction() as session:
             return outbox.record_failure(session, message_id, f"{type(exc).__name__}: {exc}", engine.clock())
@@ -67,9 +80,13 @@ def drain(engine: Engine, limit: int = 1000) -> int:
 
 
 def mark_published(engine: Engine, ids: list[int]) -> None:
-    with engine.transaction() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                        .values(published_at=engine.clock()))
+    """Note the publication (best effort: unnoted, a job is only published again later)."""
+    try:
+        with engine.transaction() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                            .values(published_at=engine.clock()))
+    except (Busy, Unavailable) as exc:
+        log.warning("could not note %d published jobs: %s", len(ids), exc)
 
 
 def relay(engine: Engine, publish: Callable[[list[int]], None], *, stale_after: timedelta = timedelta(minutes=5),

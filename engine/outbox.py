@@ -1,6 +1,7 @@
 """Transactional outbox: jobs written with the step that calls for them, run after commit."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -12,6 +13,7 @@ from .models import OutboxMessage
 from .store import QUEUED, add_outbox
 
 MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 __all__ = ["QUEUED", "enqueue", "enqueue_many"]
 
 
@@ -83,6 +85,9 @@ class InProcessRunner:
         self._local.queue = list(message_ids)
         try:
             while self._local.queue:
-                self._run_one(self._local.queue.pop(0))
+                try:
+                    self._run_one(self._local.queue.pop(0))
+                except Exception:  # noqa: BLE001 - its cause is committed; the relay retries the job
+                    log.exception("in-process job failed; left for the outbox relay")
         finally:
             self._local.queue = None

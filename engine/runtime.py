@@ -13,11 +13,11 @@ from typing import Any
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, forms, jobs, outbox, store
+from . import audit, definitions, faults, forms, jobs, outbox, store, timers
 from .actor import Actor
 from .calls import Workflow, definition_of
 from .clock import Clock, frozen_at, utcnow
@@ -35,7 +35,7 @@ from .errors import (
 )
 from .expressions import AUTHORS
 from .loop import ScriptEngine, is_deferred, run_until_wait
-from .models import ProcessDefinition, ProcessInstance
+from .models import ProcessDefinition
 from .projections import next_timer, sync_human_tasks
 from .prune import find_task, prune
 from .registry import HandlerRegistry
@@ -70,31 +70,44 @@ class Engine:
 
     @contextmanager
     def transaction(self, *, write: bool = True, incidents: bool = True) -> Iterator[Session]:
+        """One database transaction. A database failure is :class:`Busy` or
+        :class:`Unavailable` (never an incident); a procedure's own failure is a
+        :class:`StepFailed` with an incident recorded for support."""
         session = self.session_factory()
+        committing = False
         try:
             if write:  # SQLite: BEGIN IMMEDIATE, so writers queue instead of racing
                 session.connection(execution_options={WRITE: True})
             yield session
+            committing = True
             session.commit()
             queued = session.info.pop(outbox.QUEUED, [])
             if WARM in session.info:
                 self._warm.put(*session.info.pop(WARM))
         except IntegrityError as exc:
-            session.rollback()
-            raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
-        except (OperationalError, InterfaceError) as exc:
             quiet_rollback(session)
-            raise Unavailable("the database is unreachable; nothing was saved, try again shortly") from exc
+            raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
+        except (DBAPIError, PoolTimeout) as exc:
+            quiet_rollback(session)
+            raise faults.translate(exc, committing=committing) from None  # no SQL in what callers show
         except (SpiffWorkflowException, HandlerFailed) as exc:
-            session.rollback()
+            quiet_rollback(session)
+            cause = faults.infrastructure(exc)
+            if cause is not None:  # the database failed under the step: not the diagram's fault
+                raise faults.translate(cause) from None
+            if any(isinstance(c, IntegrityError) for c in faults.causes(exc)):
+                raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from None
             element = getattr(exc, "bpmn_id", None) or spiff_element(exc)
             incident = self._record_incident(session.info.get(store.CURRENT), element, exc) if incidents else None
             raise StepFailed(element, exc, incident) from exc
         except BaseException:
-            session.rollback()
+            quiet_rollback(session)
             raise
         finally:
-            session.close()
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - a dead connection: the pool replaces it
+                pass
         self._publish(queued)  # only after the commit: a job never runs before its cause exists
 
     def _record_incident(self, instance_id: int | None, element: str | None, exc: BaseException) -> int | None:
@@ -202,28 +215,36 @@ class Engine:
         human, deferred = self._ready(wf)
         return {str(t.id) for t in human}, {str(t.id) for t in deferred}
 
+    @faults.retried
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,
               business_key: str | None = None, scope: str | None = None) -> int:
         """Start the newest version of ``process_key`` with ``data``; returns the instance id."""
-        now = self.clock()
         with self.transaction() as session:
-            definition_id = definitions.latest_id(session, process_key)
-            values = {"definition_id": definition_id, "process_key": process_key,
-                      "business_key": business_key, "scope": scope, "status": "running",
-                      "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
-                      "audit_seq": 0, "audit_head": "", "next_timer_at": None,
-                      "started_by": actor.user_id, "created_at": now, "updated_at": now}
-            inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
-            spec, subs, _ = self._definition(session, definition_id)
-            wf = Workflow(spec, subs, ScriptEngine(self.registry, inst.id, business_key, now, session),
-                          definition_id=definition_id, resolver=self.resolver(session))
-            for task in wf.get_tasks(state=TaskState.READY):
-                task.data.update(data)
-            audit.append(inst, action="instance.started", actor=actor.user_id, at=now, data=dict(data))
-            with frozen_at(now):
-                self._advance(session, inst, wf, now, actor=actor.user_id, before=(set(), set()))
+            return self.start_in(session, process_key, data, actor, business_key=business_key, scope=scope)
+
+    def start_in(self, session: Session, process_key: str, data: Mapping[str, Any], actor: Actor, *,
+                 business_key: str | None = None, scope: str | None = None) -> int:
+        """:meth:`start` inside the caller's transaction (opened with :meth:`transaction`), so
+        that what the caller wrote and the procedure's first step commit together."""
+        now = self.clock()
+        definition_id = definitions.latest_id(session, process_key)
+        values = {"definition_id": definition_id, "process_key": process_key,
+                  "business_key": business_key, "scope": scope, "status": "running",
+                  "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
+                  "audit_seq": 0, "audit_head": "", "next_timer_at": None,
+                  "started_by": actor.user_id, "created_at": now, "updated_at": now}
+        inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
+        spec, subs, _ = self._definition(session, definition_id)
+        wf = Workflow(spec, subs, ScriptEngine(self.registry, inst.id, business_key, now, session),
+                      definition_id=definition_id, resolver=self.resolver(session))
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        audit.append(inst, action="instance.started", actor=actor.user_id, at=now, data=dict(data))
+        with frozen_at(now):
+            self._advance(session, inst, wf, now, actor=actor.user_id, before=(set(), set()))
         return inst.id
 
+    @faults.retried
     def complete(self, task_id: str, data: Mapping[str, Any], actor: Actor, *,
                  expected_version: int | None = None) -> int:
         """Complete a READY user task with ``data`` (validated against its form)."""
@@ -256,6 +277,7 @@ class Engine:
                 self._advance(session, inst, wf, now, actor=actor.user_id, before=before, completed=(task_id, actor.user_id))
         return inst.id
 
+    @faults.retried
     def claim(self, task_id: str, actor: Actor) -> None:
         """Take a READY task of one's role so that colleagues see it is being handled."""
         with self.transaction() as session:
@@ -270,6 +292,7 @@ class Engine:
                          task_id=task_id, bpmn_id=row.bpmn_id)
             store.save_instance(session, inst, self.clock())
 
+    @faults.retried
     def run_service_task(self, instance_id: int, task_id: str) -> bool:
         """Run a deferred service task; idempotent (a task no longer READY is left alone), and
         its failures count on its job rather than as separate incidents."""
@@ -291,24 +314,7 @@ class Engine:
 
     def wake_due_timers(self, now: datetime | None = None, limit: int = 200) -> int:
         """Fire every timer due at ``now``; returns how many instances were advanced."""
-        now = now or self.clock()
-        with self.transaction(write=False) as session:
-            due = list(session.scalars(select(ProcessInstance.id).where(
-                ProcessInstance.next_timer_at < now, ProcessInstance.status == "running")
-                .order_by(ProcessInstance.next_timer_at).limit(limit)))
-        woken = 0
-        for instance_id in due:
-            with self.transaction() as session:
-                inst = store.lock_instance(session, instance_id)
-                if inst.next_timer_at is None or inst.next_timer_at >= now:
-                    continue  # another node woke it meanwhile (Spiff fires strictly after due)
-                wf = self._load(session, inst, now)
-                before = self._before(wf)
-                with frozen_at(now):
-                    wf.refresh_timers()
-                    self._advance(session, inst, wf, now, actor="system", before=before)
-                woken += 1
-        return woken
+        return timers.wake(self, now or self.clock(), limit)
 
     def run_outbox_message(self, message_id: int) -> str:  # see engine.jobs
         """Run one outbox job; returns its status afterwards (done, pending, failed)."""

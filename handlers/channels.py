@@ -13,8 +13,13 @@ log = logging.getLogger(__name__)
 
 
 class Channel(Protocol):
-    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
-        """Deliver one message; return a reference (message id). Raise to have it retried."""
+    def new_reference(self) -> str:
+        """A fresh reference (message id) for one logical message, stored before sending."""
+
+    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str,
+             reference: str) -> str:
+        """Deliver one message under ``reference`` (the same on every retry); return the
+        reference it went out with. Raise to have it retried."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +34,18 @@ class SmtpChannel:
     starttls: bool = False
     timeout: float = 15.0
 
-    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
+    def new_reference(self) -> str:
+        return make_msgid(domain=self.sender.rsplit("@", 1)[-1])
+
+    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str,
+             reference: str) -> str:
+        """Send under the Message-ID ``reference``: a retry is recognisably the same message."""
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = Address(display_name=to_name, addr_spec=to_address)
         msg["Subject"] = subject
         msg["Content-Language"] = lang
-        msg["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[-1])
+        msg["Message-ID"] = reference
         msg.set_content(body, charset="utf-8")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
@@ -49,6 +59,10 @@ class SmtpChannel:
 class SmsRecorder:
     """The SMS channel without a gateway: the message is recorded on the dossier only."""
 
-    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str) -> str:
-        log.info("SMS to %s recorded (no gateway configured)", to_address)
+    def new_reference(self) -> str:
         return "recorded"
+
+    def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str,
+             reference: str) -> str:
+        log.info("SMS to %s recorded (no gateway configured)", to_address)
+        return reference

@@ -175,5 +175,6 @@ class Notification(Base):
     lang: Mapped[str] = mapped_column(String(5))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
+    attempted_at: Mapped[datetime | None] = mapped_column()  # committed before the channel is called
     sent_at: Mapped[datetime | None] = mapped_column()
-    reference: Mapped[str | None] = mapped_column(String(255))  # the channel's message id
+    reference: Mapped[str | None] = mapped_column(String(255))  # the message id, made before the first attempt

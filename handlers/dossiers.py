@@ -1,13 +1,14 @@
 """Dossiers as applicants handle them: draft, documents (versioned), submission."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, forms
+from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, faults, forms
 
 from . import catalog_store, pdfcheck
 from .catalog import PDF, Catalog
@@ -44,6 +45,9 @@ def create_draft(session: Session, ports: Ports, *, procedure: str, commune: str
 def check_fields(catalog: Catalog, procedure_key: str, fields: dict[str, Any], *, complete: bool) -> None:
     """Validate filing data against the procedure's form; a draft may still lack required
     fields (``complete=False``), a submitted dossier may not. Raises InvalidTaskData (422)."""
+    refused = [path for path in _bad_text(fields)]
+    if refused:  # a lone surrogate or a control character: no database, PDF or mail takes it
+        raise InvalidTaskData({p: "forbidden character" for p in refused}, {p: "characters" for p in refused})
     procedure = catalog.procedure(procedure_key)
     if procedure.form is None:
         return
@@ -54,6 +58,20 @@ def check_fields(catalog: Catalog, procedure_key: str, fields: dict[str, Any], *
         kept = {k: v for k, v in exc.errors.items() if complete or exc.codes.get(k) != "required"}
         if kept:
             raise InvalidTaskData(kept, {k: exc.codes[k] for k in kept if k in exc.codes}) from None
+
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _bad_text(value: Any, path: str = "") -> list[str]:
+    """Paths of the strings in filing data that hold a control character or a lone surrogate."""
+    if isinstance(value, str):
+        return [path or "."] if _FORBIDDEN.search(value) else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _bad_text(v, f"{path}.{k}".lstrip(".")) + _bad_text(str(k), path)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _bad_text(v, f"{path}[{i}]")]
+    return []
 
 
 def update_fields(session: Session, ports: Ports, dossier: Dossier, fields: dict[str, Any],
@@ -129,37 +147,53 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
     return doc
 
 
-def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> str:
+class Filed(NamedTuple):
+    number: str
+    status: str  # after the procedure's first steps
+
+
+def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> Filed:
     """File a draft: enforce the legal checklist, give it its number, start its procedure.
 
-    Two transactions: the number is committed first, so a failure to start leaves a
-    numbered dossier that a second ``submit`` starts (it never gets a second number).
+    One transaction: the number, the status "deposited", the receipt and the procedure's
+    first step commit together or not at all, so no dossier is ever numbered without its
+    procedure. A transaction the database asked to run again (deadlock, dropped pooled
+    connection) is run again; nothing of it had been written. Submitting a filed dossier
+    again answers what the first submission did (its answer may have been lost).
     """
-    now = engine.clock()
-    with engine.transaction() as session:
-        dossier = session.get(Dossier, dossier_id, with_for_update=True)
-        if dossier is None:
-            raise NotFound(f"no dossier {dossier_id}")
-        if dossier.applicant_id != applicant.user_id:
-            raise Forbidden("only the applicant submits a dossier")
-        if dossier.instance_id is not None:
-            raise Conflict(f"dossier {dossier.number} is already filed")
-        if dossier.number is None:  # filed under the newest catalog: its checklist and form from now on
-            dossier.catalog_id = catalog_store.newest_id(session)
-        catalog = ports.catalog(session, dossier.catalog_id)
-        procedure = catalog.procedure(dossier.procedure)
-        check_fields(catalog, dossier.procedure, dict(dossier.fields), complete=True)
-        missing = missing_documents(session, dossier, ports)
-        if missing:
-            raise DomainError("missing required documents: " + ", ".join(missing))
-        if dossier.number is None:
-            dossier.number = next_number(session, procedure.code, dossier.commune_code, now.year)
-            dossier.submitted_at = now
-            set_status(session, dossier, "deposited", now)
-        number, commune, fields = dossier.number, dossier.commune_code, dict(dossier.fields)
-    data = {"dossier_id": dossier_id, "applicant_id": applicant.user_id, "procedure": procedure.key,
-            "commune": commune, "fields": fields}
-    instance_id = engine.start(procedure.process, data, applicant, business_key=number, scope=commune)
-    with engine.transaction() as session:
-        session.get_one(Dossier, dossier_id).instance_id = instance_id
-    return number
+    def attempt() -> Filed:
+        with engine.transaction() as session:
+            dossier = session.get(Dossier, dossier_id, with_for_update=True)
+            if dossier is None:
+                raise NotFound(f"no dossier {dossier_id}")
+            if dossier.applicant_id != applicant.user_id:
+                raise Forbidden("only the applicant submits a dossier")
+            if dossier.instance_id is not None:
+                return Filed(dossier.number or "", dossier.status)
+            if dossier.number is None:  # filed under the newest catalog: its checklist and form from now on
+                dossier.catalog_id = catalog_store.newest_id(session)
+            catalog = ports.catalog(session, dossier.catalog_id)
+            check_fields(catalog, dossier.procedure, dict(dossier.fields), complete=True)
+            missing = missing_documents(session, dossier, ports)
+            if missing:
+                raise DomainError("missing required documents: " + ", ".join(missing))
+            now = engine.clock()
+            if dossier.number is None:
+                code = catalog.procedure(dossier.procedure).code
+                dossier.number = next_number(session, code, dossier.commune_code, now.year)
+                dossier.submitted_at = now
+                set_status(session, dossier, "deposited", now)
+            start_procedure(engine, session, ports, dossier, applicant)
+            return Filed(dossier.number, dossier.status)
+    return faults.retrying(attempt)
+
+
+def start_procedure(engine: Engine, session: Session, ports: Ports, dossier: Dossier, applicant: Actor) -> int:
+    """Start a numbered dossier's procedure in the caller's transaction; returns the instance."""
+    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
+    data = {"dossier_id": dossier.id, "applicant_id": dossier.applicant_id, "procedure": procedure.key,
+            "commune": dossier.commune_code, "fields": dict(dossier.fields)}
+    session.flush()  # the receipt's handler reads the numbered dossier
+    dossier.instance_id = engine.start_in(session, procedure.process, data, applicant,
+                                          business_key=dossier.number, scope=dossier.commune_code)
+    return dossier.instance_id

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from engine import ServiceCall
+from engine.db import checkpoint
 from engine.models import HumanTask, OutboxMessage
 from engine.outbox import enqueue_many
 
@@ -179,11 +180,23 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
 
 
 def deliver(session: Session, job: OutboxMessage, now: datetime, *, ports: Ports) -> None:
-    """The delivery job: hand the message to its channel once (a redelivered job finds it sent)."""
+    """The delivery job: hand the message to its channel, exactly once as far as a crash allows.
+
+    The message's reference (its Message-ID) is made once and committed, with the attempt's
+    time, *before* the channel is called; ``sent_at`` is committed after. A job redelivered
+    after a crash in between finds the reference and sends again under the same Message-ID
+    (a duplicate the recipient's mail system can recognise); one that finds ``sent_at`` does
+    nothing.
+    """
     note = session.get(Notification, int(job.ref or 0), with_for_update=True)
     if note is None or note.sent_at is not None:
         return
+    channel = ports.channels[note.channel]
     user = session.get_one(User, note.recipient_id)
-    note.reference = ports.channels[note.channel].send(
-        to_address=user.email, to_name=user.full_name, subject=note.subject, body=note.body, lang=note.lang)
+    if note.reference is None:
+        note.reference = channel.new_reference()
+    note.attempted_at = now
+    checkpoint(session)  # the reference is stored before anything leaves
+    note.reference = channel.send(to_address=user.email, to_name=user.full_name, subject=note.subject,
+                                  body=note.body, lang=note.lang, reference=note.reference)
     note.sent_at = now

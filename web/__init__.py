@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proxies = int(app.config.get("GUICHET_TRUSTED_PROXIES") or 0)
     if proxies:  # the client's address as the trusted proxies report it (throttling, logs)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _config.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     login_manager.init_app(app)
@@ -54,7 +55,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       indicators.bp, studio_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
-    for command in COMMANDS:
+    from .cli_dossiers import dossiers_group
+    for command in (*COMMANDS, dossiers_group):
         app.cli.add_command(command)
 
     @app.context_processor

@@ -107,7 +107,7 @@ def upload(dossier_id: int):  # noqa: ANN201
 def submit(dossier_id: int):  # noqa: ANN201
     queries.dossier(db.session(), security.actor(), dossier_id)
     try:
-        number = dossiers.submit(get_engine(current_app), ports(), dossier_id, security.actor())
+        number = dossiers.submit(get_engine(current_app), ports(), dossier_id, security.actor()).number
     except InvalidTaskData as exc:
         flash(_("Certains champs sont à corriger."), "error")
         return detail(dossier_id, errors=field_messages(exc), status=422)

@@ -19,7 +19,7 @@ from handlers.ports import Ports
 from handlers.registry import build_registry
 from handlers.roles import lane_roles
 
-from .extensions import db
+from .extensions import db, lend_back_idle_connection
 from .jobs import CeleryDispatcher
 
 
@@ -30,7 +30,11 @@ def build_engine(app: Flask) -> Engine:
     # Each engine transaction gets a session of its own: a request's reads (its scoped
     # session) never share a transaction with a workflow step.
     ports = app.extensions["guichet.ports"]
-    engine = Engine(lambda: Session(db.engine, expire_on_commit=False), registry, lane_roles=lane_roles(),
+
+    def session() -> Session:
+        lend_back_idle_connection()
+        return Session(db.engine, expire_on_commit=False)
+    engine = Engine(session, registry, lane_roles=lane_roles(),
                     job_handlers={"notification": partial(notify.deliver, ports=ports)},
                     task_listener=partial(notify.task_arrived, ports=ports))
     mode = app.config["GUICHET_JOBS"]

@@ -23,6 +23,11 @@
 | GUICHET_AUDIT_CHECKPOINTS | audit-checkpoints beside GUICHET_STORAGE_DIR | folder mirroring each signed checkpoint outside the database |
 | GUICHET_TRUSTED_PROXIES | 0 | number of reverse proxies (load balancers) before the app whose X-Forwarded-For / -Proto are trusted (ProxyFix); 0: the socket's address |
 | GUICHET_DB_PRE_PING | 0 | 1: test each pooled connection before use (one more round trip per checkout) |
+| GUICHET_DB_POOL_SIZE, GUICHET_DB_MAX_OVERFLOW | 5, 10 | connections each process keeps, and may open beyond that |
+| GUICHET_DB_POOL_TIMEOUT | 0.5 | seconds a request waits for a free connection before a 503 with Retry-After |
+| GUICHET_DB_LOCK_TIMEOUT | 0.5 | seconds a step waits for a dossier another step holds (PostgreSQL lock_timeout) before a 409 with Retry-After |
+| GUICHET_DB_BUSY_TIMEOUT | 10 | SQLite: seconds a writer queues for the write lock before a 503 with Retry-After |
+| GUICHET_MAX_JSON_BYTES, GUICHET_MAX_JSON_DEPTH | 1048576, 64 | largest JSON body (413 beyond) and deepest nesting (400 beyond) |
 """
 from __future__ import annotations
 
@@ -89,6 +94,13 @@ def from_environment(instance: Path) -> dict[str, Any]:
         # checkout would cost a round trip each time, three per task completion.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("GUICHET_DB_PRE_PING", "0") == "1",
                                       "pool_recycle": 1800},
+        "GUICHET_DB_POOL_SIZE": int(env.get("GUICHET_DB_POOL_SIZE", "5")),
+        "GUICHET_DB_MAX_OVERFLOW": int(env.get("GUICHET_DB_MAX_OVERFLOW", "10")),
+        "GUICHET_DB_POOL_TIMEOUT": float(env.get("GUICHET_DB_POOL_TIMEOUT", "0.5")),
+        "GUICHET_DB_LOCK_TIMEOUT": float(env.get("GUICHET_DB_LOCK_TIMEOUT", "0.5")),
+        "GUICHET_DB_BUSY_TIMEOUT": float(env.get("GUICHET_DB_BUSY_TIMEOUT", "10")),
+        "GUICHET_MAX_JSON_BYTES": int(env.get("GUICHET_MAX_JSON_BYTES", str(1024 * 1024))),
+        "GUICHET_MAX_JSON_DEPTH": int(env.get("GUICHET_MAX_JSON_DEPTH", "64")),
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
         "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),
@@ -105,3 +117,27 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     }
+
+
+def engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options for the configured database: bounded waits everywhere.
+
+    A request waits at most GUICHET_DB_POOL_TIMEOUT for a pooled connection and a step at
+    most GUICHET_DB_LOCK_TIMEOUT for a dossier's lock (PostgreSQL, set per connection: no
+    round trip per transaction) or GUICHET_DB_BUSY_TIMEOUT for SQLite's write lock; past
+    that the answer is a quick 503 or 409 with Retry-After instead of a 500 after 30 s.
+    """
+    url = str(config["SQLALCHEMY_DATABASE_URI"])
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    sqlite = url.startswith("sqlite")
+    in_memory = sqlite and (":memory:" in url or url.rstrip("/") == "sqlite:")
+    if sqlite:
+        options.setdefault("connect_args", {"timeout": float(config["GUICHET_DB_BUSY_TIMEOUT"])})
+    if url.startswith("postgresql"):
+        lock_ms = int(float(config["GUICHET_DB_LOCK_TIMEOUT"]) * 1000)
+        options.setdefault("connect_args", {"options": f"-c lock_timeout={lock_ms}"})
+    if not in_memory:  # an in-memory SQLite has a single connection, no queue
+        options.setdefault("pool_size", int(config["GUICHET_DB_POOL_SIZE"]))
+        options.setdefault("max_overflow", int(config["GUICHET_DB_MAX_OVERFLOW"]))
+        options.setdefault("pool_timeout", float(config["GUICHET_DB_POOL_TIMEOUT"]))
+    return options

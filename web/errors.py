@@ -9,10 +9,12 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine import Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
+from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
 from handlers.common import DomainError
 from handlers.dossiers import InvalidDocument
 from handlers.files import StoredFileAltered
+
+from . import faults, inputs
 
 FIELD_MESSAGES = {
     "required": lambda: _("Ce champ est obligatoire."),
@@ -27,6 +29,8 @@ FIELD_MESSAGES = {
     "minItems": lambda: _("Choisissez au moins un élément."),
     "const": lambda: _("Cette case doit être cochée."),
     "additionalProperties": lambda: _("Ce champ n'est pas prévu par le formulaire."),
+    "characters": lambda: _("Ce champ contient un caractère interdit (caractère de contrôle ou caractère "
+                            "Unicode incomplet)."),
 }
 
 
@@ -50,7 +54,16 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, Forbidden | PermissionError):
         return 403, _("Cette action ne vous est pas permise.")
     if isinstance(exc, Unavailable):
+        if exc.reason == "unknown_outcome":
+            return 503, _("La connexion à la base de données a été perdue pendant l'enregistrement. "
+                          "Rechargez la page pour voir si votre action a été prise en compte.")
+        if exc.reason == "saturated":
+            return 503, _("Le service est très sollicité en ce moment ; rien n'a été enregistré. "
+                          "Réessayez dans un instant.")
         return 503, _("Le service est momentanément indisponible ; rien n'a été enregistré. Réessayez dans un instant.")
+    if isinstance(exc, Busy):
+        return 409, _("Quelqu'un d'autre travaille sur ce dossier en ce moment ; rien n'a été enregistré. "
+                      "Réessayez dans un instant.")
     if isinstance(exc, StepFailed):
         return 503, _("Cette étape n'a pas pu être menée à bien ; rien n'a été enregistré et l'équipe de support "
                       "a été prévenue (incident %(id)s).", id=exc.incident_id or "—")
@@ -85,34 +98,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or any(wanted() for wanted in JSON_WANTED)
 
 
-def _has_nul() -> str | None:
-    """Where a NUL character hides in the request (databases refuse them), if anywhere."""
-    if "\x00" in request.path:
-        return "path"
-    if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-        return "query"
-    if request.mimetype == "application/json":
-        body = request.get_data()
-        if b"\\u0000" in body or b"\x00" in body:
-            return "json"
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
-            "\x00" in v for v in request.form.values()):
-        return "form"
-    return None
-
-
 def register(app: Flask) -> None:
-    @app.before_request
-    def _refuse_nul() -> Any:
-        where = _has_nul()
-        if where is None:
-            return None
-        status = 404 if where == "path" else 422
-        message = _("Caractère interdit (NUL) dans la requête.")
-        if wants_json():
-            return jsonify(message=message, detail={where: ["NUL characters are not allowed"]}), status
-        return render_template("error.html", status=status, message=message, fields={}), status
-
     @app.errorhandler(EngineError)
     @app.errorhandler(DomainError)
     @app.errorhandler(PermissionError)
@@ -120,8 +106,17 @@ def register(app: Flask) -> None:
         status, message = describe(exc)
         fields = field_messages(exc) if isinstance(exc, InvalidTaskData) else {}
         if wants_json():  # APIFlask's documented error shape: message + detail object
-            return jsonify(message=message, detail={"fields": fields, "reason": str(exc)}), status
-        return render_template("error.html", status=status, message=message, fields=fields), status
+            response = jsonify(message=message, detail={"fields": fields, "reason": str(exc)})
+        else:
+            response = faults.app_page(status, message, fields)
+        response.status_code = status
+        delay = faults.retry_after(exc)
+        if delay is not None:
+            response.headers["Retry-After"] = str(delay)
+        return response
+
+    faults.register(app, _domain)
+    inputs.register(app, wants_json)
 
     @app.errorhandler(StoredFileAltered)
     def _altered(exc: StoredFileAltered) -> Any:
@@ -139,4 +134,6 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         if wants_json():
             return jsonify(message=exc.description, detail={"reason": exc.name}), exc.code or 500
-        return render_template("error.html", status=exc.code, message=exc.description, fields={}), exc.code
+        response = faults.app_page(exc.code or 500, exc.description or "", {})
+        response.status_code = exc.code or 500
+        return response

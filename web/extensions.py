@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import g, has_request_context
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -46,3 +47,13 @@ def reads_only(view: F) -> F:
 def autocommit_if_reads_only(view: Any) -> None:
     if getattr(view, "reads_only", False):
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.guichet_reads_only = True
+
+
+def lend_back_idle_connection() -> None:
+    """Before a workflow step, a view that only reads gives its (autocommit, idle) connection
+    back to the pool: a request then holds one connection at a time, not two, so a node's
+    threads do not exhaust the pool while they queue for a dossier's lock. Its later reads
+    take a connection again."""
+    if has_request_context() and g.pop("guichet_reads_only", False):
+        db.session.close()

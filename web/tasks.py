@@ -11,7 +11,7 @@ from flask import current_app
 
 from engine import jobs
 from engine.outbox import MAX_ATTEMPTS
-from handlers import deadlines
+from handlers import deadlines, repair
 
 from .bootstrap import get_engine
 
@@ -44,8 +44,11 @@ def wake_timers() -> int:
 
 @shared_task(name="web.tasks.relay_outbox")
 def relay_outbox() -> int:
+    """Beat's relay round: unpublished jobs, and dossiers left without their procedure."""
     engine = get_engine(current_app)
-    return jobs.relay(engine, engine.dispatcher or (lambda ids: None))
+    relayed = jobs.relay(engine, engine.dispatcher or (lambda ids: None))
+    repair.repair(engine, current_app.extensions["guichet.ports"])
+    return relayed
 
 
 @shared_task(name="web.tasks.watch_deadlines")

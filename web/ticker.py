@@ -10,15 +10,16 @@ log = logging.getLogger(__name__)
 
 
 def tick(app: Flask) -> None:
-    """One round: due timers, unpublished jobs, deadline reminders and breaches, and a signed
-    checkpoint of the audit chains that moved."""
+    """One round: due timers, unpublished jobs, dossiers left without their procedure,
+    deadline reminders and breaches, and a signed checkpoint of the audit chains that moved."""
     from engine import jobs
-    from handlers import deadlines
+    from handlers import deadlines, repair
     from handlers.audit_seal import seal
     with app.app_context():
         engine = app.extensions["guichet.engine"]
         engine.wake_due_timers()
         jobs.relay(engine, engine.dispatcher or (lambda ids: None))
+        repair.repair(engine, app.extensions["guichet.ports"])
         with engine.transaction() as session:
             deadlines.watch(session, app.extensions["guichet.ports"], engine.clock())
         with engine.transaction() as session:

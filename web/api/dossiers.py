@@ -76,9 +76,8 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
 @bp.doc(summary="File the dossier: checklist enforced, number given, procedure started", responses=ERRORS)
 def submit(dossier_id: int) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
-    number = dossiers.submit(get_engine(current_app), ports(), dossier_id, caller())
-    db.session.rollback()  # end this request's read snapshot: see the submitted dossier
-    return {"number": number, "status": db.session.get_one(Dossier, dossier_id).status}
+    filed = dossiers.submit(get_engine(current_app), ports(), dossier_id, caller())
+    return {"number": filed.number, "status": filed.status}
 
 
 @bp.get("/dossiers")
