@@ -5,7 +5,7 @@ An analyst writes ``avis("agence_urbaine") == "defavorable"`` or
 ``un_avis_conforme_defavorable()`` in a DMN input, a DMN cell, a flow condition or a
 script instead of a Python comprehension over the task data. :data:`HELPERS` is the
 explicit, documented set of these names (processes/README.md lists them for analysts); an
-evaluation environment — Spiff's default here, a sandbox later — provides exactly these,
+the sandboxed evaluation environment (:class:`HelperEnvironment`) provides exactly these,
 each bound to the task data of the evaluation that calls it.
 
 The helpers read plain data and know nothing of permits beyond this contract, which the
@@ -27,7 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from . import sandbox
+from .limits import TIME_LIMIT, Budget
 
 OPINIONS = "avis_recus"
 BINDING = "avis_conformes"
@@ -138,26 +141,47 @@ def bind(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
 Binder = Callable[[Mapping[str, Any]], dict[str, Callable[..., Any]]]
 
 
-class HelperEnvironment(TaskDataEnvironment):  # type: ignore[misc]
-    """Spiff's task-data environment plus :data:`HELPERS`, bound to the data of each
-    evaluation: a DMN input or cell, a condition, a script see the task they run for.
-    ``lookups`` binds the domain's lookups (registered with the handlers) the same way."""
+class HelperEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """The sandboxed environment of every diagram expression and script (engine/sandbox.py):
+    the task data, the safe builtins, dates and durations, :data:`HELPERS` bound to the data
+    of each evaluation — a DMN input or cell, a condition, a script see the task they run
+    for — and the domain's lookups (registered with the handlers), bound the same way. Each
+    evaluation has its own :class:`~engine.limits.Budget` of time and memory."""
 
-    def __init__(self, lookups: Binder | None = None):
+    def __init__(self, lookups: Binder | None = None, time_limit: float = TIME_LIMIT):
         super().__init__()
         self.lookups = lookups
+        self.time_limit = time_limit
 
     def _helpers(self, context: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         return {**bind(context), **(self.lookups(context) if self.lookups is not None else {})}
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: dict[str, Any] | None = None) -> Any:
-        # the DMN engine passes a cell's input value in external_context: it goes on top
-        return super().evaluate(expression, context, {**self._helpers(context), **(external_context or {})})
+        code = sandbox.compiled(expression, "eval")
+        # the data hides a helper or a date name of the same name; the DMN engine passes a
+        # cell's input value in external_context: it goes above the helpers
+        scope = {**sandbox.NAMES, **self._helpers(context), **(external_context or {}), **context,
+                 **sandbox.names(Budget(self.time_limit).tick)}
+        return eval(code, scope)  # noqa: S307 - checked and bounded by engine.sandbox
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: dict[str, Any] | None = None) -> bool:
-        # Spiff refuses a script whose task data redefines an external name: a data field
-        # named like a helper keeps its value there and hides the helper, as in evaluate
-        helpers = {k: v for k, v in self._helpers(context).items() if k not in context}
-        return bool(super().execute(script, context, {**helpers, **(external_context or {})}))
+        code = sandbox.compiled(script, "exec")
+        external = external_context or {}
+        clash = set(external) & set(context)
+        if clash:  # as Spiff: a field named like a name the engine passes would be lost
+            raise ValueError(f"task data overwrites predefined names: {sorted(clash)}")
+        # a data field named like a helper keeps its value and hides the helper
+        added = {k: v for k, v in {**sandbox.NAMES, **self._helpers(context), **external}.items()
+                 if k not in context}
+        guards = sandbox.names(Budget(self.time_limit).tick)
+        context.update(added)
+        context.update(guards)
+        try:
+            exec(code, context)  # noqa: S102 - checked and bounded by engine.sandbox
+        finally:  # the names given are not data: neither is a function left behind
+            for key in list(context):
+                if key in guards or key in added or callable(context[key]):
+                    context.pop(key)
+        return True

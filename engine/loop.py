@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -36,7 +35,13 @@ class ScriptEngine(PythonScriptEngine):
 
     def _lookups(self, data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
         call = LookupCall(self.session, self.instance_id, self.business_key, data)
-        return {name: partial(func, call) for name, func in self.registry.lookups.items()}
+        # a closure, not functools.partial: a partial's ``args`` would hand diagram code the
+        # LookupCall and its database session
+        def bound(func: Callable[..., Any]) -> Callable[..., Any]:
+            def lookup(*args: Any, **kwargs: Any) -> Any:
+                return func(call, *args, **kwargs)
+            return lookup
+        return {name: bound(func) for name, func in self.registry.lookups.items()}
 
     def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
         # Spiff's own error path here refers to an undefined name, so we own it entirely.

@@ -1,0 +1,167 @@
+"""What one evaluation of diagram code may spend, and the bounded operations that keep it so.
+
+Threads cannot be killed in Python, so a sandboxed evaluation stops itself: the compiler
+(:mod:`engine.sandbox`) inserts a call to :meth:`Budget.tick` at the top of every loop body
+and in every comprehension, and routes the operations that can build something huge in a
+single C call (``*``, ``**``, ``<<``, ``+``, ``%``, ``str.join``, ``str.replace``, padding,
+``list.extend``, ``range``…) through the guards below, which check the size *before* the
+allocation. A tick checks the wall clock every few iterations and the process's resident
+memory every few dozen, so a loop that allocates a little per turn is stopped too. Code
+with neither loops nor user functions (``lambda`` and ``def`` are refused) cannot run
+long on data of bounded size.
+"""
+from __future__ import annotations
+
+import builtins
+import os
+import re
+import time
+from typing import Any
+
+MAX_SIZE = 100_000       # characters of a string, items of a list/dict/set/range
+MAX_INT_BITS = 100_000   # about 30,000 decimal digits
+TIME_LIMIT = 1.0         # seconds of wall clock for one evaluation
+MEMORY_LIMIT = 256 << 20  # bytes the process may grow by during one evaluation
+_TIME_EVERY = 15         # ticks between clock readings (mask)
+_MEMORY_EVERY = 63       # ticks between memory readings (mask)
+_WIDTH = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d*)(?:\.(\d*))?")  # width and precision of a %-format
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class LimitExceeded(Exception):
+    """An evaluation went past one of its limits; the message is for the analyst (French)."""
+
+
+def _rss() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):  # not Linux: the size guards still hold
+        return 0
+
+
+class Budget:
+    """The time and memory one evaluation may still use; ``tick`` is called on every loop turn."""
+
+    __slots__ = ("deadline", "limit", "count", "rss")
+
+    def __init__(self, limit: float = TIME_LIMIT):
+        self.limit = limit
+        self.deadline = time.monotonic() + limit
+        self.count = 0
+        self.rss = -1  # read at the first memory check: code without loops never pays for it
+
+    def tick(self) -> bool:
+        self.count += 1
+        if not self.count & _TIME_EVERY:
+            if time.monotonic() > self.deadline:
+                raise LimitExceeded(f"le calcul a dépassé {self.limit:g} s et a été arrêté "
+                                    "(une boucle sans fin ?)")
+            if not self.count & _MEMORY_EVERY:
+                self._memory()
+        return True
+
+    def _memory(self) -> None:
+        rss = _rss()
+        if self.rss < 0:
+            self.rss = rss
+        elif rss - self.rss > MEMORY_LIMIT:
+            raise LimitExceeded(f"le calcul a utilisé plus de {MEMORY_LIMIT >> 20} Mo et a été arrêté")
+
+
+def _too_big(what: str) -> LimitExceeded:
+    return LimitExceeded(f"{what} dépasserait la taille permise ({MAX_SIZE:,} éléments)".replace(",", " "))
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) else 0
+
+
+def sized(value: Any) -> Any:
+    """``value`` when it is within :data:`MAX_SIZE` (a display with ``*``/``**`` unpacking)."""
+    if _size(value) > MAX_SIZE:
+        raise _too_big("le résultat")
+    return value
+
+
+def _int_check(bits: int) -> None:
+    if bits > MAX_INT_BITS:
+        raise LimitExceeded(f"le nombre calculé serait trop grand (plus de {MAX_INT_BITS} bits)")
+
+
+def mul(a: Any, b: Any) -> Any:
+    if isinstance(a, int) and isinstance(b, int):
+        _int_check(abs(a).bit_length() + abs(b).bit_length())
+    elif isinstance(b, int) and _size(a) * b > MAX_SIZE or isinstance(a, int) and _size(b) * a > MAX_SIZE:
+        raise _too_big("la répétition")
+    return a * b
+
+
+def pow_(a: Any, b: Any) -> Any:
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+        _int_check(abs(a).bit_length() * b)
+    return a ** b
+
+
+def lshift(a: Any, b: Any) -> Any:
+    if isinstance(a, int) and isinstance(b, int):
+        _int_check(abs(a).bit_length() + max(b, 0))
+    return a << b
+
+
+def add(a: Any, b: Any) -> Any:
+    return sized(a + b)  # each operand is within bounds, so the result is at most twice
+
+
+def mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str):
+        widths = [int(n) for spec in _WIDTH.findall(a) for n in spec if n]
+        if "*" in a or any(w > MAX_SIZE for w in widths):
+            raise _too_big("le texte mis en forme")
+    return a % b
+
+
+def range_(*args: int) -> range:
+    value = range(*args)
+    if len(value) > MAX_SIZE:
+        raise _too_big("range(…)")
+    return value
+
+
+def method(obj: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """``obj.name(*args)`` for the methods that can grow what they return or change."""
+    bound = getattr(obj, name)
+    if isinstance(obj, str | bytes):
+        if name == "join":
+            items = list(args[0]) if args else []
+            if sum(map(_size, items)) + _size(obj) * len(items) > MAX_SIZE:
+                raise _too_big("le texte assemblé (join)")
+            args = (items, *args[1:])
+        elif name == "replace" and len(args) >= 2:
+            grow = max(_size(args[1]) - _size(args[0]), 0) * (obj.count(args[0]) if args[0] else len(obj) + 1)
+            if _size(obj) + grow > MAX_SIZE:
+                raise _too_big("le texte remplacé (replace)")
+        elif name == "expandtabs":
+            if _size(obj) * (args[0] if args and isinstance(args[0], int) else 8) > MAX_SIZE:
+                raise _too_big("le texte")
+        elif name in ("ljust", "rjust", "center", "zfill") and args and isinstance(args[0], int) and args[0] > MAX_SIZE:
+            raise _too_big("le texte complété")
+        return bound(*args, **kwargs)
+    result = bound(*args, **kwargs)
+    if name in ("extend", "update"):
+        sized(obj)  # grew by at most the size of a bounded argument: checked after
+    return result
+
+
+SAFE_BUILTINS: dict[str, Any] = {
+    name: getattr(builtins, name) for name in ("abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float",
+                 "frozenset", "int", "isinstance", "len", "list", "map", "max", "min", "reversed",
+                 "round", "set", "sorted", "str", "sum", "tuple", "zip")
+}
+SAFE_BUILTINS["range"] = range_
+SAFE_BUILTINS["True"], SAFE_BUILTINS["False"], SAFE_BUILTINS["None"] = True, False, None
+
+GUARDS: dict[str, Any] = {"__g_mul": mul, "__g_pow": pow_, "__g_lshift": lshift, "__g_add": add,
+                          "__g_mod": mod, "__g_method": method, "__g_sized": sized}
+GROWING_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",
+                             "extend", "update"})
