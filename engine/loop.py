@@ -11,12 +11,15 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import HandlerFailed
 from .expressions import HelperEnvironment
+from .limits import LimitExceeded
 from .registry import HandlerRegistry, LookupCall, ServiceCall
+from .sandbox import Refused
 from .specs import INTERRUPTING, ServiceTask
 
 
@@ -42,6 +45,16 @@ class ScriptEngine(PythonScriptEngine):
                 return func(call, *args, **kwargs)
             return lookup
         return {name: bound(func) for name, func in self.registry.lookups.items()}
+
+    def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        try:
+            return super().evaluate(task, expression, external_context)
+        except WorkflowTaskException as exc:
+            # Spiff's message names the expression only: say why the sandbox stopped it
+            stopped = exc.__context__  # Spiff raises it while handling the sandbox's error
+            if isinstance(stopped, Refused | LimitExceeded):
+                exc.add_note(f"{type(stopped).__name__}: {stopped}")
+            raise
 
     def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
         # Spiff's own error path here refers to an undefined name, so we own it entirely.
