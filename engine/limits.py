@@ -16,6 +16,7 @@ import builtins
 import os
 import re
 import time
+from decimal import Decimal
 from typing import Any
 
 MAX_SIZE = 100_000       # characters of a string, items of a list/dict/set/range
@@ -113,12 +114,31 @@ def add(a: Any, b: Any) -> Any:
     return sized(a + b)  # each operand is within bounds, so the result is at most twice
 
 
+def _huge_decimal(value: Any) -> bool:
+    """A Decimal whose integer part would exceed :data:`MAX_INT_BITS` (``int()`` of it runs long)."""
+    return isinstance(value, Decimal) and value.is_finite() and value.adjusted() > MAX_INT_BITS // 3
+
+
 def mod(a: Any, b: Any) -> Any:
     if isinstance(a, str):
         widths = [int(n) for spec in _WIDTH.findall(a) for n in spec if n]
-        if "*" in a or any(w > MAX_SIZE for w in widths):
+        values = b if isinstance(b, tuple) else (b,)
+        if "*" in a or any(w > MAX_SIZE for w in widths) or any(map(_huge_decimal, values)):
             raise _too_big("le texte mis en forme")
     return a % b
+
+
+def int_(*args: Any) -> int:
+    if args and _huge_decimal(args[0]):
+        _int_check(MAX_INT_BITS + 1)
+    return int(*args)
+
+
+def round_(number: Any, ndigits: int | None = None) -> Any:
+    # round(1, -10**7) would compute 10**10**7 first
+    if ndigits is not None and abs(ndigits) > MAX_SIZE or ndigits is None and _huge_decimal(number):
+        _int_check(MAX_INT_BITS + 1)
+    return round(number, ndigits)
 
 
 def range_(*args: int) -> range:
@@ -146,6 +166,15 @@ def method(obj: Any, name: str, *args: Any, **kwargs: Any) -> Any:
                 raise _too_big("le texte")
         elif name in ("ljust", "rjust", "center", "zfill") and args and isinstance(args[0], int) and args[0] > MAX_SIZE:
             raise _too_big("le texte complété")
+        elif name == "translate" and args and isinstance(args[0], dict):
+            longest = max((_size(v) for v in args[0].values()), default=1)
+            if _size(obj) * longest > MAX_SIZE:
+                raise _too_big("le texte traduit (translate)")
+        return bound(*args, **kwargs)
+    if isinstance(obj, int) and name == "to_bytes":
+        length = args[0] if args else kwargs.get("length", 1)
+        if isinstance(length, int) and length > MAX_SIZE:
+            raise _too_big("to_bytes(…)")
         return bound(*args, **kwargs)
     result = bound(*args, **kwargs)
     if name in ("extend", "update"):
@@ -158,10 +187,10 @@ SAFE_BUILTINS: dict[str, Any] = {
                  "frozenset", "int", "isinstance", "len", "list", "map", "max", "min", "reversed",
                  "round", "set", "sorted", "str", "sum", "tuple", "zip")
 }
-SAFE_BUILTINS["range"] = range_
+SAFE_BUILTINS.update(range=range_, int=int_, round=round_)
 SAFE_BUILTINS["True"], SAFE_BUILTINS["False"], SAFE_BUILTINS["None"] = True, False, None
 
 GUARDS: dict[str, Any] = {"__g_mul": mul, "__g_pow": pow_, "__g_lshift": lshift, "__g_add": add,
                           "__g_mod": mod, "__g_method": method, "__g_sized": sized}
 GROWING_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",
-                             "extend", "update"})
+                             "translate", "to_bytes", "extend", "update"})

@@ -6,7 +6,7 @@ caller writes an outbox row for each, and a worker runs it later through the eng
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,14 +29,17 @@ class ScriptEngine(PythonScriptEngine):
     def __init__(self, registry: HandlerRegistry, instance_id: int, business_key: str | None,
                  now: datetime, session: Any):
         # expressions may call the analyst helpers, and the lookups the domain registered
-        super().__init__(environment=HelperEnvironment(self._lookups))
+        super().__init__(environment=HelperEnvironment(self._lookups, lookup_names=registry.lookups))
         self.registry = registry
         self.instance_id = instance_id
         self.business_key = business_key
         self.now = now
         self.session = session
 
-    def _lookups(self, data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+    def _lookups(self, data: Mapping[str, Any], names: Collection[str]) -> dict[str, Callable[..., Any]]:
+        wanted = self.registry.lookups.keys() & names
+        if not wanted:
+            return {}
         call = LookupCall(self.session, self.instance_id, self.business_key, data)
         # a closure, not functools.partial: a partial's ``args`` would hand diagram code the
         # LookupCall and its database session
@@ -44,7 +47,7 @@ class ScriptEngine(PythonScriptEngine):
             def lookup(*args: Any, **kwargs: Any) -> Any:
                 return func(call, *args, **kwargs)
             return lookup
-        return {name: bound(func) for name, func in self.registry.lookups.items()}
+        return {name: bound(self.registry.lookups[name]) for name in wanted}
 
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         try:

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from types import CodeType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .limits import GROWING_METHODS, GUARDS, SAFE_BUILTINS
 
@@ -173,8 +173,19 @@ class _Bound(ast.NodeTransformer):
         return self._display(node, any(k is None for k in node.keys))
 
 
+class Compiled(NamedTuple):
+    code: CodeType
+    names: frozenset[str]  # every global name the code reads: only those helpers are bound
+    loops: bool  # whether it ticks a budget
+
+
+def _names(code: CodeType) -> frozenset[str]:
+    nested = (_names(c) for c in code.co_consts if isinstance(c, CodeType))  # comprehensions
+    return frozenset(code.co_names).union(*nested)
+
+
 @lru_cache(maxsize=4096)
-def compiled(source: str, mode: str = "eval") -> CodeType:
+def compiled(source: str, mode: str = "eval") -> Compiled:
     """``source`` checked and bounded, compiled; raises :class:`Refused` (or SyntaxError)."""
     tree = ast.parse(source, filename="<string>", mode=mode)
     for node in ast.walk(tree):
@@ -183,9 +194,11 @@ def compiled(source: str, mode: str = "eval") -> CodeType:
             raise Refused(message, getattr(node, "lineno", None))
     tree = ast.fix_missing_locations(_Bound().visit(tree))
     # "<string>": the file name Spiff looks for to report a script's failing line
-    return compile(tree, "<string>", mode, dont_inherit=True)
+    code = compile(tree, "<string>", mode, dont_inherit=True)
+    names = _names(code)
+    return Compiled(code, names, "__g_tick" in names)
 
 
-def names(tick: Any) -> dict[str, Any]:
-    """What every evaluation sees besides its data and helpers: safe builtins, dates, guards."""
-    return {"__builtins__": SAFE_BUILTINS, **NAMES, **GUARDS, "__g_tick": tick}
+# what every evaluation sees above its data (the data cannot replace them); its budget's
+# tick is added as "__g_tick"
+BASE: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **GUARDS}

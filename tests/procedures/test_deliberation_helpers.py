@@ -84,7 +84,7 @@ def test_no_opinions_yet() -> None:
 
 
 def test_the_documented_set_of_names() -> None:
-    assert sorted(HELPERS) == ["avis", "avis_conforme", "avis_defavorable", "liste_reserves", "nombre_avis",
+    assert sorted(HELPERS) == ["auteur_de", "avis", "avis_conforme", "avis_defavorable", "liste_reserves", "nombre_avis",
                                "plans_modifies_demandes", "un_avis_conforme_defavorable"]
     readme = (PROCESSES / "README.md").read_text(encoding="utf-8")
     for name, helper in HELPERS.items():

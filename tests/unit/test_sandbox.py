@@ -62,7 +62,9 @@ TOO_BIG = [  # each stopped at run time, before it allocates
     "'a' * 10 ** 10", "10 ** 10 * [0]", "2 ** 10 ** 8", "1 << 10 ** 9", "list(range(10 ** 9))",
     "sum(range(10 ** 12))", "'%1000000000d' % 1", "'%*d' % (10 ** 9, 1)", "'x'.join(['a' * 50000] * 50000)",
     "('a' * 90000).replace('a', 'aa')", "'a'.ljust(10 ** 9)", "'a'.zfill(10 ** 9)",
-    "('\\t' * 90000).expandtabs(1000)", "[0] * 90000 + [0] * 90000",
+    "('\\t' * 90000).expandtabs(1000)", "[0] * 90000 + [0] * 90000", "round(1, -10 ** 7)",
+    "int(Decimal('1e999999'))", "round(Decimal('1e999999'))", "'%d' % Decimal('1e999999')",
+    "(1).to_bytes(10 ** 9, 'big')", "('a' * 90000).translate({97: 'bb'})",
 ]
 ALLOWED = [  # what diagrams write: evaluated, with the value expected
     ('fields.get("surface", 0) > 100', True),
