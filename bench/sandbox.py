@@ -187,7 +187,7 @@ def workload(env_class: Callable[..., Any]) -> tuple[float, float, int]:
 def _with_lookups(base: type) -> type:
     """(u) with the domain's lookups too, bound as before (the constructor takes them)."""
     class WithLookups(base):  # type: ignore[misc, valid-type]
-        def __init__(self, lookups: Any = None) -> None:
+        def __init__(self, lookups: Any = None, **_: Any) -> None:
             super().__init__()
             self.lookups = lookups
 

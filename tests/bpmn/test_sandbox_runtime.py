@@ -111,3 +111,17 @@ def test_the_same_scripts_are_refused_at_deploy(engine, clock, monkeypatch) -> N
         compilation = engine.compile({"loop_script.bpmn": text.encode()}, read_forms(DIAGRAMS / "forms"))
         assert not compilation.ok
         assert {(p.file, p.element_id) for p in compilation.problems} == {("loop_script.bpmn", "spin")}, script
+
+
+def test_a_workflow_loaded_outside_a_step_is_sandboxed_too(engine, sessions) -> None:  # noqa: ANN001
+    from engine.expressions import HelperEnvironment
+    from engine.models import ProcessInstance
+    from engine.specs import load_state
+    iid = engine.start("approval", {"applicant_id": APPLICANT.user_id}, APPLICANT, scope="casa")
+    with engine.transaction(write=False) as session:  # as a migration's dry run loads them
+        row = session.get_one(ProcessInstance, iid)
+        spec, subs, _ = engine._definition(session, row.definition_id)
+        wf = load_state(row.state, spec, subs, definition_id=row.definition_id)
+    assert isinstance(wf.script_engine.environment, HelperEnvironment)
+    with pytest.raises(Refused):
+        wf.script_engine.environment.evaluate("__import__('os')", {})
