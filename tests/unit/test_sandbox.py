@@ -194,3 +194,18 @@ def test_every_shipped_and_test_expression_passes_the_sandbox(directory: Path) -
 
 def test_sizes_within_the_limit_are_fine() -> None:
     assert len(HelperEnvironment().evaluate(f"'a' * {MAX_SIZE}", {})) == MAX_SIZE
+
+
+def test_deep_nesting_built_by_a_loop_fails_as_an_error_not_a_crash() -> None:
+    import copy
+    data: dict[str, Any] = {}
+    HelperEnvironment().execute("x = []\nfor i in range(5000):\n    x = [x]", data)
+    with pytest.raises(RecursionError):  # Spiff copies task data: the step fails and rolls back
+        copy.deepcopy(data)
+
+
+def test_a_loop_that_keeps_allocating_is_stopped_by_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import limits
+    monkeypatch.setattr(limits, "MEMORY_LIMIT", 32 << 20)
+    with pytest.raises(LimitExceeded, match="Mo"):  # 100 kB a turn: far below the time limit
+        HelperEnvironment(time_limit=20).execute("x = []\nwhile True:\n    x.append(('a' * 100000).upper())", {})
