@@ -63,6 +63,8 @@ def _syntax_error(source: str, mode: str) -> SyntaxError | None:
         return exc
     except (ValueError, TypeError) as exc:  # a NUL byte, for one
         return SyntaxError(str(exc))
+    except (RecursionError, MemoryError):
+        return SyntaxError("expression trop longue ou trop imbriquée")
     return None
 
 

@@ -104,6 +104,11 @@ def refusals(source: str, mode: str = "eval") -> list[tuple[int | None, str]]:
         message = _refusal(node)
         if message is not None:
             found.append((getattr(node, "lineno", None), message))
+    if not found:
+        try:
+            compiled(source, mode)  # and cached for the first run
+        except RecursionError:  # bounding it nests calls: Python's own limit comes sooner
+            found.append((1, "l'expression est trop imbriquée : découpez-la (un script, des variables)"))
     return sorted(set(found), key=lambda f: (f[0] or 0, f[1]))
 
 

@@ -209,3 +209,16 @@ def test_a_loop_that_keeps_allocating_is_stopped_by_memory(monkeypatch: pytest.M
     monkeypatch.setattr(limits, "MEMORY_LIMIT", 32 << 20)
     with pytest.raises(LimitExceeded, match="Mo"):  # 100 kB a turn: far below the time limit
         HelperEnvironment(time_limit=20).execute("x = []\nwhile True:\n    x.append(('a' * 100000).upper())", {})
+
+
+@pytest.mark.parametrize("terms", [900, 5000])
+def test_an_expression_too_deep_to_run_is_refused_at_validation(terms: int) -> None:
+    from lxml import etree
+
+    from engine import exprcheck
+    long = "+".join(["1"] * terms)
+    dmn = ('<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="x">'
+           '<decision id="t" name="t"><decisionTable id="dt"><input id="i"><inputExpression id="ie">'
+           f'<text>{long}</text></inputExpression></input></decisionTable></decision></definitions>')
+    [problem] = exprcheck.check({"t.dmn": etree.ElementTree(etree.fromstring(dmn))}, {"t.dmn": "dmn"})
+    assert problem.element_id == "ie" and "trop" in problem.message
