@@ -31,7 +31,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import sandbox
-from .limits import TIME_LIMIT, Budget
+from .limits import TIME_LIMIT, Budget, weigh
 
 OPINIONS = "avis_recus"
 BINDING = "avis_conformes"
@@ -186,7 +186,8 @@ class HelperEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc
         # the DMN engine passes a cell's input value in external_context
         scope = {**self._given(context, code.names), **(external_context or {}), **context, **sandbox.BASE,
                  **self._tick(code)}
-        return eval(code.code, scope)  # noqa: S307 - checked and bounded by engine.sandbox
+        # what it gives may be saved in the data (a DMN output, a parameter): written out bounded
+        return weigh(eval(code.code, scope))  # noqa: S307 - checked and bounded by engine.sandbox
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: dict[str, Any] | None = None) -> bool:
@@ -201,6 +202,8 @@ class HelperEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc
         context.update(self._tick(code))
         try:
             exec(code.code, context)  # noqa: S102 - checked and bounded by engine.sandbox
+            for key in code.names & context.keys():  # what it left in the data is saved
+                weigh(context[key])
         finally:  # the names given are not data: neither is a function left behind
             for key in list(context):
                 if key in sandbox.BASE or key == "__g_tick" or key in added or callable(context[key]):

@@ -25,6 +25,7 @@ except ImportError:  # not POSIX: the size guards still hold
 
 MAX_SIZE = 100_000       # characters of a string, items of a list/dict/set/range
 MAX_INT_BITS = 100_000   # about 30,000 decimal digits
+MAX_DATA = 1_000_000     # about the characters a value takes written out (str(), saved data)
 TIME_LIMIT = 1.0         # seconds of wall clock for one evaluation
 MEMORY_LIMIT = 256 << 20  # bytes the process's peak may grow by during one evaluation
 _TIME_EVERY = 15         # ticks between clock readings (mask)
@@ -115,6 +116,47 @@ def add(a: Any, b: Any) -> Any:
     return sized(a + b)  # each operand is within bounds, so the result is at most twice
 
 
+def weigh(value: Any, limit: int = MAX_DATA) -> Any:
+    """``value``, when writing it out — ``str()``, an f-string, ``%``, the task data saved
+    after the step — stays within ``limit``: a list holding the same long string 100 000
+    times is small in memory and huge once written. Stops as soon as the limit is passed."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += len(item)
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += len(item) + 1
+            stack += item
+        elif isinstance(item, int):
+            total += item.bit_length() // 3 + 1
+        else:
+            total += 1
+        if total > limit:
+            raise LimitExceeded(f"la valeur calculée, une fois écrite, dépasserait {limit:,} caractères"
+                                .replace(",", " "))
+    return value
+
+
+def str_(*args: Any, **kwargs: Any) -> str:
+    if args and not isinstance(args[0], str):
+        weigh(args[0])
+    return str(*args, **kwargs)
+
+
+def sum_(iterable: Any, /, start: Any = 0) -> Any:
+    if isinstance(start, int | float | Decimal):
+        return sum(iterable, start)
+    items = list(iterable)  # sum(lists, []) concatenates in one C call: size it first
+    if _size(start) + sum(map(_size, items)) > MAX_SIZE:
+        raise _too_big("la somme")
+    return sum(items, start)
+
+
 def _huge_decimal(value: Any) -> bool:
     """A Decimal whose integer part would exceed :data:`MAX_INT_BITS` (``int()`` of it runs long)."""
     return isinstance(value, Decimal) and value.is_finite() and value.adjusted() > MAX_INT_BITS // 3
@@ -126,6 +168,7 @@ def mod(a: Any, b: Any) -> Any:
         values = b if isinstance(b, tuple) else (b,)
         if "*" in a or any(w > MAX_SIZE for w in widths) or any(map(_huge_decimal, values)):
             raise _too_big("le texte mis en forme")
+        weigh(values)
     return a % b
 
 
@@ -151,6 +194,8 @@ def range_(*args: int) -> range:
 
 def method(obj: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     """``obj.name(*args)`` for the methods that can grow what they return or change."""
+    if isinstance(obj, type) and args and isinstance(args[0], obj):  # str.join(sep, items)
+        return method(args[0], name, *args[1:], **kwargs)
     bound = getattr(obj, name)
     if isinstance(obj, str | bytes):
         if name == "join":
@@ -188,10 +233,13 @@ SAFE_BUILTINS: dict[str, Any] = {
                  "frozenset", "int", "isinstance", "len", "list", "map", "max", "min", "reversed",
                  "round", "set", "sorted", "str", "sum", "tuple", "zip")
 }
-SAFE_BUILTINS.update(range=range_, int=int_, round=round_)
+# str and int stay the types (isinstance, str.join); their calls go through __g_str, __g_int
+SAFE_BUILTINS.update(range=range_, round=round_, sum=sum_)
 SAFE_BUILTINS["True"], SAFE_BUILTINS["False"], SAFE_BUILTINS["None"] = True, False, None
 
 GUARDS: dict[str, Any] = {"__g_mul": mul, "__g_pow": pow_, "__g_lshift": lshift, "__g_add": add,
-                          "__g_mod": mod, "__g_method": method, "__g_sized": sized}
+                          "__g_mod": mod, "__g_method": method, "__g_sized": sized,
+                          "__g_weigh": weigh, "__g_str": str_, "__g_int": int_}
+CALLED_TYPES = {"str": "__g_str", "int": "__g_int"}  # a call of these names is guarded
 GROWING_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",
                              "translate", "to_bytes", "extend", "update"})

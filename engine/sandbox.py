@@ -26,7 +26,7 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any, NamedTuple
 
-from .limits import GROWING_METHODS, GUARDS, SAFE_BUILTINS
+from .limits import CALLED_TYPES, GROWING_METHODS, GUARDS, SAFE_BUILTINS
 
 NAMES: dict[str, Any] = {"datetime": datetime, "date": date, "timedelta": timedelta, "Decimal": Decimal}
 
@@ -96,14 +96,40 @@ def _refusal(node: ast.AST) -> str | None:
     return None
 
 
-def refusals(source: str, mode: str = "eval") -> list[tuple[int | None, str]]:
-    """Each forbidden construct of ``source`` (which must parse): (line in the code, message)."""
-    tree = ast.parse(source, mode=mode)
+def _direct(tree: ast.AST) -> set[int]:
+    """The nodes used as a callee, an attribute's object or isinstance's class."""
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            ids.add(id(node.func))
+            if isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2:
+                kinds = node.args[1]
+                ids.update(id(k) for k in (kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]))
+        elif isinstance(node, ast.Attribute):
+            ids.add(id(node.value))
+    return ids
+
+
+def _problems(tree: ast.AST) -> list[tuple[int | None, str]]:
+    direct = _direct(tree)
     found = []
     for node in ast.walk(tree):
         message = _refusal(node)
+        # only a direct call is bounded: not map(str.ljust, …) nor map(str, …)
+        if message is None and isinstance(node, ast.Attribute) and node.attr in GROWING_METHODS \
+                and id(node) not in direct:
+            message = f"« .{node.attr} » ne peut qu'être appelé directement, par exemple x.{node.attr}(…)"
+        elif message is None and isinstance(node, ast.Name) and node.id in CALLED_TYPES \
+                and isinstance(node.ctx, ast.Load) and id(node) not in direct:
+            message = f"« {node.id} » ne peut qu'être appelé directement, par exemple {node.id}(x)"
         if message is not None:
             found.append((getattr(node, "lineno", None), message))
+    return found
+
+
+def refusals(source: str, mode: str = "eval") -> list[tuple[int | None, str]]:
+    """Each forbidden construct of ``source`` (which must parse): (line in the code, message)."""
+    found = _problems(ast.parse(source, mode=mode))
     if not found:
         try:
             compiled(source, mode)  # and cached for the first run
@@ -157,8 +183,15 @@ class _Bound(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in GROWING_METHODS:
+        if isinstance(func, ast.Name) and func.id in CALLED_TYPES:
+            node.func = ast.Name(id=CALLED_TYPES[func.id], ctx=ast.Load())
+        elif isinstance(func, ast.Attribute) and func.attr in GROWING_METHODS:
             return _call("__g_method", func.value, ast.Constant(func.attr), *node.args, keywords=node.keywords)
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        self.generic_visit(node)
+        node.value = _call("__g_weigh", node.value)  # f"{l}" writes l out whole
         return node
 
     def _display(self, node: ast.AST, unpacked: bool) -> ast.AST:
@@ -193,10 +226,8 @@ def _names(code: CodeType) -> frozenset[str]:
 def compiled(source: str, mode: str = "eval") -> Compiled:
     """``source`` checked and bounded, compiled; raises :class:`Refused` (or SyntaxError)."""
     tree = ast.parse(source, filename="<string>", mode=mode)
-    for node in ast.walk(tree):
-        message = _refusal(node)
-        if message is not None:
-            raise Refused(message, getattr(node, "lineno", None))
+    for line, message in _problems(tree):
+        raise Refused(message, line)
     tree = ast.fix_missing_locations(_Bound().visit(tree))
     # "<string>": the file name Spiff looks for to report a script's failing line
     code = compile(tree, "<string>", mode, dont_inherit=True)
