@@ -127,8 +127,14 @@ def _problems(tree: ast.AST) -> list[tuple[int | None, str]]:
     return found
 
 
+_MAX_SOURCE = 20_000  # characters: without loops, time is bounded by the length of the code
+_TOO_LONG = f"le code dépasse {_MAX_SOURCE:,} caractères : découpez-le en plusieurs étapes".replace(",", " ")
+
+
 def refusals(source: str, mode: str = "eval") -> list[tuple[int | None, str]]:
     """Each forbidden construct of ``source`` (which must parse): (line in the code, message)."""
+    if len(source) > _MAX_SOURCE:
+        return [(1, _TOO_LONG)]
     found = _problems(ast.parse(source, mode=mode))
     if not found:
         try:
@@ -225,6 +231,8 @@ def _names(code: CodeType) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def compiled(source: str, mode: str = "eval") -> Compiled:
     """``source`` checked and bounded, compiled; raises :class:`Refused` (or SyntaxError)."""
+    if len(source) > _MAX_SOURCE:
+        raise Refused(_TOO_LONG, 1)
     tree = ast.parse(source, filename="<string>", mode=mode)
     for line, message in _problems(tree):
         raise Refused(message, line)
