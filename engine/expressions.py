@@ -167,9 +167,10 @@ class HelperEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc
 
     def _given(self, context: Mapping[str, Any], names: frozenset[str]) -> dict[str, Any]:
         """Dates, helpers and lookups the code reads and the data does not hide."""
-        wanted = [k for k in _wanted(names, self.known) if k not in context]
-        if not wanted:  # most expressions: data and builtins only
+        known = _wanted(names, self.known)
+        if not known:  # most expressions: data and builtins only
             return {}
+        wanted = [k for k in known if k not in context]
         given: dict[str, Any] = {k: sandbox.NAMES[k] for k in wanted if k in sandbox.NAMES}
         given.update(bind(context, wanted))
         if self.lookups is not None:

@@ -116,10 +116,15 @@ def add(a: Any, b: Any) -> Any:
     return sized(a + b)  # each operand is within bounds, so the result is at most twice
 
 
+_SCALARS = frozenset({bool, float, Decimal})
+
+
 def weigh(value: Any, limit: int = MAX_DATA) -> Any:
     """``value``, when writing it out — ``str()``, an f-string, ``%``, the task data saved
     after the step — stays within ``limit``: a list holding the same long string 100 000
     times is small in memory and huge once written. Stops as soon as the limit is passed."""
+    if value is None or type(value) in _SCALARS or type(value) is str and len(value) <= limit:
+        return value  # most results: a boolean, a number, a short text
     total, stack = 0, [value]
     while stack:
         item = stack.pop()
@@ -241,5 +246,8 @@ GUARDS: dict[str, Any] = {"__g_mul": mul, "__g_pow": pow_, "__g_lshift": lshift,
                           "__g_mod": mod, "__g_method": method, "__g_sized": sized,
                           "__g_weigh": weigh, "__g_str": str_, "__g_int": int_}
 CALLED_TYPES = {"str": "__g_str", "int": "__g_int"}  # a call of these names is guarded
+# the guards are found as builtins: code cannot name them (they begin with __), and task
+# data (JSON: no functions) naming one could only break the evaluation, not escape it
+SAFE_BUILTINS.update(GUARDS)
 GROWING_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",
                              "translate", "to_bytes", "extend", "update"})
