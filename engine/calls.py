@@ -15,8 +15,11 @@ from typing import Any, Protocol
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+
+from .expressions import HelperEnvironment
 
 CALLED_VERSION = "calledVersion"  # extension property of a call activity: pin a version
 
@@ -53,7 +56,8 @@ class Workflow(BpmnWorkflow):
 
     def __init__(self, spec: Any, subprocess_specs: dict[str, Any] | None = None, script_engine: Any = None,
                  *, definition_id: int | None = None, resolver: Resolver | None = None, **kwargs: Any):
-        super().__init__(spec, subprocess_specs, script_engine, **kwargs)
+        # never Spiff's unrestricted default, even before a step sets its own (a dry run)
+        super().__init__(spec, subprocess_specs, script_engine or PythonScriptEngine(HelperEnvironment()), **kwargs)
         self.subprocess_specs = SpecScope(subprocess_specs or {})
         self.definition_id = definition_id
         self.resolver = resolver

@@ -1,7 +1,8 @@
 """Every Python expression a diagram carries, compiled at validation, not when a dossier
 reaches it: flow conditions, scripts, timers, multi-instance settings, service-task
-parameters, user-task assignee and deadline, DMN cells. Each problem names the file, the
-element and the line, in French, for the analyst who wrote it.
+parameters, user-task assignee and deadline, DMN cells — and checked against the sandbox
+(engine/sandbox.py: no import, no ``__`` names, no ``lambda``…). Each problem names the
+file, the element and the line, in French, for the analyst who wrote it.
 
 Read from the XML (after the XSD check), so that the line is the expression's own.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import sandbox
 from .errors import Problem
 from .lint import is_iso_duration
 from .xml import BPMN_NS
@@ -61,6 +63,8 @@ def _syntax_error(source: str, mode: str) -> SyntaxError | None:
         return exc
     except (ValueError, TypeError) as exc:  # a NUL byte, for one
         return SyntaxError(str(exc))
+    except (RecursionError, MemoryError):
+        return SyntaxError("expression trop longue ou trop imbriquée")
     return None
 
 
@@ -91,13 +95,26 @@ class _Checker:
         """Compile ``source``; report where it fails. The line counts from the element's."""
         exc = _syntax_error(source, mode)
         if exc is None:
-            return True
+            return self.safe(el, source, what, mode)
         line = el.sourceline
         if line is not None and exc.lineno and mode == "exec":  # a script runs as written
             line += exc.lineno - 1
         col = f", colonne {exc.offset}" if exc.offset and "\n" not in source.strip() else ""
         self.add(el, f"{what} n'est pas du Python valide : « {_short(source)} » ({exc.msg}{col})", line)
         return False
+
+
+    def safe(self, el: etree._Element, source: str, what: str, mode: str = "eval",
+             shown: str | None = None) -> bool:
+        """Report what the sandbox refuses in ``source`` (which parses): engine/sandbox.py."""
+        found = sandbox.refusals(source, mode)
+        for lineno, message in found:
+            line, quoted = el.sourceline, shown or source
+            if lineno and mode == "exec":  # a script: its own line, and that line quoted
+                line = line + lineno - 1 if line is not None else None
+                quoted = source.splitlines()[lineno - 1]
+            self.add(el, f"{what} « {_short(quoted)} » : {message}", line)
+        return not found
 
 
 def _timer(c: _Checker, el: etree._Element) -> None:
@@ -168,13 +185,18 @@ def _dmn(c: _Checker, root: etree._Element) -> None:
         if (el.text or "").strip():
             c.code(el, el.text.strip(), "l'expression d'entrée de la table de décision")
     for el in root.iterfind(".//dmn:inputEntry/dmn:text", ns):
-        text = (el.text or "").strip()
-        if not text or text == "-":
+        cell = (el.text or "").strip()
+        if not cell or cell == "-":
             continue
-        text = _QUESTION_MARK.sub("dmninputexpr", text)
+        text = _QUESTION_MARK.sub("dmninputexpr", cell)
         # Spiff compares with == what parses alone, and prefixes the input otherwise ("> 3")
-        if _syntax_error(text, "eval") is not None and _syntax_error(f"v {text}", "eval") is not None:
-            c.code(el, text, "la cellule d'entrée de la règle")
+        what = "la cellule d'entrée de la règle"
+        if _syntax_error(text, "eval") is None:
+            c.safe(el, text, what, shown=cell)
+        elif _syntax_error(f"v {text}", "eval") is None:
+            c.safe(el, f"v {text}", what, shown=cell)
+        else:
+            c.code(el, text, what)
     for el in root.iterfind(".//dmn:outputEntry/dmn:text", ns):
         if (el.text or "").strip():
             c.code(el, el.text.strip(), "la cellule de sortie de la règle")

@@ -5,7 +5,7 @@ An analyst writes ``avis("agence_urbaine") == "defavorable"`` or
 ``un_avis_conforme_defavorable()`` in a DMN input, a DMN cell, a flow condition or a
 script instead of a Python comprehension over the task data. :data:`HELPERS` is the
 explicit, documented set of these names (processes/README.md lists them for analysts); an
-evaluation environment — Spiff's default here, a sandbox later — provides exactly these,
+the sandboxed evaluation environment (:class:`HelperEnvironment`) provides exactly these,
 each bound to the task data of the evaluation that calls it.
 
 The helpers read plain data and know nothing of permits beyond this contract, which the
@@ -23,11 +23,15 @@ not name form fields after them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from . import sandbox
+from .limits import TIME_LIMIT, Budget, weigh
 
 OPINIONS = "avis_recus"
 BINDING = "avis_conformes"
@@ -124,40 +128,85 @@ HELPERS: dict[str, Helper] = {h.func.__name__: h for h in (
 )}
 
 
-def bind(data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
-    """Every helper, bound to ``data`` (the task data of one evaluation)."""
+def bind(data: Mapping[str, Any], names: Collection[str] | None = None) -> dict[str, Callable[..., Any]]:
+    """The helpers (those of ``names`` when given: the names an expression reads), bound to
+    ``data`` (the task data of one evaluation)."""
     def bound(func: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
             return func(data, *args, **kwargs)
         call.__name__ = func.__name__
         call.__doc__ = func.__doc__
         return call
-    return {name: bound(h.func) for name, h in HELPERS.items()}
+    wanted = HELPERS.keys() if names is None else HELPERS.keys() & names
+    return {name: bound(HELPERS[name].func) for name in wanted}
 
 
-Binder = Callable[[Mapping[str, Any]], dict[str, Callable[..., Any]]]
+@lru_cache(maxsize=4096)
+def _wanted(names: frozenset[str], known: frozenset[str]) -> frozenset[str]:
+    return names & known
 
 
-class HelperEnvironment(TaskDataEnvironment):  # type: ignore[misc]
-    """Spiff's task-data environment plus :data:`HELPERS`, bound to the data of each
-    evaluation: a DMN input or cell, a condition, a script see the task they run for.
-    ``lookups`` binds the domain's lookups (registered with the handlers) the same way."""
+# the domain's lookups that ``names`` asks for, bound to the data of one evaluation
+Binder = Callable[[Mapping[str, Any], Collection[str]], dict[str, Callable[..., Any]]]
 
-    def __init__(self, lookups: Binder | None = None):
+
+class HelperEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """The sandboxed environment of every diagram expression and script (engine/sandbox.py):
+    the task data, the safe builtins, dates and durations, :data:`HELPERS` bound to the data
+    of each evaluation — a DMN input or cell, a condition, a script see the task they run
+    for — and the domain's lookups (registered with the handlers), bound the same way. Only
+    the names the code reads are bound. Each evaluation has its own
+    :class:`~engine.limits.Budget` of time and memory."""
+
+    def __init__(self, lookups: Binder | None = None, time_limit: float = TIME_LIMIT,
+                 lookup_names: Collection[str] = ()):
         super().__init__()
         self.lookups = lookups
+        self.time_limit = time_limit
+        self.known = frozenset(sandbox.NAMES) | frozenset(HELPERS) | frozenset(lookup_names)
 
-    def _helpers(self, context: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
-        return {**bind(context), **(self.lookups(context) if self.lookups is not None else {})}
+    def _given(self, context: Mapping[str, Any], names: frozenset[str]) -> dict[str, Any]:
+        """Dates, helpers and lookups the code reads and the data does not hide."""
+        known = _wanted(names, self.known)
+        if not known:  # most expressions: data and builtins only
+            return {}
+        wanted = [k for k in known if k not in context]
+        given: dict[str, Any] = {k: sandbox.NAMES[k] for k in wanted if k in sandbox.NAMES}
+        given.update(bind(context, wanted))
+        if self.lookups is not None:
+            given.update(self.lookups(context, wanted))
+        return given
+
+    def _tick(self, code: sandbox.Compiled) -> dict[str, Any]:
+        # a fresh budget for code that loops; code that does not never reads __g_tick
+        return {"__g_tick": Budget(self.time_limit).tick} if code.loops else {}
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: dict[str, Any] | None = None) -> Any:
-        # the DMN engine passes a cell's input value in external_context: it goes on top
-        return super().evaluate(expression, context, {**self._helpers(context), **(external_context or {})})
+        code = sandbox.compiled(expression, "eval")
+        # the DMN engine passes a cell's input value in external_context
+        scope = {**self._given(context, code.names), **(external_context or {}), **context, **sandbox.BASE,
+                 **self._tick(code)}
+        # what it gives may be saved in the data (a DMN output, a parameter): written out bounded
+        return weigh(eval(code.code, scope))  # noqa: S307 - checked and bounded by engine.sandbox
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: dict[str, Any] | None = None) -> bool:
-        # Spiff refuses a script whose task data redefines an external name: a data field
-        # named like a helper keeps its value there and hides the helper, as in evaluate
-        helpers = {k: v for k, v in self._helpers(context).items() if k not in context}
-        return bool(super().execute(script, context, {**helpers, **(external_context or {})}))
+        code = sandbox.compiled(script, "exec")
+        external = external_context or {}
+        clash = set(external) & set(context)
+        if clash:  # as Spiff: a field named like a name the engine passes would be lost
+            raise ValueError(f"task data overwrites predefined names: {sorted(clash)}")
+        added = {**self._given(context, code.names), **external}
+        context.update(added)
+        context.update(sandbox.BASE)
+        context.update(self._tick(code))
+        try:
+            exec(code.code, context)  # noqa: S102 - checked and bounded by engine.sandbox
+            for key in code.names & context.keys():  # what it left in the data is saved
+                weigh(context[key])
+        finally:  # the names given are not data: neither is a function left behind
+            for key in list(context):
+                if key in sandbox.BASE or key == "__g_tick" or key in added or callable(context[key]):
+                    context.pop(key)
+        return True

@@ -6,18 +6,20 @@ caller writes an outbox row for each, and a worker runs it later through the eng
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import HandlerFailed
 from .expressions import HelperEnvironment
+from .limits import LimitExceeded
 from .registry import HandlerRegistry, LookupCall, ServiceCall
+from .sandbox import Refused
 from .specs import INTERRUPTING, ServiceTask
 
 
@@ -27,16 +29,35 @@ class ScriptEngine(PythonScriptEngine):
     def __init__(self, registry: HandlerRegistry, instance_id: int, business_key: str | None,
                  now: datetime, session: Any):
         # expressions may call the analyst helpers, and the lookups the domain registered
-        super().__init__(environment=HelperEnvironment(self._lookups))
+        super().__init__(environment=HelperEnvironment(self._lookups, lookup_names=registry.lookups))
         self.registry = registry
         self.instance_id = instance_id
         self.business_key = business_key
         self.now = now
         self.session = session
 
-    def _lookups(self, data: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+    def _lookups(self, data: Mapping[str, Any], names: Collection[str]) -> dict[str, Callable[..., Any]]:
+        wanted = self.registry.lookups.keys() & names
+        if not wanted:
+            return {}
         call = LookupCall(self.session, self.instance_id, self.business_key, data)
-        return {name: partial(func, call) for name, func in self.registry.lookups.items()}
+        # a closure, not functools.partial: a partial's ``args`` would hand diagram code the
+        # LookupCall and its database session
+        def bound(func: Callable[..., Any]) -> Callable[..., Any]:
+            def lookup(*args: Any, **kwargs: Any) -> Any:
+                return func(call, *args, **kwargs)
+            return lookup
+        return {name: bound(self.registry.lookups[name]) for name in wanted}
+
+    def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        try:
+            return super().evaluate(task, expression, external_context)
+        except WorkflowTaskException as exc:
+            # Spiff's message names the expression only: say why the sandbox stopped it
+            stopped = exc.__context__  # Spiff raises it while handling the sandbox's error
+            if isinstance(stopped, Refused | LimitExceeded):
+                exc.add_note(f"{type(stopped).__name__}: {stopped}")
+            raise
 
     def call_service(self, task: Any, operation_name: str, operation_params: dict[str, Any]) -> str:  # type: ignore[override]
         # Spiff's own error path here refers to an undefined name, so we own it entirely.
