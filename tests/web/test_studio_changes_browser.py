@@ -9,6 +9,7 @@ Screenshots land in ``test-output/screenshots/changes-*.png``. Uses the ``live``
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -19,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import utcnow
-from engine.models import ProcessDefinition
+from engine.models import HumanTask, ProcessDefinition
 from handlers.dossier_models import Notification
 from tests.conftest import service_missing
 from tests.procedures.conftest import Platform
 from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
-from tests.web.test_studio_panel_browser import NS, PANEL, center, open_group
+from tests.web.test_studio_panel_browser import NS, PANEL, center, open_group, screen_point, select_element
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -118,8 +119,9 @@ def validate_and_deploy(page: Page, comment: str, expected: str) -> None:
     from playwright.sync_api import expect
     page.locator("body").click(position={"x": 5, "y": 5})
     page.get_by_role("button", name="Valider").click()
-    expect(page.locator("#studio-status")).to_contain_text("prêt à déployer")
+    expect(page.locator("#studio-status")).to_contain_text(re.compile("prêt à déployer|problèmes"))
     assert page.locator("#studio-problem-list li").count() == 0, page.locator("#studio-problem-list").inner_text()
+    expect(page.locator("#studio-status")).to_contain_text("prêt à déployer")
     page.fill("#studio-comment", comment)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Déployer").click()
@@ -251,3 +253,179 @@ def test_importer_lists_the_problems_of_hostile_and_foreign_files(live: LiveSite
     assert items and all(i.startswith("C.1.0.bpmn") for i in items), items
     assert "Traceback" not in page.content()
     shot(page, "changes-05-import-miwg")
+
+
+def titles(p: Platform, dossier_id: int, bpmn_id: str) -> set[str]:
+    return {t.title for t in p.tasks(dossier_id) if t.bpmn_id == bpmn_id}
+
+
+# -- 2. a conformity visit by the hygiene office's member, before the decision ----------------
+
+def test_conformity_visit_by_the_hygiene_member(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    in_app(_visit)(live, sessions)
+
+
+def _visit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+    p = platform(live, sessions)
+    before = p.file(SHOP, "exercice_activite", dict(SHOP_FIELDS, raison_sociale="Avant"))
+    page, errors = studio(live, "eco_activite")
+
+    # room made with the space tool right of the outcome gateway, then a task dropped on the
+    # flow into the signature, made a user task
+    center(page, "eco_activite_f23")
+    start = screen_point(page, "eco_activite_f23", 0.6)
+    page.locator('.djs-palette [data-action="space-tool"]').click()
+    page.mouse.move(start["x"], start["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 60, start["y"] + 40)
+    page.mouse.move(start["x"] + 160, start["y"] + 40)
+    page.mouse.up()
+    page.keyboard.press("Escape")
+    center(page, "eco_activite_f23")
+    point = screen_point(page, "eco_activite_f23", 0.3)
+    page.locator('.djs-palette [data-action="create.task"]').click()
+    page.mouse.move(point["x"] - 20, point["y"])
+    page.mouse.move(point["x"], point["y"])
+    page.mouse.click(point["x"], point["y"])
+    shot(page, "changes-06a-visit-dropped", full_page=False)
+    replace(page, "replace-with-user-task")
+    visit = selected(page)
+    assert element(page, visit)["incoming"] == ["ea_outcome_gw"] and element(page, visit)["outgoing"] == ["ea_sign"]
+    rename(page, "Visite de conformité")
+    open_group(page)
+    page.locator(f"{PANEL}guichet-form").select_option("visite.schema.json")
+    helper = page.locator(f"{PANEL}guichet-assignee-helper")
+    helper.select_option(label="le membre de « Bureau municipal d'hygiène » dans la commission du dossier")
+    expect(page.locator(f"{PANEL}guichet-assignee")).to_have_value('membre_organisme("hygiene")')
+    amount = page.locator(f"{PANEL}guichet-deadline-amount")
+    amount.fill("7")
+    amount.press("Tab")
+    expect(page.locator(f"{PANEL}guichet-deadline")).to_have_value("P7D")
+    shot(page, "changes-06-visit-task", full_page=False)
+    validate_and_deploy(page, "Visite de conformité par le bureau d'hygiène", "eco_activite v2")
+    assert errors == [], errors
+
+    tree = deployed_tree(p, "eco_activite", 2, "economic.bpmn")
+    [task] = tree.xpath(f'//bpmn:userTask[@id="{visit}"]', namespaces=NS)
+    props = {q.get("name"): q.get("value") for q in task.xpath(".//spiffworkflow:property", namespaces=NS)}
+    assert props == {"formJsonSchemaFilename": "visite.schema.json", "assignee": 'membre_organisme("hygiene")',
+                     "deadline": "P7D"}
+
+    after = p.file(SHOP, "exercice_activite", dict(SHOP_FIELDS, raison_sociale="Après"))
+    for d in (before, after):
+        p.do(d, "rc_check", {"complete": True}, AGENT)
+        p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
+    [task_row] = p.tasks(after)
+    assert (task_row.bpmn_id, task_row.title, task_row.assignee) == (visit, "Visite de conformité",
+                                                                      p.actor(HYGIENE).user_id)
+    p.do(after, visit, {"visit_date": "2026-12-10", "comment": "Conforme"}, HYGIENE)
+    assert p.open_steps(after) == ["sg_approve"]
+    assert p.open_steps(before) == ["sg_approve"]  # filed before: straight to the signature
+
+
+# -- 3. tacit approval of a public-domain occupation after 15 days without decision -----------
+
+def test_tacit_approval_after_fifteen_days(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    in_app(_tacit)(live, sessions)
+
+
+def _tacit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+    p = platform(live, sessions)
+    before = p.file(SHOP, "occupation_domaine_public", DP_FIELDS)
+    page, errors = studio(live, "eco_domaine_public")
+
+    # The legal delay runs while the commission examines the dossier: an interrupting timer on
+    # the examination (not on the whole process: a dossier paying its fees after a favourable
+    # opinion has its decision), leading to the tacit approval.
+    center(page, "dp_exam")
+    box = page.locator('.djs-element[data-element-id="dp_exam"] .djs-visual').bounding_box()
+    assert box is not None
+    page.locator('.djs-palette [data-action="create.intermediate-event"]').click()
+    x, y = box["x"] + box["width"] * 0.5, box["y"]
+    page.mouse.move(x - 10, y + 10)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    timer = selected(page)
+    assert element(page, timer)["host"] == "dp_exam"
+    replace(page, "replace-with-timer-boundary")
+    timer = selected(page)
+    assert element(page, timer)["cancelActivity"] is not False
+    rename(page, "Sans décision après 15 jours")
+    open_group(page)
+    set_duration(page, 15, "days")
+    expect(page.locator(f"{PANEL}guichet-timer")).to_have_value('"P15D"')
+    shot(page, "changes-07-tacit-timer", full_page=False)
+    tacit = append(page, "append.append-task")
+    replace(page, "replace-with-service-task")
+    tacit = selected(page)
+    rename(page, "Accord tacite")
+    open_group(page)
+    page.locator(f"{PANEL}guichet-operator").select_option("decision.tacit")
+    end = append(page, "append.end-event")
+    rename(page, "Autorisation tacite")
+    assert element(page, timer)["outgoing"] == [tacit] and element(page, tacit)["outgoing"] == [end]
+    shot(page, "changes-08-tacit-path", full_page=False)
+    validate_and_deploy(page, "Accord tacite après 15 jours d'examen sans décision", "eco_domaine_public v2")
+    assert errors == [], errors
+
+    after = p.file(SHOP, "occupation_domaine_public", DP_FIELDS)
+    for d in (before, after):
+        p.do(d, "rc_check", {"complete": True}, AGENT)
+    opinions = {t.id for t in p.tasks(after)}
+    assert p.open_steps(after) == ["cm_opinion", "cm_opinion"]
+    p.engine.wake_due_timers(utcnow() + timedelta(days=16))
+    with p.sessions() as s:
+        states = {t.id: t.state for t in s.scalars(select(HumanTask).where(HumanTask.id.in_(opinions)))}
+    assert set(states.values()) == {"CANCELLED"}, states  # gone from the members' inboxes
+    assert p.open_steps(after) == []
+    assert p.statuses(after)[-1] == "tacit_approval"
+    # filed before: its examination goes on, on its version
+    assert p.open_steps(before) == ["cm_opinion", "cm_opinion"] and "tacit_approval" not in p.statuses(before)
+    p.opinions(before, {"economie": FAV, "autorite_locale": FAV})
+    assert p.open_steps(before) == ["dp_payment"]
+
+
+# -- 4. commission deployed alone, used by every procedure, never reverted --------------------
+
+def test_commission_deployed_alone_is_not_reverted(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    in_app(_commission)(live, sessions)
+
+
+def _commission(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    p = platform(live, sessions)
+    old_name = "Donner l'avis de l'organisme"
+    new_name = "Rendre l'avis motivé de l'organisme"
+    begun = p.file(CITIZEN, "permis_construire", SMALL)
+    p.do(begun, "rc_check", {"complete": True}, AGENT)  # its commission starts on v1
+    guu, _guu_errors = studio(live, "guu_autorisation")  # opened before the change (an old copy of commission)
+
+    page, errors = studio(live, "commission")
+    select_element(page, "cm_opinion")
+    rename(page, new_name)
+    shot(page, "changes-09-commission-rename", full_page=False)
+    validate_and_deploy(page, "Avis motivé", "commission v2")
+    assert errors == [], errors
+
+    permis = p.file(CITIZEN, "permis_construire", SMALL)
+    shop = p.file(SHOP, "exercice_activite", SHOP_FIELDS)
+    for d in (permis, shop):
+        p.do(d, "rc_check", {"complete": True}, AGENT)
+        assert titles(p, d, "cm_opinion") == {new_name}
+    assert titles(p, begun, "cm_opinion") == {old_name}  # a commission under way keeps its version
+
+    # the GUU bundle opened earlier, changed and deployed: its old copy of commission is not written
+    guu.locator('#studio-tabs button[data-name="guu.bpmn"]').click()
+    select_element(guu, "ga_payment")
+    amount = guu.locator(f"{PANEL}guichet-deadline-amount")
+    amount.fill("45")
+    amount.press("Tab")
+    validate_and_deploy(guu, "Paiement : 45 jours", "guu_autorisation v2")
+    shot(guu, "changes-10-guu-deployed", full_page=False)
+    assert versions_of(p, "commission") == [1, 2]
+    tree = deployed_tree(p, "commission", 2, "shared.bpmn")
+    assert tree.xpath('//bpmn:userTask[@id="cm_opinion"]/@name', namespaces=NS) == [new_name]
+    later = p.file(CITIZEN, "permis_construire", SMALL)
+    p.do(later, "rc_check", {"complete": True}, AGENT)
+    assert titles(p, later, "cm_opinion") == {new_name}
