@@ -119,9 +119,9 @@ def test_panel_edits_what_the_engine_reads(live: LiveSite, sessions: sessionmake
     expect(to).to_be_visible()  # the operator's parameter form, from its schema
     assert "(obligatoire)" in page.locator('[data-entry-id="guichet-param-to"]').inner_text()
     to.fill("applicant")
-    page.locator(f"{PANEL}guichet-param-template").fill("fees_due")
+    to.press("Tab")
+    page.locator(f"{PANEL}guichet-param-template").select_option("fees_due")  # the catalog's messages
     page.locator(f"{PANEL}guichet-param-channel").select_option("sms")
-    page.locator(f"{PANEL}guichet-param-template").press("Tab")
     new_id = page.evaluate("window.studio.bpmn.get('selection').get()[0].id")
     shot(page, "studio-panel-01-operator-params", full_page=False)
 

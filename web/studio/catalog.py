@@ -201,7 +201,8 @@ def catalog_new_form() -> Any:
     if not name:
         flash(_("Donnez un nom au formulaire (ex. depot_demolition)."), "error")
         return redirect(url_for("studio.catalog_index"))
-    return redirect(url_for("studio.catalog_form", name=name, **{"from": request.args.get("from") or None}))
+    start: dict[str, Any] = {"from": request.args.get("from") or None}  # "from" is a keyword
+    return redirect(url_for("studio.catalog_form", name=name, **start))
 
 
 @bp.route("/catalog/forms/<name>", methods=["GET", "POST"])
