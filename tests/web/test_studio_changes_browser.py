@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import utcnow
 from engine.models import HumanTask, ProcessDefinition
 from handlers.dossier_models import Notification
-from tests.conftest import service_missing
+from tests.conftest import DEMO_PASSWORD, service_missing
 from tests.procedures.conftest import Platform
 from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
 from tests.web.test_studio_panel_browser import NS, PANEL, center, open_group, screen_point, select_element
@@ -375,16 +375,34 @@ def _tacit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
         p.do(d, "rc_check", {"complete": True}, AGENT)
     opinions = {t.id for t in p.tasks(after)}
     assert p.open_steps(after) == ["cm_opinion", "cm_opinion"]
+    assert opinions <= inboxes(live, MEMBERS)
     p.engine.wake_due_timers(utcnow() + timedelta(days=16))
     with p.sessions() as s:
         states = {t.id: t.state for t in s.scalars(select(HumanTask).where(HumanTask.id.in_(opinions)))}
-    assert set(states.values()) == {"CANCELLED"}, states  # gone from the members' inboxes
+    assert set(states.values()) == {"CANCELLED"}, states
+    assert not opinions & inboxes(live, MEMBERS)  # gone from the members' inboxes
     assert p.open_steps(after) == []
     assert p.statuses(after)[-1] == "tacit_approval"
     # filed before: its examination goes on, on its version
     assert p.open_steps(before) == ["cm_opinion", "cm_opinion"] and "tacit_approval" not in p.statuses(before)
     p.opinions(before, {"economie": FAV, "autorite_locale": FAV})
     assert p.open_steps(before) == ["dp_payment"]
+
+
+MEMBERS = ("economie@casablanca.demo", "autorite-locale@casablanca.demo")
+
+
+def inboxes(live: LiveSite, emails: tuple[str, ...]) -> set[str]:  # noqa: F811
+    """The ids of the tasks in these people's inboxes, as the API of the live server gives them."""
+    api = live.context().request
+    ids = set()
+    for email in emails:
+        token = api.post("/api/v1/tokens", data={"email": email, "password": DEMO_PASSWORD})
+        assert token.status == 201, token.text()
+        inbox = api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token.json()['token']}"})
+        assert inbox.status == 200, inbox.text()
+        ids |= {str(t["id"]) for t in inbox.json()["items"]}
+    return ids
 
 
 # -- 4. commission deployed alone, used by every procedure, never reverted --------------------
@@ -422,6 +440,9 @@ def _commission(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noq
     amount.fill("45")
     amount.press("Tab")
     validate_and_deploy(guu, "Paiement : 45 jours", "guu_autorisation v2")
+    # what the analyst is told: the commission in service is kept, their older copy not deployed
+    said = guu.locator("#studio-status").inner_text()
+    assert "commission v2 en service, la copie plus ancienne de ce bundle (v1) n'est pas redéployée" in said, said
     shot(guu, "changes-10-guu-deployed", full_page=False)
     assert versions_of(p, "commission") == [1, 2]
     tree = deployed_tree(p, "commission", 2, "shared.bpmn")

@@ -68,7 +68,7 @@ def deploy(key: str) -> Any:
     if not outcomes:
         return jsonify(message="the bundle does not validate: nothing was deployed",
                        problems=[problem_out(p) for p in problems]), 422
-    return jsonify(deployed=[{"key": o.process_key, "version": o.version, "created": o.created}
+    return jsonify(deployed=[{"key": o.process_key, "version": o.version, "created": o.created, "newest": o.newest}
                              for o in outcomes], problems=[problem_out(p) for p in problems]), 201
 
 

@@ -251,7 +251,10 @@ async function deploy() {
   }
   listProblems(result.problems || []);
   if (result.status !== 201) { status(t.invalid, 'error'); return; }
-  const parts = result.deployed.map((d) => `${d.key} v${d.version}${d.created ? '' : ` (${t.unchanged})`}`);
+  // a called process the bundle carries an older copy of is left as it is: say which version runs
+  const parts = result.deployed.map((d) => (d.newest
+    ? `${d.key} ${t.kept.replace('{newest}', d.newest).replace('{old}', d.version)}`
+    : `${d.key} v${d.version}${d.created ? '' : ` (${t.unchanged})`}`));
   status(`${t.deployed} : ${parts.join(', ')}`, 'success');
   const mine = result.deployed.find((d) => d.key === config.key);
   if (mine) {
