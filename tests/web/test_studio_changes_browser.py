@@ -188,6 +188,9 @@ def _reminder(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa:
     rename(page, "Rappeler l'échéance à l'agent")
     open_group(page)
     page.locator(f"{PANEL}guichet-operator").select_option("notify.send")
+    # what the operator does and who each audience is, in the analyst's language
+    expect(page.locator('[data-entry-id="guichet-operator"]')).to_contain_text(
+        "task_holders (qui a une tâche ouverte sur le dossier)")
     page.locator(f"{PANEL}guichet-param-to").fill("task_holders")
     page.locator(f"{PANEL}guichet-param-to").press("Tab")
     page.locator(f"{PANEL}guichet-param-template").select_option("deadline_reminder")

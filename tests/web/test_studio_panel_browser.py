@@ -185,5 +185,7 @@ def test_panel_edits_what_the_engine_reads(live: LiveSite, sessions: sessionmake
     assert page.locator(f"{PANEL}guichet-timer-unit option:checked").inner_text() == "أسابيع"
     headers = page.locator(".bio-properties-panel-group-header-title").all_inner_texts()
     assert "عام" in headers and "General" not in headers, headers
+    select_element(page, "ga_receipt")  # what an operator does, in Arabic too
+    assert "يُعد وصل الإيداع" in page.locator('[data-entry-id="guichet-operator"]').inner_text()
     shot(page, "studio-panel-04-arabic", full_page=False)
     assert errors == [], errors

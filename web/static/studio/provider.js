@@ -122,7 +122,8 @@ function paramFactory(schema, name, titleOf) {
         ...prop.enum.map((v) => ({ value: String(v), label: named[v] ? `${named[v]} (${v})` : String(v) }))];
       return selectEntry(id, title, read, write, options);
     }
-    const hint = [prop.description, L('paramHint')].filter(Boolean).join(' — ');
+    const described = (language() === 'ar' && prop['x-description-ar']) || prop.description;
+    const hint = [described, L('paramHint')].filter(Boolean).join(' — ');
     return textEntry(id, title, read, write, hint);
   }
 }
@@ -152,7 +153,7 @@ export function makeProvider(picklists, t, bundle = {}) {
   const none = { value: '', label: t.noOperator };
   const operatorOf = (key) => picklists.operators.find((o) => o.key === key);
   const operators = () => [none, ...picklists.operators.map((o) => ({ value: o.key, label: o.key }))];
-  const docOf = (key) => (operatorOf(key) || {}).doc || '';
+  const docOf = (key) => ((lang === 'ar' && (operatorOf(key) || {}).doc_ar) || (operatorOf(key) || {}).doc || '');
   const titleOf = (prop, name) => (lang === 'ar' && prop['x-title-ar']) || prop.title || name;
   const forms = () => [none, ...picklists.forms.map((f) => ({ value: f, label: f }))];
   const roles = () => [none, ...picklists.roles.map((r) => ({ value: r.fr, label: `${r.fr} — ${r.ar} (${r.key})` }))];
