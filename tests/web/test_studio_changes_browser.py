@@ -92,6 +92,14 @@ def rename(page: Page, name: str) -> None:
     field.press("Tab")
 
 
+def set_id(page: Page, element_id: str) -> None:
+    """Type the element's id in the panel's General group."""
+    field = page.locator(f"{PANEL}id")
+    field.fill(element_id)
+    field.press("Tab")
+    page.wait_for_function("id => window.studio.bpmn.get('selection').get()[0].id === id", arg=element_id)
+
+
 def replace(page: Page, option: str) -> None:
     """The selected element's context pad: *Changer le type* then ``option`` of the replace menu."""
     page.locator('.djs-context-pad [data-action="replace"]').click()
@@ -296,6 +304,8 @@ def _visit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
     visit = selected(page)
     assert element(page, visit)["incoming"] == ["ea_outcome_gw"] and element(page, visit)["outgoing"] == ["ea_sign"]
     rename(page, "Visite de conformité")
+    set_id(page, "ea_visite")  # a readable id for the cockpit and the audit trail
+    visit = selected(page)
     open_group(page)
     page.locator(f"{PANEL}guichet-form").select_option("visite.schema.json")
     helper = page.locator(f"{PANEL}guichet-assignee-helper")
@@ -320,7 +330,7 @@ def _visit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
         p.do(d, "rc_check", {"complete": True}, AGENT)
         p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
     [task_row] = p.tasks(after)
-    assert (task_row.bpmn_id, task_row.title, task_row.assignee) == (visit, "Visite de conformité",
+    assert (task_row.bpmn_id, task_row.title, task_row.assignee) == ("ea_visite", "Visite de conformité",
                                                                       p.actor(HYGIENE).user_id)
     p.do(after, visit, {"visit_date": "2026-12-10", "comment": "Conforme"}, HYGIENE)
     assert p.open_steps(after) == ["sg_approve"]
@@ -364,6 +374,8 @@ def _tacit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
     replace(page, "replace-with-service-task")
     tacit = selected(page)
     rename(page, "Accord tacite")
+    set_id(page, "dp_tacit")
+    tacit = selected(page)
     open_group(page)
     page.locator(f"{PANEL}guichet-operator").select_option("decision.tacit")
     end = append(page, "append.end-event")
