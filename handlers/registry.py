@@ -34,6 +34,13 @@ def _text(fr: str, ar: str, **more: Any) -> dict[str, Any]:
 
 NONE = _params()
 AUDIENCES = "applicant, members, guichet, task_holders"
+# the panel's check boxes for notify.send's recipients (a comma-separated list of these codes)
+AUDIENCE_LABELS = {
+    "applicant": ["le pétitionnaire", "صاحب الطلب"],
+    "members": ["les membres de la commission", "أعضاء اللجنة"],
+    "guichet": ["les agents du guichet de la commune", "أعوان شباك الجماعة"],
+    "task_holders": ["qui a une tâche ouverte sur le dossier", "من لديه مهمة مفتوحة في الملف"],
+}
 
 # what each operator does, as the Studio's panel says it to an analyst (French, Arabic); the
 # handler's docstring is for developers
@@ -101,7 +108,7 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
     "decision.sign": (decision.sign, True, NONE),
     "notify.send": (notify.send, False, _params(
         {"to": _text("Destinataires", "المرسل إليهم", description=f"séparés par des virgules : {AUDIENCES}",
-                     **{"x-description-ar": f"مفصولة بفواصل: {AUDIENCES}"},
+                     **{"x-description-ar": f"مفصولة بفواصل: {AUDIENCES}", "x-choices": AUDIENCE_LABELS},
                      pattern=r"^\s*(applicant|members|guichet|task_holders)(\s*,\s*(applicant|members|guichet|"
                              r"task_holders))*\s*$"),
          "template": _text("Modèle de message", "نموذج الرسالة")},

@@ -199,8 +199,8 @@ def _reminder(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa:
     # what the operator does and who each audience is, in the analyst's language
     expect(page.locator('[data-entry-id="guichet-operator"]')).to_contain_text(
         "task_holders (qui a une tâche ouverte sur le dossier)")
-    page.locator(f"{PANEL}guichet-param-to").fill("task_holders")
-    page.locator(f"{PANEL}guichet-param-to").press("Tab")
+    page.locator(f"{PANEL}guichet-param-to-task_holders").check()  # the recipients, ticked
+    expect(page.locator(f"{PANEL}guichet-param-to")).to_have_value("task_holders")
     page.locator(f"{PANEL}guichet-param-template").select_option("deadline_reminder")
     shot(page, "changes-02-reminder-notify", full_page=False)
     end = append(page, "append.end-event")
