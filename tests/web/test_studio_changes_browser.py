@@ -332,6 +332,7 @@ def _visit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
     [task_row] = p.tasks(after)
     assert (task_row.bpmn_id, task_row.title, task_row.assignee) == ("ea_visite", "Visite de conformité",
                                                                       p.actor(HYGIENE).user_id)
+    assert task_row.id in inboxes(live, (HYGIENE,))  # in the hygiene member's inbox
     p.do(after, visit, {"visit_date": "2026-12-10", "comment": "Conforme"}, HYGIENE)
     assert p.open_steps(after) == ["sg_approve"]
     assert p.open_steps(before) == ["sg_approve"]  # filed before: straight to the signature
