@@ -428,6 +428,7 @@ def test_commission_deployed_alone_is_not_reverted(live: LiveSite, sessions: ses
 
 
 def _commission(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    from playwright.sync_api import expect
     p = platform(live, sessions)
     old_name = "Donner l'avis de l'organisme"
     new_name = "Rendre l'avis motivé de l'organisme"
@@ -466,3 +467,20 @@ def _commission(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noq
     later = p.file(CITIZEN, "permis_construire", SMALL)
     p.do(later, "rc_check", {"complete": True}, AGENT)
     assert titles(p, later, "cm_opinion") == {new_name}
+
+    # changing that old copy of commission in the GUU page is refused as stale: it would drop
+    # the rename; the analyst is told to reopen (and declines to deploy anyway)
+    guu.locator('#studio-tabs button[data-name="shared.bpmn"]').click()
+    select_element(guu, "cm_opinion")
+    assert guu.locator(f"{PANEL}name").input_value() == old_name  # the copy opened before
+    amount = guu.locator(f"{PANEL}guichet-deadline-amount")
+    amount.fill("7")
+    amount.press("Tab")
+    answers = iter([True, False])  # deploy a new version? yes; deploy anyway over v2? no
+    guu.on("dialog", lambda dialog: dialog.accept() if next(answers) else dialog.dismiss())
+    guu.locator("body").click(position={"x": 5, "y": 5})
+    guu.get_by_role("button", name="Déployer").click()
+    expect(guu.locator("#studio-status")).to_contain_text(
+        "« commission » v2 a été déployé par analyste@guichet.demo depuis l'ouverture de la v1")
+    shot(guu, "changes-11-stale-commission-copy", full_page=False)
+    assert versions_of(p, "commission") == [1, 2] and versions_of(p, "guu_autorisation") == [1, 2]
