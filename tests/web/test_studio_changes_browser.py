@@ -164,6 +164,7 @@ def test_reminder_before_the_recevabilite_deadline(live: LiveSite, sessions: ses
 
 
 def _reminder(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F811
+    from playwright.sync_api import expect
     p = platform(live, sessions)
     before = p.file(CITIZEN, "permis_construire", SMALL)
     page, errors = studio(live, "recevabilite")
@@ -184,13 +185,12 @@ def _reminder(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa:
     assert element(page, timer)["cancelActivity"] is False
     rename(page, "Rappel de l'échéance")
     open_group(page)
-    set_duration(page, 1, "days")
-    from playwright.sync_api import expect
+    set_duration(page, 1, "days")  # rc_check is due in 3 days: two days before
     expect(page.locator(f"{PANEL}guichet-timer")).to_have_value('"P1D"')
     shot(page, "changes-01-reminder-timer", full_page=False)
 
     # then a notification service task, its parameters from the operator's form, and an end
-    notify = append(page, "append.append-task")
+    append(page, "append.append-task")
     replace(page, "replace-with-service-task")
     notify = selected(page)
     rename(page, "Rappeler l'échéance à l'agent")
@@ -220,6 +220,8 @@ def _reminder(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa:
     after = p.file(CITIZEN, "permis_construire", SMALL)
     [check] = p.tasks(after)
     assert check.bpmn_id == "rc_check"
+    p.engine.wake_due_timers(utcnow() + timedelta(hours=23))
+    assert reminders(p, after) == []  # not before a day
     p.engine.wake_due_timers(utcnow() + timedelta(days=1, minutes=1))
     agent = p.actor(AGENT).user_id
     assert reminders(p, after) == [agent]  # the agent who holds rc_check is reminded
@@ -371,9 +373,8 @@ def _tacit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
     set_duration(page, 15, "days")
     expect(page.locator(f"{PANEL}guichet-timer")).to_have_value('"P15D"')
     shot(page, "changes-07-tacit-timer", full_page=False)
-    tacit = append(page, "append.append-task")
+    append(page, "append.append-task")
     replace(page, "replace-with-service-task")
-    tacit = selected(page)
     rename(page, "Accord tacite")
     set_id(page, "dp_tacit")
     tacit = selected(page)
@@ -456,6 +457,7 @@ def _commission(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noq
     amount = guu.locator(f"{PANEL}guichet-deadline-amount")
     amount.fill("45")
     amount.press("Tab")
+    expect(guu.locator(f"{PANEL}guichet-deadline")).to_have_value("P45D")  # written (the field is debounced)
     validate_and_deploy(guu, "Paiement : 45 jours", "guu_autorisation v2")
     # what the analyst is told: the commission in service is kept, their older copy not deployed
     said = guu.locator("#studio-status").inner_text()
@@ -476,6 +478,7 @@ def _commission(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noq
     amount = guu.locator(f"{PANEL}guichet-deadline-amount")
     amount.fill("7")
     amount.press("Tab")
+    expect(guu.locator(f"{PANEL}guichet-deadline")).to_have_value("P7D")
     answers = iter([True, False])  # deploy a new version? yes; deploy anyway over v2? no
     guu.on("dialog", lambda dialog: dialog.accept() if next(answers) else dialog.dismiss())
     guu.locator("body").click(position={"x": 5, "y": 5})
