@@ -27,7 +27,7 @@ def test_validate_reports_located_errors_and_exit_code(cli, tmp_path) -> None:  
     bad.write_text((DIAGRAMS / "approval.bpmn").read_text().replace('id="test.notify"', 'id="nope"'))
     result = cli.invoke(args=["processes", "validate", str(bad)])
     assert result.exit_code == 1
-    assert "bad.bpmn:" in result.output and "[notify]" in result.output and "'nope'" in result.output
+    assert "bad.bpmn:" in result.output and "[notify]" in result.output and "« nope »" in result.output
     good = cli.invoke(args=["processes", "validate", str(DIAGRAMS)])
     assert good.exit_code == 0 and "approval.bpmn: ok" in good.output
 
