@@ -27,6 +27,7 @@ class DeployOutcome:
     version: int
     content_hash: str
     created: bool  # False: identical content was already deployed (a no-op)
+    newest: int | None = None  # not created, and ``version`` is an older one: the version left in service
 
 
 def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None,
@@ -46,7 +47,8 @@ def deploy(session: Session, processes: list[CompiledProcess], *, by: str | None
                                   .order_by(ProcessDefinition.version.desc()).limit(1))
         same = _same_content(session, proc, previous, back)
         if same is not None:
-            outcomes.append(DeployOutcome(proc.key, same.version, proc.content_hash, False))
+            kept = previous.version if previous is not None and previous.version != same.version else None
+            outcomes.append(DeployOutcome(proc.key, same.version, proc.content_hash, False, kept))
             continue
         last = previous.version if previous is not None else 0
         row = ProcessDefinition(

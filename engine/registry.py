@@ -39,8 +39,9 @@ class HandlerSpec:
 
     func: Handler
     is_async: bool = False
-    doc: str = ""
+    doc: str = ""  # what it does, for an analyst (French)
     params: Mapping[str, Any] | None = None
+    doc_ar: str = ""  # the same in Arabic
 
 
 @dataclass(frozen=True)

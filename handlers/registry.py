@@ -34,13 +34,62 @@ def _text(fr: str, ar: str, **more: Any) -> dict[str, Any]:
 
 NONE = _params()
 AUDIENCES = "applicant, members, guichet, task_holders"
+# the panel's check boxes for notify.send's recipients (a comma-separated list of these codes)
+AUDIENCE_LABELS = {
+    "applicant": ["le pétitionnaire", "صاحب الطلب"],
+    "members": ["les membres de la commission", "أعضاء اللجنة"],
+    "guichet": ["les agents du guichet de la commune", "أعوان شباك الجماعة"],
+    "task_holders": ["qui a une tâche ouverte sur le dossier", "من لديه مهمة مفتوحة في الملف"],
+}
+
+# what each operator does, as the Studio's panel says it to an analyst (French, Arabic); the
+# handler's docstring is for developers
+DOCS: dict[str, tuple[str, str]] = {
+    "filing.checklist": ("Vérifie les pièces obligatoires de la liste légale ; écrit complete et missing "
+                         "(les pièces manquantes).",
+                         "يتحقق من الوثائق الإلزامية للقائمة القانونية؛ ويكتب complete و missing (الوثائق الناقصة)."),
+    "filing.receipt": ("Établit le récépissé de dépôt : numéro, date, pièces et leur empreinte.",
+                       "يُعد وصل الإيداع: الرقم والتاريخ والوثائق وبصمتها."),
+    "dossier.status": ("Passe le dossier au statut public choisi (un statut du catalogue), tel que le "
+                       "pétitionnaire le lit.",
+                       "ينقل الملف إلى الحالة العامة المختارة (حالة من الدليل) كما يقرؤها صاحب الطلب."),
+    "dossier.close": ("Clôt le dossier (pas de réponse dans le délai) ; plus rien ne s'y passe ensuite.",
+                      "يغلق الملف (لا جواب داخل الأجل)؛ ولا يحدث فيه شيء بعد ذلك."),
+    "decision.tacit": ("Accord tacite : l'administration n'a pas statué dans le délai légal ; le dossier "
+                       "passe au statut « accord tacite » (outcome = accord_tacite).",
+                       "موافقة ضمنية: لم تبت الإدارة داخل الأجل القانوني؛ ينتقل الملف إلى حالة «موافقة ضمنية»."),
+    "commission.resolve": ("Trouve la commission de ce type pour la commune du dossier, et ses membres nominatifs "
+                           "(members).",
+                           "يحدد لجنة هذا النوع لجماعة الملف وأعضاءها بأسمائهم (members)."),
+    "commission.convene": ("Inscrit le dossier à la prochaine séance de sa commission (ou à une séance créée au "
+                           "moins à ce délai).",
+                           "يدرج الملف في الجلسة المقبلة للجنته (أو في جلسة تُحدث بعد هذا الأجل على الأقل)."),
+    "opinions.compile": ("Consolide les avis des membres pour le tableau de délibération (avis, avis conformes, "
+                         "réserves).",
+                         "يجمع آراء الأعضاء لجدول المداولة (الآراء، الآراء المطابقة، التحفظات)."),
+    "fees.record": ("Calcule la taxe : taux (fee_rate) × le champ du dossier choisi, et l'enregistre.",
+                    "يحسب الرسم: النسبة (fee_rate) × حقل الملف المختار، ويسجله."),
+    "fees.mark_paid": ("Enregistre la référence de paiement confirmée par le guichet sur les taxes impayées.",
+                       "يسجل مرجع الأداء الذي أكده الشباك على الرسوم غير المؤداة."),
+    "decision.record": ("Enregistre l'issue de la délibération (ou l'accord tacite) comme décision du dossier.",
+                        "يسجل نتيجة المداولة (أو الموافقة الضمنية) كقرار للملف."),
+    "decision.render": ("Produit le PDF (non signé) de la décision.", "يُنتج ملف PDF للقرار (غير موقع)."),
+    "decision.sign": ("Signe la décision avec la clé du président (en tâche de fond).",
+                      "يوقع القرار بمفتاح الرئيس (في الخلفية)."),
+    "notify.send": ("Envoie un message du catalogue aux destinataires : applicant (le pétitionnaire), members "
+                    "(les membres de la commission), guichet (les agents du guichet), task_holders (qui a une "
+                    "tâche ouverte sur le dossier).",
+                    "يرسل رسالة من الدليل إلى المرسل إليهم: applicant (صاحب الطلب)، members (أعضاء اللجنة)، "
+                    "guichet (أعوان الشباك)، task_holders (من لديه مهمة مفتوحة في الملف)."),
+}
 
 # operator → (function, runs asynchronously?, JSON Schema of its parameters)
 HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
     "filing.checklist": (filing.checklist, False, NONE),
     "filing.receipt": (filing.receipt, False, NONE),
     "dossier.status": (status.set_public_status, False, _params(
-        {"code": _text("Code du statut public", "رمز الحالة العامة", description="un statut du catalogue")})),
+        {"code": _text("Code du statut public", "رمز الحالة العامة", description="un statut du catalogue",
+                       **{"x-description-ar": "حالة من الدليل"})})),
     "dossier.close": (status.close, False, _params(optional={
         "reason": _text("Motif de la clôture", "سبب الإغلاق")})),
     "decision.tacit": (status.tacit_approval, False, NONE),
@@ -59,6 +108,7 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
     "decision.sign": (decision.sign, True, NONE),
     "notify.send": (notify.send, False, _params(
         {"to": _text("Destinataires", "المرسل إليهم", description=f"séparés par des virgules : {AUDIENCES}",
+                     **{"x-description-ar": f"مفصولة بفواصل: {AUDIENCES}", "x-choices": AUDIENCE_LABELS},
                      pattern=r"^\s*(applicant|members|guichet|task_holders)(\s*,\s*(applicant|members|guichet|"
                              r"task_holders))*\s*$"),
          "template": _text("Modèle de message", "نموذج الرسالة")},
@@ -75,7 +125,7 @@ def build_registry(ports: Ports) -> HandlerRegistry:
     specs = {}
     for name, (func, is_async, params) in HANDLERS.items():
         bound = update_wrapper(partial(func, ports=ports), func)  # type: ignore[call-arg]
-        specs[name] = HandlerSpec(bound, is_async, (func.__doc__ or "").strip(), params)
+        specs[name] = HandlerSpec(bound, is_async, DOCS[name][0], params, doc_ar=DOCS[name][1])
     registry = HandlerRegistry.of(specs)
     for name, lookup in LOOKUPS.items():
         registry.register_lookup(name, lookup)

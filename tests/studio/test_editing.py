@@ -47,7 +47,7 @@ def test_modeler_opens_a_version_with_its_files_forms_and_pick_lists(site: Site)
         (PROCESSES / "forms" / "paiement.schema.json").read_text())
     assert "avis.ui.json" in config["forms"]  # UI hints come along to be edited
     operators = {o["key"]: o["doc"] for o in config["picklists"]["operators"]}
-    assert "filing.receipt" in operators and "receipt" in operators["filing.receipt"].lower()
+    assert "filing.receipt" in operators and "récépissé" in operators["filing.receipt"].lower()
     assert "plans.schema.json" in config["picklists"]["forms"]
     assert {"key": "guichet_agent", "fr": "Agent du guichet", "ar": "عون الشباك"} in config["picklists"]["roles"]
 
@@ -245,11 +245,42 @@ def test_deploying_over_a_colleagues_newer_version_needs_confirmation(site: Site
     stale = client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": files,
                                                                  "forms": config["forms"]})
     assert stale.status_code == 409 and stale.json["stale"] is True and stale.json["latest_version"] == 2
-    assert "v2 was deployed by analyste@guichet.demo" in stale.json["message"]
+    assert "v2 a été déployé par analyste@guichet.demo" in stale.json["message"]
     assert count_versions(site) == 2
     forced = client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": files,
                                                                   "forms": config["forms"], "force": True})
     assert forced.status_code == 201 and count_versions(site) == 3
+
+
+def test_an_old_copy_of_a_called_process_changed_in_a_bundle_is_stale(site: Site) -> None:
+    client, config = open_bundle(site)
+    assert config["called_versions"] == {"commission": 1, "recevabilite": 1, "signature": 1}
+    # meanwhile commission v2 is deployed from its own page
+    _other, commission = open_bundle_of(site, "commission")
+    renamed = {**commission["files"], "shared.bpmn": commission["files"]["shared.bpmn"].replace(
+        'name="Donner l\'avis de l\'organisme"', 'name="Rendre l\'avis"')}
+    assert client.post("/studio/processes/commission/deploy", json={
+        "base_version": 1, "files": renamed, "forms": commission["forms"]}).status_code == 201
+    # the GUU bundle opened before changes its old copy of commission: refused, it would drop the rename
+    files = {**config["files"], "shared.bpmn": config["files"]["shared.bpmn"].replace(
+        '<spiffworkflow:property name="deadline" value="P5D"/>', '<spiffworkflow:property name="deadline" value="P7D"/>')}
+    body = {"base_version": 1, "files": files, "forms": config["forms"], "called_versions": config["called_versions"]}
+    stale = client.post(f"/studio/processes/{KEY}/deploy", json=body)
+    assert stale.status_code == 409 and stale.json["stale_key"] == "commission" and stale.json["latest_version"] == 2
+    assert "« commission » v2 a été déployé par analyste@guichet.demo depuis l'ouverture de la v1" in stale.json["message"]
+    assert count_versions(site, "commission") == 2 and count_versions(site) == 1
+    # its copy left as opened: deployed, commission untouched
+    body["files"] = {**config["files"], "guu.bpmn": config["files"]["guu.bpmn"].replace(
+        'name="Confirmer le paiement"', 'name="Encaisser"')}
+    assert client.post(f"/studio/processes/{KEY}/deploy", json=body).status_code == 201
+    assert count_versions(site, "commission") == 2 and count_versions(site) == 2
+
+
+def open_bundle_of(site: Site, key: str) -> tuple[Any, dict[str, Any]]:
+    client = site.client(ANALYST)
+    page = client.get(f"/studio/processes/{key}/edit?version=1")
+    assert page.status_code == 200
+    return client, config_of(page.get_data(as_text=True))
 
 
 def test_the_studio_speaks_arabic_right_to_left(site: Site) -> None:

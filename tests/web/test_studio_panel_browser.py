@@ -117,6 +117,7 @@ def test_panel_edits_what_the_engine_reads(live: LiveSite, sessions: sessionmake
     expect(to).to_be_visible()  # the operator's parameter form, from its schema
     assert "(obligatoire)" in page.locator('[data-entry-id="guichet-param-to"]').inner_text()
     to.fill("applicant")
+    to.press("Tab")
     template = page.locator(f"{PANEL}guichet-param-template")
     # a message of the deployed catalog, shown as its French and Arabic texts
     assert "Dossier {number} : montant à payer" in template.inner_text()
@@ -185,5 +186,7 @@ def test_panel_edits_what_the_engine_reads(live: LiveSite, sessions: sessionmake
     assert page.locator(f"{PANEL}guichet-timer-unit option:checked").inner_text() == "أسابيع"
     headers = page.locator(".bio-properties-panel-group-header-title").all_inner_texts()
     assert "عام" in headers and "General" not in headers, headers
+    select_element(page, "ga_receipt")  # what an operator does, in Arabic too
+    assert "يُعد وصل الإيداع" in page.locator('[data-entry-id="guichet-operator"]').inner_text()
     shot(page, "studio-panel-04-arabic", full_page=False)
     assert errors == [], errors

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engine import Compilation, Conflict, NotFound, Problem, definitions, versions
 from engine.clock import utcnow
+from engine.models import ProcessDefinition
 from engine.sources import DIAGRAM_SUFFIXES, FORM_SUFFIX, UI_SUFFIX
 from engine.versions import Bundle
 from handlers import catalog_store, catalog_usage
@@ -84,25 +86,39 @@ class StaleBase(Conflict):
     """The bundle was opened on a version that is no longer the newest."""
 
     def __init__(self, key: str, base: int, latest: Any):
+        self.key, self.base = key, base
         self.latest_version, self.latest_by = latest.version, latest.deployed_by
         super().__init__(f"'{key}' v{latest.version} was deployed by {latest.deployed_by or '?'} since v{base} "
                          "was opened: reopen it, or deploy anyway")
 
 
-def _check_base(session: Any, bundle: Bundle) -> None:
-    if bundle.base_version is None:
-        return
-    latest = versions.version(session, bundle.process_key)
-    if latest.version != bundle.base_version:
-        raise StaleBase(bundle.process_key, bundle.base_version, latest)
+def _check_base(session: Any, bundle: Bundle, processes: list[Any], called_versions: Mapping[str, int]) -> None:
+    if bundle.base_version is not None:
+        latest = versions.version(session, bundle.process_key)
+        if latest.version != bundle.base_version:
+            raise StaleBase(bundle.process_key, bundle.base_version, latest)
+    # a called process the analyst changed in a copy older than the newest version: deploying
+    # it would drop what was deployed since (e.g. commission renamed from its own page)
+    for proc in processes:
+        opened = called_versions.get(proc.key)
+        if proc.key == bundle.process_key or opened is None:
+            continue
+        latest = versions.version(session, proc.key)
+        known = session.scalar(select(ProcessDefinition.id).where(
+            ProcessDefinition.process_key == proc.key, ProcessDefinition.content_hash == proc.content_hash).limit(1))
+        if latest.version != opened and known is None:
+            raise StaleBase(proc.key, opened, latest)
 
 
 def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draft_owner: str | None = None,
-           check_base: bool = False) -> tuple[list[definitions.DeployOutcome], list[Problem]]:
+           check_base: bool = False, called_versions: Mapping[str, int] | None = None,
+           ) -> tuple[list[definitions.DeployOutcome], list[Problem]]:
     """Validate then deploy the processes of the bundle the analyst changed; nothing is stored
     on any problem.
     With ``check_base``, refuse (:class:`StaleBase`) when the bundle's base version is no longer
-    the newest, so that nobody overwrites a colleague's deployment unknowingly.
+    the newest, so that nobody overwrites a colleague's deployment unknowingly; likewise for a
+    called process the bundle changes, when ``called_versions`` (key → the version its files
+    were opened at) says the bundle's copy is older than the newest.
     ``draft_owner``'s draft of the process is discarded with the deployment."""
     result, problems = validate(app, bundle)
     if any(p.severity == "error" for p in problems):
@@ -111,7 +127,7 @@ def deploy(app: Flask, bundle: Bundle, *, author: str, comment: str | None, draf
     try:
         with engine.transaction() as session:
             if check_base:
-                _check_base(session, bundle)
+                _check_base(session, bundle, result.processes, called_versions or {})
             # only the opened process may go back to an earlier content; the others the bundle
             # carries (a shared sub-process, a sibling in the same file) get a version only
             # for content never deployed: an old copy of a called process never reverts it

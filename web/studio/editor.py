@@ -30,13 +30,16 @@ def modeler(key: str) -> Any:
     session = db.session()
     number = request.args.get("version", type=int)
     bundle = None if number is not None else versions.get_draft(session, key, user.id)
+    called: dict[str, int] = {}  # the versions of the called processes whose files the bundle carries
     if bundle is None:
         row = versions.version(session, key, number)
-        bundle = versions.bundle_of(row, library(session),
-                                    definitions.called_rows(session, row))
+        rows = definitions.called_rows(session, row)
+        bundle = versions.bundle_of(row, library(session), rows)
+        called = {r.process_key: r.version for r in rows}
     first = next((n for n, text in sorted(bundle.files.items())
                   if n.endswith(".bpmn") and f'process id="{key}"' in text), None)
-    config = {"key": key, "first": first, "base_version": bundle.base_version, "draft": bundle.draft,
+    config = {"key": key, "first": first, "base_version": bundle.base_version, "called_versions": called,
+              "draft": bundle.draft,
               "files": bundle.files, "forms": bundle.forms, "picklists": pick_lists(current_app, bundle.forms),
               "urls": {"validate": url_for("studio.validate"), "deploy": url_for("studio.deploy", key=key),
                        "draft": url_for("studio.save_draft", key=key), "preview": url_for("studio.preview"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import versions
@@ -58,17 +59,25 @@ def deploy(key: str) -> Any:
         base = body.get("base_version")
         if base is not None and not isinstance(base, int):
             raise BadBundle("base_version must be a version number")
+        called = body.get("called_versions") or {}
+        if not isinstance(called, dict) or not all(isinstance(v, int) for v in called.values()):
+            raise BadBundle("called_versions must map process keys to version numbers")
     except BadBundle as exc:
         return _bad(exc)
     try:
         outcomes, problems = deploy_bundle(current_app, bundle, author=user.email[:100], comment=comment,
-                                           draft_owner=user.id, check_base=not body.get("force"))
+                                           draft_owner=user.id, check_base=not body.get("force"),
+                                           called_versions=called)
     except StaleBase as exc:
-        return jsonify(message=str(exc), stale=True, latest_version=exc.latest_version, problems=[]), 409
+        message = _("« %(key)s » v%(latest)s a été déployé par %(by)s depuis l'ouverture de la v%(base)s : "
+                    "rouvrez le processus, ou déployez quand même.", key=exc.key, latest=exc.latest_version,
+                    by=exc.latest_by or "?", base=exc.base)
+        return jsonify(message=message, stale=True, stale_key=exc.key, latest_version=exc.latest_version,
+                       problems=[]), 409
     if not outcomes:
         return jsonify(message="the bundle does not validate: nothing was deployed",
                        problems=[problem_out(p) for p in problems]), 422
-    return jsonify(deployed=[{"key": o.process_key, "version": o.version, "created": o.created}
+    return jsonify(deployed=[{"key": o.process_key, "version": o.version, "created": o.created, "newest": o.newest}
                              for o in outcomes], problems=[problem_out(p) for p in problems]), 201
 
 
@@ -81,6 +90,9 @@ def save_draft(key: str) -> Any:
         base = body.get("base_version")
         if base is not None and not isinstance(base, int):
             raise BadBundle("base_version must be a version number")
+        called = body.get("called_versions") or {}
+        if not isinstance(called, dict) or not all(isinstance(v, int) for v in called.values()):
+            raise BadBundle("called_versions must map process keys to version numbers")
         bundle = parse_bundle(key, base, body.get("files"), body.get("forms", {}))
     except BadBundle as exc:
         return _bad(exc)

@@ -101,7 +101,7 @@ def pick_lists(app: Flask, library: Mapping[str, str], bundle_forms: Collection[
     forms = sorted(set(library) | set(bundle_forms))
     processes, decisions = _deployed(app)
     return {
-        "operators": [{"key": k, "doc": registry.get(k).doc, "params": _with_catalog(app, k, registry.get(k).params),
+        "operators": [{"key": k, "doc": registry.get(k).doc, "doc_ar": registry.get(k).doc_ar, "params": _with_catalog(app, k, registry.get(k).params),
                        "async": registry.get(k).is_async} for k in registry],
         "forms": [f for f in forms if f.endswith(FORM_SUFFIX)],
         "roles": [{"key": k, "fr": v["fr"], "ar": v["ar"]} for k, v in ROLES.items()],

@@ -65,10 +65,20 @@ export function getOperator(element) {
   return (op && op.get('id')) || '';
 }
 
-/** Name another operator; its parameters are kept (an empty name fails validation, on purpose). */
+/**
+ * Name another operator; its parameters are kept (an empty name fails validation, on purpose).
+ * The operator always holds a parameter list, empty for an operator that takes none: the
+ * spiffworkflow schema requires <spiffworkflow:parameters/>.
+ */
 export function setOperator(element, injector, key) {
+  const modeling = injector.get('modeling');
   const op = ensureChild(element, injector, 'spiffworkflow:ServiceTaskOperator', { id: key });
-  injector.get('modeling').updateModdleProperties(element, op, { id: key });
+  modeling.updateModdleProperties(element, op, { id: key });
+  if (!op.get('parameterList')) {
+    const list = injector.get('bpmnFactory').create('spiffworkflow:Parameters', { parameters: [] });
+    list.$parent = op;
+    modeling.updateModdleProperties(element, op, { parameterList: list });
+  }
 }
 
 /** The collection a multi-instance task iterates over (bpmn:loopDataInputRef). */

@@ -3,8 +3,8 @@
 // forms, roles, deployed processes and decisions, data names) and those of the bundle.
 import { h } from '@bpmn-io/properties-panel/preact';
 import {
-  NumberFieldEntry, SelectEntry, TextAreaEntry, TextFieldEntry,
-  isNumberFieldEntryEdited, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited,
+  CheckboxEntry, NumberFieldEntry, SelectEntry, TextAreaEntry, TextFieldEntry,
+  isCheckboxEntryEdited, isNumberFieldEntryEdited, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited,
 } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
@@ -103,7 +103,31 @@ function paramEntries(element, operator, titleOf) {
   return Object.keys(schema.properties).map((name) => {
     const key = `${operator.key}/${name}`;
     if (!paramFactories.has(key)) paramFactories.set(key, paramFactory(schema, name, titleOf));
-    return paramFactories.get(key)(element);
+    return paramFactories.get(key).map((factory) => factory(element));
+  }).flat();
+}
+
+/** One check box per code of a comma-separated list parameter (``x-choices``: code → [fr, ar]). */
+function choiceEntries(id, name, choices) {
+  const codes = Object.keys(choices);
+  const listed = (el) => (unquote(getParameters(el)[name] || '') || '').split(',').map((c) => c.trim()).filter(Boolean);
+  return codes.map((code) => {
+    function Component({ element }) {
+      const injector = useService('injector');
+      const [fr, ar] = choices[code];
+      return h(CheckboxEntry, {
+        element, id: `${id}-${code}`, label: language() === 'ar' ? ar : fr,
+        getValue: () => listed(element).includes(code),
+        setValue: (checked) => {
+          const now = new Set(listed(element));
+          if (checked) now.add(code); else now.delete(code);
+          // the choices' order, then any other code already written
+          const ordered = [...codes.filter((c) => now.has(c)), ...[...now].filter((c) => !codes.includes(c))];
+          setParameter(element, injector, name, ordered.length ? quote(ordered.join(',')) : '');
+        },
+      });
+    }
+    return (element) => ({ id: `${id}-${code}`, element, component: Component, isEdited: isCheckboxEntryEdited });
   });
 }
 
@@ -120,10 +144,12 @@ function paramFactory(schema, name, titleOf) {
       const named = prop['x-enum-labels'] || {};
       const options = () => [{ value: '', label: L('none') },
         ...prop.enum.map((v) => ({ value: String(v), label: named[v] ? `${named[v]} (${v})` : String(v) }))];
-      return selectEntry(id, title, read, write, options);
+      return [selectEntry(id, title, read, write, options)];
     }
-    const hint = [prop.description, L('paramHint')].filter(Boolean).join(' — ');
-    return textEntry(id, title, read, write, hint);
+    const described = (language() === 'ar' && prop['x-description-ar']) || prop.description;
+    const hint = [described, L('paramHint')].filter(Boolean).join(' — ');
+    const choices = prop['x-choices'] ? choiceEntries(id, name, prop['x-choices']) : [];
+    return [textEntry(id, title, read, write, hint), ...choices];
   }
 }
 
@@ -152,7 +178,7 @@ export function makeProvider(picklists, t, bundle = {}) {
   const none = { value: '', label: t.noOperator };
   const operatorOf = (key) => picklists.operators.find((o) => o.key === key);
   const operators = () => [none, ...picklists.operators.map((o) => ({ value: o.key, label: o.key }))];
-  const docOf = (key) => (operatorOf(key) || {}).doc || '';
+  const docOf = (key) => ((lang === 'ar' && (operatorOf(key) || {}).doc_ar) || (operatorOf(key) || {}).doc || '');
   const titleOf = (prop, name) => (lang === 'ar' && prop['x-title-ar']) || prop.title || name;
   const forms = () => [none, ...picklists.forms.map((f) => ({ value: f, label: f }))];
   const roles = () => [none, ...picklists.roles.map((r) => ({ value: r.fr, label: `${r.fr} — ${r.ar} (${r.key})` }))];

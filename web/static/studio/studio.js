@@ -225,7 +225,7 @@ async function post(url, body) {
 
 async function bundle() {
   await stash();
-  return { key: config.key, base_version: config.base_version, files, forms };
+  return { key: config.key, base_version: config.base_version, called_versions: config.called_versions || {}, files, forms };
 }
 
 async function saveDraft() {
@@ -251,8 +251,15 @@ async function deploy() {
   }
   listProblems(result.problems || []);
   if (result.status !== 201) { status(t.invalid, 'error'); return; }
-  const parts = result.deployed.map((d) => `${d.key} v${d.version}${d.created ? '' : ` (${t.unchanged})`}`);
+  // a called process the bundle carries an older copy of is left as it is: say which version runs
+  const parts = result.deployed.map((d) => (d.newest
+    ? `${d.key} ${t.kept.replace('{newest}', d.newest).replace('{old}', d.version)}`
+    : `${d.key} v${d.version}${d.created ? '' : ` (${t.unchanged})`}`));
   status(`${t.deployed} : ${parts.join(', ')}`, 'success');
+  // a called process deployed from here: the bundle's copy is now that version
+  for (const d of result.deployed) {
+    if (config.called_versions && d.key in config.called_versions && !d.newest) config.called_versions[d.key] = d.version;
+  }
   const mine = result.deployed.find((d) => d.key === config.key);
   if (mine) {
     config.base_version = mine.version;
