@@ -10,8 +10,10 @@
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 from typing import Any
@@ -59,6 +61,8 @@ def bad_strings(value: Any, path: str = "") -> Iterator[str]:
 
 def _where_bad() -> tuple[int, str, list[str]] | None:
     """(status, message, places) of what is wrong with this request's input, if anything."""
+    if TOO_LARGE in request.environ:
+        raise RequestEntityTooLarge()
     if "\x00" in request.path:
         return 404, _("Caractère interdit (NUL) dans la requête."), ["path"]
     args = [k for k, v in request.args.items(multi=True) if forbidden(k) or forbidden(v)]
@@ -100,7 +104,43 @@ def _size(limit: int) -> str:
     return _("%(n)s Ko", n=max(1, limit // 1024))
 
 
+TOO_LARGE = "guichet.body_over"  # environ: the limit a chunked body went over
+
+
+class ChunkedLimit:
+    """WSGI middleware: a chunked body (no Content-Length) is read up to the limit that
+    applies to it and then handed on as a body of known length, so that every limit check
+    downstream works as for a declared length: over the limit, a 413 stating it (reading a
+    chunked stream to its end first would take every byte the client cares to send)."""
+
+    def __init__(self, wsgi_app: Any, config: Any):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            json_body = "json" in environ.get("CONTENT_TYPE", "")
+            limit = int(self.config["GUICHET_MAX_JSON_BYTES" if json_body else "MAX_CONTENT_LENGTH"])
+            body = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+            size = 0
+            while size <= limit:
+                data = environ["wsgi.input"].read(min(65536, limit + 1 - size))
+                if not data:
+                    break
+                body.write(data)
+                size += len(data)
+            body.seek(0)
+            environ["wsgi.input"] = body if size <= limit else io.BytesIO()
+            environ["CONTENT_LENGTH"] = str(size if size <= limit else 0)
+            environ.pop("wsgi.input_terminated", None)
+            if size > limit:
+                environ[TOO_LARGE] = limit
+        return self.wsgi_app(environ, start_response)
+
+
 def register(app: Flask, wants_json: Callable[[], bool]) -> None:
+    app.wsgi_app = ChunkedLimit(app.wsgi_app, app.config)  # type: ignore[method-assign]
+
     def answer(status: int, message: str, detail: dict[str, Any]) -> Any:
         if wants_json():
             return jsonify(message=message, detail=detail), status
@@ -108,7 +148,6 @@ def register(app: Flask, wants_json: Callable[[], bool]) -> None:
         response.status_code = status
         return response
 
-    @app.before_request
     def _refuse_bad_input() -> Any:
         problem = _where_bad()
         if problem is None:
@@ -116,10 +155,12 @@ def register(app: Flask, wants_json: Callable[[], bool]) -> None:
         status, message, places = problem
         return answer(status, message, {"reason": "invalid characters" if status == 422 else "invalid input",
                                         "fields": {p: ["forbidden characters"] for p in places}})
+    # first of all (CSRF's check reads the form): nothing looks at input before it is checked
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_bad_input)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: Exception) -> Any:
-        limit = request.max_content_length or int(app.config["MAX_CONTENT_LENGTH"])
+        limit = request.environ.get(TOO_LARGE) or request.max_content_length or int(app.config["MAX_CONTENT_LENGTH"])
         return answer(413, _("La requête dépasse la taille maximale acceptée (%(limit)s).", limit=_size(limit)),
                       {"reason": "Request Entity Too Large", "limit_bytes": limit})
 
