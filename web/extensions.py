@@ -57,3 +57,11 @@ def lend_back_idle_connection() -> None:
     take a connection again."""
     if has_request_context() and g.pop("guichet_reads_only", False):
         db.session.close()
+        g.guichet_lent_back = True
+
+
+def take_back_connection() -> None:
+    """After the step (its connection returned): the view's reads go on in autocommit."""
+    if has_request_context() and g.pop("guichet_lent_back", False):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.guichet_reads_only = True
