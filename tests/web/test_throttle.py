@@ -48,16 +48,18 @@ def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(site: Site) -> 
         else:
             r = client.post("/auth/login", data={"email": AGENT, "password": f"wrong-{i}"})
         statuses[r.status_code] += 1
-        if r.status_code == 429:
+        if r.status_code in (429, 503):  # 503: no pooled connection free within its bounded wait
             retry_after.append(r.headers.get("Retry-After"))
     threads = [threading.Thread(target=guess, args=(i,)) for i in range(30)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sum(statuses.values()) == 30 and set(statuses) <= {401, 429}, statuses
+    # every answer a clean refusal: a check (401), the limit (429), or the pool's bounded wait
+    # (503, part of the faults work: 30 requests at once exceed a node's connections)
+    assert sum(statuses.values()) == 30 and set(statuses) <= {401, 429, 503}, statuses
     assert statuses[401] == _checked(site, AGENT) <= MAX_FAILURES_PER_ACCOUNT, statuses
-    assert statuses[429] >= 30 - MAX_FAILURES_PER_ACCOUNT
+    assert statuses[429] + statuses[503] >= 30 - MAX_FAILURES_PER_ACCOUNT
     assert all(v is not None and 0 < int(v) <= 15 * 60 + 1 for v in retry_after)
 
 
