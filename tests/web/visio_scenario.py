@@ -149,15 +149,16 @@ def run(workdir: Path) -> dict[str, Any]:
         first, second = (login(browser, base, email) for email in MEMBERS)
         outsider, other_member = login(browser, base, OUTSIDER), login(browser, base, OTHER_COMMISSION_MEMBER)
 
-        # Refused by HTTP and by the socket: an applicant, and a member of another commission.
+        # Refused by HTTP (404, as for a room that does not exist) and by the socket: an applicant,
+        # and a member of another commission.
         for page, who in ((outsider, "outsider"), (other_member, "other-commission member")):
             response = page.goto(room)
-            assert response is not None and response.status == 403, f"{who}: HTTP {response and response.status}"
+            assert response is not None and response.status == 404, f"{who}: HTTP {response and response.status}"
             page.goto("/")
             probe = page.evaluate(SOCKET_PROBE, meeting.session_id)
             assert probe["refused"] is not None and not (probe["ack"] or {}).get("ok"), f"{who}: {probe}"
             assert probe["annotate"] is None or probe["annotate"].get("ok") is False, f"{who}: {probe}"
-        figures["refused"] = ["http 403", "socket refused"]
+        figures["refused"] = ["http 404", "socket refused"]
 
         # Everyone enters; every pair of peers connects over loopback. The secretary refused the
         # camera: told so, still in the room, and joins audio-only with one click.
