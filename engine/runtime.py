@@ -23,30 +23,20 @@ from .calls import Workflow, definition_of
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
-from .errors import (
-    Conflict,
-    Forbidden,
-    HandlerFailed,
-    NotFound,
-    StepFailed,
-    Unavailable,
-    quiet_rollback,
-    spiff_element,
-)
+from .errors import Conflict, Forbidden, HandlerFailed, StepFailed, Unavailable, quiet_rollback, spiff_element
 from .expressions import AUTHORS
+from .loaded import Loaded, LoadedDefinitions, StepResolver
 from .loop import ScriptEngine, is_deferred, run_until_wait
-from .models import ProcessDefinition
 from .projections import next_timer, sync_human_tasks
 from .prune import find_task, prune
 from .registry import HandlerRegistry
-from .specs import SERIALIZER_VERSION, SpecCache, WarmStates, dump_state, load_state
+from .specs import SERIALIZER_VERSION, WarmStates, dump_state, load_state
 from .steps import audit_ran
 from .store import InstanceState
 
 WARM = "guichet.warm"  # session.info key: the workflow a step saved
 Dispatcher = Callable[[list[int]], None]
 TaskListener = Callable[[Session, list[dict[str, Any]], datetime], None]  # told of a step's new human tasks
-Loaded = tuple[Any, dict[str, Any], dict[str, Any]]
 
 
 class Engine:
@@ -64,9 +54,8 @@ class Engine:
         self.dispatcher = dispatcher
         self.job_handlers = dict(job_handlers or {})
         self.task_listener = task_listener
-        self._specs = SpecCache()
+        self._loaded = LoadedDefinitions()
         self._warm = WarmStates()
-        self._validators: dict[tuple[int, str], Any] = {}
 
     @contextmanager
     def transaction(self, *, write: bool = True, incidents: bool = True) -> Iterator[Session]:
@@ -123,43 +112,26 @@ class Engine:
         if ids and self.dispatcher is not None:
             self.dispatcher(ids)
 
-    def rules(self, deployed: Mapping[str, int] | None = None) -> Rules:
-        return Rules(operators=set(self.registry), lane_roles=self.lane_roles,
-                     operator_params=self.registry.params(), deployed=dict(deployed or {}))
-
     def compile(self, files: Mapping[str, bytes], form_files: Mapping[str, bytes]) -> Compilation:
-        """Validate and compile; call activities may also name the processes already deployed."""
-        return compile_sources(files, form_files, self.rules(self.deployed_keys()))
-
-    def deployed_keys(self) -> dict[str, int]:
-        """Process key → newest deployed version; empty when the database cannot say (a
-        validation without one then only knows the files it was given)."""
+        """Validate and compile with the registered operators and lane roles; call activities
+        may also name the processes already deployed (none when the database cannot say)."""
         try:
             with self.transaction(write=False, incidents=False) as session:
-                return definitions.newest_versions(session)
+                deployed = definitions.newest_versions(session)
         except (Unavailable, SQLAlchemyError):
-            return {}
+            deployed = {}
+        return compile_sources(files, form_files, Rules(
+            operators=set(self.registry), lane_roles=self.lane_roles,
+            operator_params=self.registry.params(), deployed=deployed))
 
     def _definition(self, session: Session, definition_id: int) -> Loaded:
-        def build() -> Loaded:
-            row = session.get(ProcessDefinition, definition_id)
-            if row is None:
-                raise NotFound(f"no process definition {definition_id}")
-            loaded = definitions.load(row)
-            return loaded.spec, loaded.subprocess_specs, loaded.forms
-        return self._specs.get(str(definition_id), build)
+        return self._loaded.spec(session, definition_id)
 
     def _validator(self, session: Session, definition_id: int, form: str | None) -> Any:
-        """The compiled JSON Schema validator of a task's form, built once per definition."""
-        key = (definition_id, form or "")
-        if key not in self._validators:
-            schemas = self._definition(session, definition_id)[2]
-            self._validators[key] = forms.compile_schema(schemas.get(form or ""))
-        return self._validators[key]
+        return self._loaded.validator(session, definition_id, form)
 
-    def resolver(self, session: Session) -> _Resolver:
-        """Where this step's workflow finds the processes its call activities call."""
-        return _Resolver(self, session)
+    def resolver(self, session: Session) -> StepResolver:  # for this step's call activities
+        return StepResolver(self._loaded, session)
 
     def _load(self, session: Session, inst: InstanceState, now: datetime) -> Workflow:
         wf = self._warm.take(inst.id, inst.version)
@@ -323,18 +295,3 @@ class Engine:
     def drain_outbox(self, limit: int = 1000) -> int:
         """Run pending jobs until none is left (tests and the embedded default)."""
         return jobs.drain(self, limit)
-
-
-class _Resolver:
-    """The deployed definitions as a step sees them, for the call activities it starts or
-    reloads (engine/calls.py); bound to that step's session."""
-
-    def __init__(self, engine: Engine, session: Session):
-        self._engine, self._session = engine, session
-
-    def definition(self, definition_id: int) -> tuple[Any, dict[str, Any]]:
-        spec, subs, _ = self._engine._definition(self._session, definition_id)
-        return spec, subs
-
-    def find(self, process_key: str, version: int | None = None) -> int | None:
-        return definitions.find(self._session, process_key, version)
