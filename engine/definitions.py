@@ -108,6 +108,14 @@ def newest_versions(session: Session) -> dict[str, int]:
     return {key: number for key, number in rows}
 
 
+def newest_sources(session: Session) -> dict[str, dict[str, str]]:
+    """Process key → the source files of its newest version, in one query."""
+    newest = select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.process_key)
+    rows = session.execute(select(ProcessDefinition.process_key, ProcessDefinition.sources)
+                           .where(ProcessDefinition.id.in_(newest)))
+    return {key: dict(sources or {}) for key, sources in rows}
+
+
 def listing(session: Session) -> list[ProcessDefinition]:
     return list(session.scalars(select(ProcessDefinition)
                                 .order_by(ProcessDefinition.process_key, ProcessDefinition.version)))

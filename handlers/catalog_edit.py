@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import Conflict, Engine, definitions, versions
+from engine import Conflict, Engine, definitions
 
 from . import catalog_store, catalog_usage
 from .catalog import BUILTIN_MESSAGES, BUILTIN_STATUSES, KEY, CatalogError, from_dict
@@ -47,12 +47,9 @@ def change(engine: Engine, author: str, edit: Callable[[WorkingCopy], None]) -> 
 
 def deployed_sources(session: Session) -> tuple[dict[str, str], set[str]]:
     """Every newest deployed process's sources (by file name) and the deployed keys."""
-    sources: dict[str, str] = {}
-    keys = set()
-    for row in definitions.latest_versions(session):
-        keys.add(row.process_key)
-        sources.update(versions.version(session, row.process_key, row.version).sources)
-    return sources, keys
+    newest = definitions.newest_sources(session)
+    sources = {name: text for files in newest.values() for name, text in files.items()}
+    return sources, set(newest)
 
 
 def problems(session: Session, wc: WorkingCopy) -> list[str]:

@@ -7,6 +7,7 @@ Versions are immutable, so each is built once per process and cached by id.
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -181,7 +182,6 @@ def read_files(directory: Path) -> Catalog:
     path = directory / "catalog.yaml"
     if not path.exists():
         raise CatalogError([f"{path} : fichier introuvable"])
-    import json  # noqa: PLC0415 - only the CLI reads files
     forms: dict[str, Any] = {}
     problems: list[str] = []
     raw = _catalog.parse(path.read_text(encoding="utf-8"))  # shape first, forms next
@@ -212,7 +212,6 @@ def deploy_files(session: Session, directory: Path, *, by: str | None, comment: 
 
 def write_files(catalog: Catalog, directory: Path) -> list[Path]:
     """Write ``catalog.yaml`` and the catalog's forms back to ``directory`` (export)."""
-    import json  # noqa: PLC0415
     written = []
     path = directory / "catalog.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,10 +34,7 @@ class BadBundle(ValueError):
 def library(session: Any) -> dict[str, str]:
     """Deployed forms (schema and UI hints), as text: every newest process version's task
     forms and the catalog's filing forms — what a bundle can pick from, the same on every node."""
-    forms: dict[str, str] = {}
-    for row in definitions.latest_versions(session):
-        full = versions.version(session, row.process_key, row.version)
-        forms.update({name: versions.form_text(schema) for name, schema in (full.forms or {}).items()})
+    forms = {name: versions.form_text(schema) for name, schema in definitions.newest_forms(session).items()}
     forms.update({name: versions.form_text(schema) for name, schema in catalog_store.current(session).forms.items()})
     return dict(sorted(forms.items()))
 

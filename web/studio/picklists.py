@@ -33,7 +33,7 @@ FILING_PREFIX = "depot_"
 def _deployed(app: Flask) -> tuple[list[str], list[str]]:
     """Process keys deployed, and the decision ids of the DMN files their newest versions carry."""
     with get_engine(app).transaction(write=False) as session:
-        newest = {row.process_key: dict(row.sources or {}) for row in definitions.latest_versions(session)}
+        newest = definitions.newest_sources(session)
     decisions: set[str] = set()
     for sources in newest.values():
         for name, text in sources.items():
