@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,12 +60,28 @@ class CheckpointKey:
     def load(cls, path: str | Path, *, create: bool = False) -> CheckpointKey:
         """The key in ``path`` (hex); ``create``: generate it there first when absent (set-up)."""
         path = Path(path)
-        if create and not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+        if create:
+            create_secret_file(path, secrets.token_hex(32))
         return cls(bytes.fromhex(path.read_text().strip()))
+
+
+def create_secret_file(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` (mode 0600) unless it exists. Safe when several processes
+    start at once (the server and its workers): the content is written to a private temporary
+    file and linked into place, so the first writer wins whole and nobody reads half a key."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(content)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it first: its key is the key
+    finally:
+        os.unlink(tmp)
 
 
 @dataclass(frozen=True)

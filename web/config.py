@@ -40,10 +40,9 @@ from typing import Any
 
 def _secret_key(instance: Path) -> str:
     """A per-installation key kept under instance/ (never in the repository)."""
+    from engine.checkpoints import create_secret_file
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    create_secret_file(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
