@@ -4,7 +4,7 @@ All of it is admin data (seeded for the demo), never hard-coded in procedures.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,12 +45,15 @@ class User(Base):
     # cookie and Bearer token carrying an older value stops working at its next request
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin",
-                                                   cascade="all, delete-orphan")
+                                                   cascade="all, delete-orphan",
+                                                   foreign_keys="RoleGrant.user_id")
 
 
 class RoleGrant(Base):
     """A role held by a user, scoped to a commune (None = every commune) and, for commission
-    members, to the organism they sit for."""
+    members, to the organism they sit for; ``valid_from``/``valid_until`` (inclusive dates, None
+    = open) bound a grant in time — an interim president by delegation holds ``president`` for
+    the dates of the delegation, with ``delegated_by`` naming the titular president."""
 
     __tablename__ = "role_grant"
     __table_args__ = (UniqueConstraint("user_id", "role", "commune_code", "organism_code"),
@@ -61,7 +64,14 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(50))
     commune_code: Mapped[str | None] = mapped_column(ForeignKey("commune.code"))
     organism_code: Mapped[str | None] = mapped_column(ForeignKey("organism.code"))
-    user: Mapped[User] = relationship(back_populates="grants")
+    valid_from: Mapped[date | None] = mapped_column(default=None)
+    valid_until: Mapped[date | None] = mapped_column(default=None)
+    delegated_by: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
+
+    def active_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and \
+            (self.valid_until is None or day <= self.valid_until)
 
 
 class Commission(Base):
