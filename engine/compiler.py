@@ -77,7 +77,7 @@ def _xsd_problems(name: str, tree: etree._ElementTree, kind: str) -> list[Proble
         if schema.validate(tree):
             return []
         errors = [(e.line, e.message) for e in schema.error_log]
-    return [Problem(name, f"{kind.upper()} schema: {msg}", nearest_id(tree, line), line)
+    return [Problem(name, f"non conforme au schéma {kind.upper()} : {msg}", nearest_id(tree, line), line)
             for line, msg in errors[:20]]
 
 
@@ -90,14 +90,14 @@ def _executable_process_ids(name: str, tree: etree._ElementTree) -> tuple[list[s
             ids.append(proc.get("id"))
         elif flag is None:
             problems.append(Problem(
-                name, 'process does not say isExecutable="true": mark it executable in the '
-                'modeler (or isExecutable="false" if it only documents a participant)',
+                name, 'le processus ne dit pas isExecutable="true" : marquez-le exécutable dans le '
+                'modeleur (ou isExecutable="false" s\'il ne fait que documenter un participant)',
                 proc.get("id"), proc.sourceline))
     if not processes:
-        problems.append(Problem(name, "the file defines no process", None, 1))
+        problems.append(Problem(name, "le fichier ne définit aucun processus", None, 1))
     elif not ids and not problems:
         first = processes[0]
-        problems.append(Problem(name, 'no process in this file is executable (all say '
+        problems.append(Problem(name, 'aucun processus de ce fichier n\'est exécutable (tous disent '
                                       'isExecutable="false")', first.get("id"), first.sourceline))
     return ids, problems
 
@@ -124,7 +124,7 @@ def _located(exc: Exception, files: Mapping[str, etree._ElementTree], default_fi
         if element is None and fname in files:
             element, line = _element_named_in(message, files[fname])
         return Problem(fname, message, element, line)
-    return Problem(default_file, f"cannot interpret the diagram ({type(exc).__name__}: {exc})")
+    return Problem(default_file, f"le diagramme ne peut pas être interprété ({type(exc).__name__} : {exc})")
 
 
 def compile_sources(
@@ -141,7 +141,7 @@ def compile_sources(
             continue
         kind = kind_of(tree)
         if kind is None:
-            problems.append(Problem(name, "not a BPMN 2.0 or DMN file (unknown root element "
+            problems.append(Problem(name, "ce n'est pas un fichier BPMN 2.0 ni DMN (élément racine inconnu "
                                           f"{tree.getroot().tag!r})", None, 1))
             continue
         xsd = _xsd_problems(name, tree, kind)

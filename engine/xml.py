@@ -29,17 +29,17 @@ def _parser() -> etree.XMLParser:
 def parse_xml(name: str, content: bytes) -> tuple[etree._ElementTree | None, list[Problem]]:
     """Parse ``content`` safely; return the tree, or None and the located reasons why not."""
     if not content.strip():
-        return None, [Problem(name, "the file is empty")]
+        return None, [Problem(name, "le fichier est vide")]
     if len(content) > MAX_XML_BYTES:
-        return None, [Problem(name, f"the file is larger than {MAX_XML_BYTES // 1024 // 1024} MB")]
+        return None, [Problem(name, f"le fichier dépasse {MAX_XML_BYTES // 1024 // 1024} Mo")]
     try:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as exc:
-        return None, [Problem(name, f"malformed XML: {exc.msg}", line=exc.lineno or None)]
+        return None, [Problem(name, f"XML mal formé : {exc.msg}", line=exc.lineno or None)]
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         # Entities are never expanded by our parser, but a DTD has no place in BPMN/DMN:
         # refusing it outright closes XXE and entity-expansion tricks.
-        return None, [Problem(name, "a DOCTYPE/DTD is not allowed in diagrams", line=1)]
+        return None, [Problem(name, "un DOCTYPE/DTD n'est pas permis dans un diagramme", line=1)]
     return tree, []
 
 

@@ -35,7 +35,7 @@ def test_valid_diagrams_compile() -> None:
 def test_malformed_xml_is_located() -> None:
     broken = APPROVAL.replace("</bpmn:userTask>", "</bpmn:userTsk>", 1)
     [p] = problems_for(broken)
-    assert p.file == "x.bpmn" and "malformed XML" in p.message
+    assert p.file == "x.bpmn" and "XML mal formé" in p.message
     assert p.line == line_of(broken, "</bpmn:userTsk>")
 
 
@@ -43,7 +43,7 @@ def test_xsd_invalid_file_is_located() -> None:
     broken = APPROVAL.replace('<bpmn:exclusiveGateway id="decide"',
                               '<bpmn:exclusiveGateway colour="red" id="decide"')
     problems = problems_for(broken)
-    assert any("BPMN schema" in p.message and "colour" in p.message for p in problems)
+    assert any("schéma BPMN" in p.message and "colour" in p.message for p in problems)
     p = problems[0]
     assert p.line == line_of(broken, 'colour="red"') and p.element_id == "decide"
 
@@ -135,4 +135,4 @@ def test_oversized_diagrams_are_refused() -> None:
     from engine.xml import MAX_XML_BYTES
     padding = "<!--" + "x" * MAX_XML_BYTES + "-->"
     result = compile_sources({"huge.bpmn": (APPROVAL + padding).encode()}, FORMS, RULES)
-    assert not result.ok and "larger than" in result.problems[0].message
+    assert not result.ok and "dépasse" in result.problems[0].message
