@@ -13,6 +13,7 @@ from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
 from . import catalog_store, pdfcheck
 from .catalog import PDF, Catalog
 from .common import DomainError, set_status
+from .completeness.window import check_upload
 from .dossier_models import DocumentVersion, Dossier
 from .filing import missing_documents
 from .models import Commune
@@ -135,6 +136,7 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
     item = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure).item(kind)
     if item is None:
         raise DomainError(f"'{kind}' is not a document of this procedure's checklist")
+    check_upload(session, dossier, kind)  # 409 outside the windows the procedure opens
     content_type, pages = accepted_file(content, item.types)
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(

@@ -84,8 +84,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
             from .extensions import db
             return label(db.session(), ports, dossier, kind, lang)
+        from .formkit import requested
         return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
-                "document_label": document_label}
+                "document_label": document_label, "requested_items": requested}
 
     @app.before_request
     def _reads_only() -> None:

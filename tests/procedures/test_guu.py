@@ -59,7 +59,7 @@ def test_petit_projet_happy_path(platform: Platform) -> None:
 def test_incomplete_then_completed_keeps_earlier_versions(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
-    p.do(d, "rc_check", {"complete": False, "missing": ["plans_architecte"]}, AGENT)
+    p.do(d, "rc_check", {"complete": False, "requests": [{"document": "plans_architecte", "reason": "Coupes illisibles", "mode": "correction"}]}, AGENT)
     assert p.statuses(d)[-1] == "incomplete" and "incomplete" in p.messages(d)
     [ask] = p.tasks(d)
     assert (ask.bpmn_id, ask.assignee) == ("rc_complete", p.actor(CITIZEN).user_id)
@@ -77,7 +77,7 @@ def test_incomplete_then_completed_keeps_earlier_versions(platform: Platform) ->
 def test_no_answer_to_incomplete_closes_the_dossier(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
-    p.do(d, "rc_check", {"complete": False, "missing": ["etude_beton"]}, AGENT)
+    p.do(d, "rc_check", {"complete": False, "requests": [{"document": "etude_beton", "reason": "Étude non signée", "mode": "correction"}]}, AGENT)
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=29)) == 0
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=30, minutes=1)) == 1
     assert p.statuses(d)[-1] == "closed" and p.dossier(d).outcome == "clos"

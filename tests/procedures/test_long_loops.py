@@ -22,7 +22,7 @@ def state_size(p: Platform, d: int) -> int:
 def go_round(p: Platform, d: int, times: int) -> list[int]:
     sizes = []
     for _ in range(times):
-        p.do(d, "rc_check", {"complete": False, "missing": ["plans_architecte"]}, AGENT)
+        p.do(d, "rc_check", {"complete": False, "requests": [{"document": "plans_architecte", "reason": "Coupes illisibles", "mode": "correction"}]}, AGENT)
         p.do(d, "rc_complete", {"comment": "voici"}, CITIZEN)
         sizes.append(state_size(p, d))
     return sizes
@@ -51,7 +51,7 @@ def test_no_answer_timer_after_many_rounds(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
     go_round(p, d, 8)
-    p.do(d, "rc_check", {"complete": False, "missing": ["etude_beton"]}, AGENT)
+    p.do(d, "rc_check", {"complete": False, "requests": [{"document": "etude_beton", "reason": "Étude non signée", "mode": "correction"}]}, AGENT)
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=29)) == 0
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=30, minutes=1)) == 1
     assert p.statuses(d)[-1] == "closed" and p.dossier(d).outcome == "clos"
