@@ -31,7 +31,8 @@ def run_check(registry: HandlerRegistry, session: Session, inst: InstanceState, 
     name = check_of(task.task_spec)
     if name is None:
         return
-    call = ServiceCall(operator=name, params={}, data={**task.data, **data}, instance_id=inst.id,
+    # a check's ``params`` are the data just submitted; ``data`` is the task's data with them
+    call = ServiceCall(operator=name, params=dict(data), data={**task.data, **data}, instance_id=inst.id,
                        business_key=inst.business_key, task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id,
                        now=now, session=session)
     registry.get(name).func(call)

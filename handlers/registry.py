@@ -16,6 +16,7 @@ from engine import HandlerRegistry, HandlerSpec, ServiceCall
 
 from . import commission, decision, fees, filing, notify, status
 from .completeness import operators as requests
+from .payments import operators as payments
 from .ports import Ports
 
 HandlerFn = Callable[[ServiceCall, Ports], dict[str, Any]]
@@ -93,6 +94,13 @@ DOCS: dict[str, tuple[str, str]] = {
     "requests.answered": ("Vérification (propriété « check » de la tâche du pétitionnaire) : chaque pièce demandée "
                           "a une nouvelle version ; sinon la liste de celles qui manquent.",
                           "تحقق (خاصية « check » لمهمة صاحب الطلب): لكل وثيقة مطلوبة نسخة جديدة؛ وإلا قائمة الناقصة."),
+    "payments.declared": ("Vérification (propriété « check » de la tâche « Payer ») : un paiement est déclaré "
+                          "(quittance jointe) ou en attente chez un prestataire (régie…).",
+                          "تحقق (خاصية « check » لمهمة « الأداء »): أداء مصرح به (وصل مرفق) أو في انتظار لدى مقدم خدمة."),
+    "payments.reconcile": ("Enregistre le rapprochement du guichet : paiement confirmé (taxes et ordre de recette "
+                           "soldés) ou rejeté avec son motif ; écrit payment_confirmed.",
+                           "يسجل مطابقة الشباك: أداء مؤكد (الرسوم والأمر بالاستخلاص مؤداة) أو مرفوض مع سببه؛ "
+                           "ويكتب payment_confirmed."),
     "requests.close": ("Enregistre la réponse du pétitionnaire (versions déposées, message) dans l'historique.",
                        "يسجل جواب صاحب الطلب (النسخ المودعة، الرسالة) في السجل."),
 }
@@ -126,6 +134,9 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
         "from_task": _text("Tâche de l'agent qui demande", "مهمة العون الذي يطلب")})),
     "requests.answered": (requests.answered, False, NONE),
     "requests.close": (requests.close, False, NONE),
+    "payments.declared": (payments.declared, False, NONE),
+    "payments.reconcile": (payments.reconcile, False, _params(optional={
+        "from_task": _text("Tâche de l'agent qui rapproche", "مهمة العون الذي يطابق")})),
     "notify.send": (notify.send, False, _params(
         {"to": _text("Destinataires", "المرسل إليهم", description=f"séparés par des virgules : {AUDIENCES}",
                      **{"x-description-ar": f"مفصولة بفواصل: {AUDIENCES}", "x-choices": AUDIENCE_LABELS},

@@ -50,7 +50,7 @@ def _asked(data: Any) -> list[dict[str, Any]]:
 
 def validate(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     """Check (``check`` of the agent's task): the documents asked for are the checklist's."""
-    if call.data.get("complete") is True:
+    if call.params.get("complete") is True:  # the agent found the dossier complete
         return {}
     dossier = dossier_of(call)
     procedure = ports.catalog(call.session, dossier.catalog_id).procedure(dossier.procedure)
@@ -58,7 +58,7 @@ def validate(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     errors: dict[str, str] = {}
     codes: dict[str, str] = {}
     seen: set[str] = set()
-    asked = _asked(call.data)
+    asked = _asked(call.params)
     for n, item in enumerate(asked):
         kind, path = str(item.get("document", "")), f"requests/{n}/document"
         if procedure.item(kind) is None:

@@ -80,11 +80,11 @@ def test_public_domain_occupation_with_fee(platform: Platform) -> None:
     d = p.file(SHOP, "occupation_domaine_public", {"surface": 12, "objet": "terrasse de café", "adresse": "Bd Zerktouni"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
-    assert p.open_steps(d) == ["dp_payment"] and p.statuses(d)[-1] == "fees_due"
+    assert p.open_steps(d) == ["dp_pay"] and p.statuses(d)[-1] == "fees_due"
     with p.sessions() as s:
         [fee] = s.scalars(select(Fee).where(Fee.dossier_id == d))
         assert fee.amount == Decimal("600.00")  # 12 m² × 50 MAD
-    p.do(d, "dp_payment", {"payment_reference": "RC-778"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord"
 
@@ -100,7 +100,7 @@ def test_trench_technical_opinion_works_window_and_guarantee(platform: Platform)
     with p.sessions() as s:
         [fee] = s.scalars(select(Fee).where(Fee.dossier_id == d))
         assert fee.amount == Decimal("12000.00") and "Caution" in fee.label
-    p.do(d, "ot_payment", {"payment_reference": "CAUTION-1"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord_conditions"
 
@@ -115,5 +115,5 @@ def test_economic_modification_loop(platform: Platform) -> None:
     assert ask.bpmn_id == "dp_resubmit"
     p.do(d, "dp_resubmit", {"comment": "20 m²"}, SHOP)
     p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
-    assert p.open_steps(d) == ["dp_payment"]
+    assert p.open_steps(d) == ["dp_pay"]
     assert PRESIDENT

@@ -8,6 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from engine.models import HumanTask, ProcessInstance
+from handlers import dossiers
+from tests.pdfs import tiny_pdf
 from tests.procedures.conftest import Platform
 from tests.procedures.test_guu import AGENT, CITIZEN, FAV, SMALL, sign
 
@@ -23,6 +25,10 @@ def go_round(p: Platform, d: int, times: int) -> list[int]:
     sizes = []
     for _ in range(times):
         p.do(d, "rc_check", {"complete": False, "requests": [{"document": "plans_architecte", "reason": "Coupes illisibles", "mode": "correction"}]}, AGENT)
+        with p.engine.transaction() as s:  # the corrected plans the agent asked for
+            dossiers.add_document(s, p.ports, s.get_one(dossiers.Dossier, d), kind="plans_architecte",
+                                  filename="plans.pdf", content=tiny_pdf(f"plans {len(sizes)}"),
+                                  by=p.actor(CITIZEN), now=p.clock())
         p.do(d, "rc_complete", {"comment": "voici"}, CITIZEN)
         sizes.append(state_size(p, d))
     return sizes
@@ -35,7 +41,7 @@ def test_many_rounds_then_authorized(platform: Platform) -> None:
     assert max(sizes[3:]) <= sizes[1] + 300, sizes
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
-    p.do(d, "ga_payment", {"payment_reference": "Q-9"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord" and p.decision(d).signed
     assert p.statuses(d)[-1] == "authorized" and p.open_steps(d) == []
