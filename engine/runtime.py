@@ -18,9 +18,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from . import audit, definitions, faults, forms, jobs, outbox, store, timers
-from .checks import run_check
 from .actor import Actor
 from .calls import Workflow, definition_of
+from .checks import run_check
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE

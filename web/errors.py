@@ -13,8 +13,8 @@ from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotF
 from handlers.common import DomainError
 from handlers.completeness.window import UploadClosed
 from handlers.dossiers import InvalidDocument
-from handlers.payments.declare import InvalidPayment, PaymentClosed
 from handlers.files import StoredFileAltered
+from handlers.payments.declare import InvalidPayment, PaymentClosed
 
 from . import faults, inputs
 
@@ -61,8 +61,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         if exc.reason == "no_task":
             return 409, _("Les pièces du dossier ne peuvent pas être modifiées maintenant : aucune tâche ne vous "
                           "demande de documents (le dossier est en cours d'examen).")
-        return 409, _("Cette pièce ne fait pas partie des pièces demandées. Pièces attendues : %(kinds)s.",
-                      kinds=", ".join(exc.requested))
+        return 409, _("Cette pièce ne fait pas partie des pièces demandées : déposez uniquement les pièces "
+                      "listées dans la demande du guichet.")
     if isinstance(exc, PaymentClosed):
         return 409, _("Aucun paiement n'est attendu sur ce dossier maintenant.")
     if isinstance(exc, InvalidPayment):

@@ -150,6 +150,6 @@ def _document_requests(form: MultiDict[str, str], name: str) -> list[dict[str, s
     return out
 
 
-def requested(value: Any) -> dict[str, dict[str, Any]]:
+def requested(value: Any) -> dict[str, Mapping[str, Any]]:
     """A ``document_requests`` field's value by document kind (to fill the widget back)."""
     return {str(i.get("document")): i for i in value or [] if isinstance(i, Mapping)}

@@ -85,3 +85,10 @@ def requests_of(session: Session, catalog: Catalog, dossier: Dossier,
         out.append(RequestView(row.id, row.kind, row.comment, row.requested_at, items, row.answered_at,
                                row.answer_comment))
     return out
+
+
+def open_request_of(session: Session, ports: Any, dossier: Dossier) -> RequestView | None:
+    """The dossier's open request (what a task of the applicant answers), if any."""
+    docs = session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == dossier.id))
+    views = requests_of(session, ports.catalog(session, dossier.catalog_id), dossier, docs)
+    return next((r for r in views if r.open), None)
