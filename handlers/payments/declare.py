@@ -3,7 +3,7 @@
 complete the procedure's payment task with it, so the guichet gets its reconciliation task."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,13 +13,14 @@ from engine.models import HumanTask
 
 from ..catalog import PDF
 from ..common import DomainError
-from ..dossier_models import Dossier
+from ..dossier_models import Dossier, Fee
 from ..dossiers import accepted_file
 from ..models import Commune
 from ..ports import Ports
 from .models import AWAITING, Payment
 from .operators import order_of
 from .providers import OrderInfo
+from .views import fees_of
 
 PAY_FORM = "payer.schema.json"  # the form of the procedures' payment task
 QUITTANCE_TYPES = (PDF, "image/png", "image/jpeg")
@@ -38,6 +39,7 @@ class Declared(NamedTuple):
     payment_id: int
     state: str
     redirect_url: str | None
+    fees: dict[str, Any]  # the dossier's fees as the API shows them, after the declaration
 
 
 def payment_task(session: Session, dossier: Dossier) -> HumanTask | None:
@@ -84,9 +86,12 @@ def declare(engine: Engine, ports: Ports, applicant: Actor, dossier_id: int, *, 
             earlier.state = "withdrawn"  # the newest declaration is the one the guichet checks
         session.add(payment)
         session.flush()
-        task_id, result = task.id, Declared(payment.id, payment.state, redirect)
+        task_id, payment_id, state = task.id, payment.id, payment.state
     engine.complete(task_id, {}, applicant)
-    return result
+    with engine.transaction(write=False) as session:
+        fees = list(session.scalars(select(Fee).where(Fee.dossier_id == dossier_id)))
+        shown = fees_of(session, dossier_id, fees).out(None, ports.payment_providers)
+    return Declared(payment_id, state, redirect, shown)
 
 
 class InvalidPayment(DomainError):

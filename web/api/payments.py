@@ -13,7 +13,6 @@ from handlers import queries
 from handlers.payments import documents
 from handlers.payments.declare import declare
 from handlers.payments.models import Payment, PaymentOrder
-from handlers.payments.views import fees_of
 
 from ..bootstrap import get_engine
 from ..extensions import db
@@ -45,10 +44,8 @@ def pay(dossier_id: int, body: dict[str, Any]) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
     storage = body.get("file")
     content = storage.read(10 * 1024 * 1024 + 1) if storage is not None else None
-    declare(get_engine(current_app), ports(), caller(), dossier_id, method=body["method"],
-            provider=body.get("provider"), content=content)
-    view = queries.dossier_view(db.session(), caller(), dossier_id)
-    return fees_of(db.session(), dossier_id, view.fees).out(None, ports().payment_providers)
+    return declare(get_engine(current_app), ports(), caller(), dossier_id, method=body["method"],
+                   provider=body.get("provider"), content=content).fees
 
 
 @bp.get("/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance")
