@@ -19,6 +19,11 @@ LARGE = {"usage": "habitation_collective", "surface": 2400, "niveaux": 6, "parce
 FAV = {"avis": "favorable"}
 
 
+def pdf_text(pdf: bytes) -> str:
+    import subprocess
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
 def sign(p: Platform, d: int) -> None:
     assert p.open_steps(d) == ["sg_approve"]
     [task] = p.tasks(d)
@@ -122,13 +127,19 @@ def test_reserves_become_conditions(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
     p.do(d, "rc_check", {"complete": True}, AGENT)
-    p.opinions(d, {"agence_urbaine": {"avis": "favorable_reserve", "reserves": "Retrait de 3 m sur rue"},
+    p.opinions(d, {"agence_urbaine": {"avis": "favorable_reserve",
+                                      "reserves": "- Retrait de 3 m sur rue\n\n2) Hauteur limitée à R+2\nClôture ajourée"},
                    "urbanisme": FAV})
     p.pay(d)
     sign(p, d)
     decision = p.decision(d)
     assert decision.outcome == "accord_conditions"
-    assert decision.conditions == ["Agence urbaine : Retrait de 3 m sur rue"]
+    assert decision.conditions == ["Agence urbaine : Retrait de 3 m sur rue", "Agence urbaine : Hauteur limitée à R+2",
+                                   "Agence urbaine : Clôture ajourée"]  # one condition per line typed
+    with p.sessions() as s:
+        pdf = p.ports.files.get(s.get_one(type(decision), decision.id).pdf_sha256)
+    text = pdf_text(pdf)
+    assert "1. Agence urbaine : Retrait de 3 m sur rue" in text and "3. Agence urbaine : Clôture ajourée" in text
 
 
 def test_request_for_modified_plans_loops_back_to_the_applicant(platform: Platform) -> None:
