@@ -31,9 +31,8 @@ def exchange_of(session: Session, ports: Ports, view: DossierView) -> Exchange:
     kinds: list[str] | None
     if d.instance_id is None and d.status == "draft":
         kinds = None
-    elif not any(t.assignee == d.applicant_id for t in view.open_steps):
-        kinds = []
     else:
         asked = next((r for r in requests if r.open), None)
-        kinds = None if asked is None else [i.document for i in asked.items]
+        waiting = any(t.assignee == d.applicant_id for t in view.open_steps)
+        kinds = [i.document for i in asked.items] if asked is not None and waiting else []
     return Exchange(requests, kinds, fees_of(session, d.id, view.fees))

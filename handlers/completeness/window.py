@@ -1,9 +1,9 @@
 """Upload windows: when the applicant may add a version of a document.
 
 A draft takes any document of its checklist. Once filed, a document changes only while the
-applicant has an open task on the dossier (completing it, sending modified plans) and, when
-that task answers a structured request, only the documents the request names. Anything else
-is a conflict (409) whose reason the pages and the API say in the user's language.
+applicant has an open task on the dossier that answers a request (completing it, sending
+modified plans), and only the documents the request names. Anything else is a conflict
+(409) whose reason the pages and the API say in the user's language.
 """
 from __future__ import annotations
 
@@ -38,13 +38,13 @@ def applicant_task_open(session: Session, dossier: Dossier) -> bool:
 
 def open_kinds(session: Session, dossier: Dossier) -> list[str] | None:
     """The documents the applicant may upload now: ``None`` means any of the checklist (a
-    draft, or an open task that names no particular document); ``[]`` means none."""
+    draft); ``[]`` means none."""
     if dossier.instance_id is None and dossier.status == "draft":
         return None
-    if not applicant_task_open(session, dossier):
-        return []
     request = open_request(session, dossier.id)
-    return None if request is None else [i["document"] for i in request.items]
+    if request is None or not applicant_task_open(session, dossier):
+        return []
+    return [i["document"] for i in request.items]
 
 
 def check_upload(session: Session, dossier: Dossier, kind: str) -> None:

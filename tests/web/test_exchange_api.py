@@ -115,6 +115,8 @@ def test_fees_payment_order_and_reconciliation(site: Site) -> None:
     assert order["reference"].startswith("OR-PC-CASABLANCA-")
     pdf = client.get(order["pdf"], headers=citizen)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # the applicant's payment task asks for no document: no upload
+    assert upload(site, citizen, dossier_id, "plan_masse").status_code == 409
     # nothing to reconcile before the applicant declares
     r = complete(site, citizen, {})
     assert r.status_code == 422 and "payment" in r.json["detail"]["fields"]
