@@ -89,7 +89,8 @@ def payment_order_pdf(doc: PaymentOrderDocument) -> bytes:
     sheet.fields([
         (REFERENCE, doc.reference), (L.DOSSIER, doc.dossier_number),
         (L.PROCEDURE, Pair(doc.procedure_fr, doc.procedure_ar)), (L.APPLICANT, doc.applicant),
-        (ISSUED, day), (L.TOTAL, Pair(total, f"{L.amount(doc.total)} {L.CURRENCY.ar}")),
+        # in Arabic the amount has no thousands space: the bidi algorithm would split it in two
+        (ISSUED, day), (L.TOTAL, Pair(total, f"{doc.total:.2f}".replace(".", ",") + f" {L.CURRENCY.ar}")),
     ])
     sheet.heading(DETAIL)
     sheet.bullets([f"{line.label} : {L.amount(line.base)} × {L.amount(line.rate)} = "

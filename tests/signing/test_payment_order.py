@@ -38,6 +38,7 @@ def test_payment_order_reads_in_both_languages(output_dir: Path) -> None:
                      "Taxe sur les opérations de construction : 180,00 × 10,00 = 1 800,00 MAD",
                      "Loi n° 47-06", "Modalités de paiement", "Le Guichet unique"):
         assert expected in text, f"{expected!r} missing from the payment order"
+    assert "1800,00" in text  # the Arabic total reads as one number
     arabic = arabic_words(text)
     for expected in ("أمر بالاستخلاص", "السند القانوني", "كيفية الأداء", "الشباك الوحيد"):
         assert expected in arabic, f"{expected!r} missing from the payment order"
