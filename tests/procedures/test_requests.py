@@ -11,6 +11,7 @@ from handlers import dossiers
 from handlers.completeness.models import DocumentRequest
 from handlers.completeness.window import UploadClosed
 from handlers.dossier_models import Notification
+from handlers.models import User
 from tests.pdfs import tiny_pdf
 from tests.procedures.conftest import Platform
 
@@ -88,3 +89,16 @@ def test_correction_of_a_document_never_uploaded_is_refused(platform: Platform) 
         p.do(d, "rc_check", {"complete": False, "requests": [
             {"document": "etude_beton", "reason": "Illisible", "mode": "correction"}]}, AGENT)
     assert err.value.codes == {"requests/0/document": "never_uploaded"}
+
+
+def test_the_request_reaches_an_arabic_reader_in_arabic(platform: Platform) -> None:
+    p = platform
+    with p.engine.transaction() as s:
+        s.get_one(User, p.actor(CITIZEN).user_id).locale = "ar"
+    d = p.file(CITIZEN, "permis_construire", SMALL, skip=("etude_beton",))
+    p.do(d, "rc_check", {"complete": False, "requests": TWO, "observations": "Merci."}, AGENT)
+    with p.sessions() as s:
+        note = s.scalar(select(Notification).where(Notification.dossier_id == d, Notification.template == "incomplete"))
+    assert note.lang == "ar"
+    assert "1. تصميم الكتلة (نسخة مصححة): Cotes absentes" in note.body
+    assert "2. دراسة الخرسانة المسلحة: Étude manquante" in note.body and "Merci." in note.body
