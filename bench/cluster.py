@@ -48,8 +48,10 @@ GUICHET = str(ROOT / ".venv" / "bin" / "guichet")
 PASSWORD = "bench-cluster-password-1"
 SMALL = {"parcelle": "TF 1/C", "usage": "habitation_individuelle", "surface": 150, "niveaux": 2}
 KINDS = ["demande", "certificat_propriete", "plan_situation", "plan_masse", "plans_architecte"]
+PAY = {"declare": "method=provider&provider=regie"}  # not a task form: the payment declaration route
 ROLES = {  # who drives which task, with what data
-    "guichet@casablanca.demo": {"rc_check": {"complete": True}, "ga_payment": {"payment_reference": "Q-1"}},
+    "guichet@casablanca.demo": {"rc_check": {"complete": True}, "ga_payment": {"payment_confirmed": True}},
+    "citoyen@guichet.demo": {"ga_pay": PAY},  # declares a payment at the régie
     "agence-urbaine@casablanca.demo": {"cm_opinion": {"opinion": {"avis": "favorable"}}},
     "urbanisme@casablanca.demo": {"cm_opinion": {"opinion": {"avis": "favorable"}}},
     "president@casablanca.demo": {"sg_approve": {"approve": True}},
@@ -122,8 +124,14 @@ def drive(api: Api, tasks: dict[str, dict[str, Any]], stop: threading.Event, don
         page = api.json("GET", "/api/v1/tasks?per_page=100") or {"items": []}
         mine = [t for t in page["items"] if t["bpmn_id"] in tasks and int(t["id"][:8], 16) % n == k]
         for t in mine:
-            status, _ = api.call("POST", f"/api/v1/tasks/{t['id']}/complete", {"data": tasks[t["bpmn_id"]]},
-                                 ok=(200,))
+            data = tasks[t["bpmn_id"]]
+            if "declare" in data:  # the payment task completes when a payment is declared
+                status, _ = api.call("POST", f"/api/v1/dossiers/{t['dossier_id']}/payments",
+                                     form=data["declare"].encode(), content_type="application/x-www-form-urlencoded",
+                                     ok=(201,))
+                status = 200 if status == 201 else status
+            else:
+                status, _ = api.call("POST", f"/api/v1/tasks/{t['id']}/complete", {"data": data}, ok=(200,))
             if status == 200:
                 done.append(1)
         if not mine:

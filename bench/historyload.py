@@ -58,7 +58,9 @@ def finished_state(engine: Any, ports: Any, sessions: Any, agent: Any) -> str:
     for org in ("agence-urbaine", "urbanisme"):
         member = actor(f"{org}@casablanca.demo")
         engine.complete(ready(iid, assignee=member.user_id), {"opinion": {"avis": "favorable"}}, member)
-    engine.complete(ready(iid, bpmn_id="ga_payment"), {"payment_reference": "Q-1"}, agent)
+    from handlers.payments.declare import declare
+    declare(engine, ports, actor("citoyen@guichet.demo"), d, method="provider", provider="regie")
+    engine.complete(ready(iid, bpmn_id="ga_payment"), {"payment_confirmed": True}, agent)
     engine.complete(ready(iid, bpmn_id="sg_approve"), {"approve": True}, actor("president@casablanca.demo"))
     with sessions() as s:
         return s.get(ProcessInstance, iid).state

@@ -29,11 +29,15 @@ from engine.models import HumanTask, ProcessInstance  # noqa: E402
 from engine.sources import read_directory  # noqa: E402
 from handlers import catalog_store, demo  # noqa: E402
 from handlers.accounts import actor_for, find_by_email  # noqa: E402
+from handlers.dossier_models import Dossier  # noqa: E402
+from handlers.dossiers import add_document  # noqa: E402
 from handlers.files import FileStore  # noqa: E402
+from handlers.payments.declare import declare  # noqa: E402
 from handlers.ports import Ports  # noqa: E402
 from handlers.registry import build_registry  # noqa: E402
 from handlers.roles import lane_roles  # noqa: E402
 from tests.filing import file_complete  # noqa: E402
+from tests.pdfs import tiny_pdf  # noqa: E402
 
 
 def platform(tmp: Path):  # noqa: ANN201
@@ -88,7 +92,8 @@ def main() -> None:
     engine.complete(task(sessions, iid, "rc_check").id, {"complete": True}, agent)
     for m in members:
         engine.complete(task_for(sessions, iid, m.user_id).id, {"opinion": {"avis": "favorable"}}, m)
-    engine.complete(task(sessions, iid, "ga_payment").id, {"payment_reference": "Q-1"}, agent)
+    declare(engine, ports, citizen, d, method="provider", provider="regie")
+    engine.complete(task(sessions, iid, "ga_payment").id, {"payment_confirmed": True}, agent)
     engine.complete(task(sessions, iid, "sg_approve").id, {"approve": True}, president)
     finished = instance_of(sessions, d)
     print(f"stored per permis instance (waiting for its signature job): state {len(finished.state):,} B "
@@ -101,9 +106,13 @@ def main() -> None:
     for _ in range(args.rounds):  # only the completions are timed, not the look-ups of the task ids
         check = task(sessions, iid2, "rc_check").id
         t0 = time.perf_counter()
-        engine.complete(check, {"complete": False, "missing": ["plan_masse"]}, agent)
+        engine.complete(check, {"complete": False, "requests": [
+            {"document": "plan_masse", "reason": "Cotes absentes", "mode": "correction"}]}, agent)
         elapsed = time.perf_counter() - t0
         answer = task(sessions, iid2, "rc_complete").id
+        with engine.transaction() as s:  # the new version the request asks for (not timed)
+            add_document(s, ports, s.get_one(Dossier, d2), kind="plan_masse", filename="pm.pdf",
+                         content=tiny_pdf(f"plan {len(timings)}"), by=citizen, now=engine.clock())
         t0 = time.perf_counter()
         engine.complete(answer, {"comment": "voici"}, citizen)
         timings.append((elapsed + time.perf_counter() - t0) / 2 * 1000)

@@ -23,12 +23,15 @@ def field_errors(validator: Any, data: Any) -> tuple[dict[str, str], dict[str, s
     codes: dict[str, str] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = [str(p) for p in err.absolute_path]
+        keys = ["/".join(path) or "(form)"]
         if err.validator == "required" and isinstance(err.instance, dict):
-            missing = [r for r in err.validator_value if r not in err.instance]
-            path.append(missing[0] if missing else "")
-        key = "/".join(path) or "(form)"
-        errors.setdefault(key, err.message)
-        codes.setdefault(key, str(err.validator))
+            # every missing field, not only the first: a person fixes them all at once
+            missing = [r for r in err.validator_value if r not in err.instance] or [""]
+            keys = ["/".join([*path, name]) for name in missing]
+        for key in keys:
+            errors.setdefault(key, f"'{key.rsplit('/', 1)[-1]}' is a required property"
+                              if err.validator == "required" else err.message)
+            codes.setdefault(key, str(err.validator))
     return errors, codes
 
 

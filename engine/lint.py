@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from jsonschema import exceptions as js_exceptions
@@ -66,7 +66,8 @@ def is_iso_duration(value: str) -> bool:
 
 
 def _check_user_task(file: str, ts: Any, forms: Mapping[str, dict[str, Any]],
-                     lane_roles: Mapping[str, str], used: dict[str, dict[str, Any]]) -> list[Problem]:
+                     lane_roles: Mapping[str, str], used: dict[str, dict[str, Any]],
+                     operators: Collection[str] = ()) -> list[Problem]:
     props = ts.extensions.get("properties", {})
     out = []
     form = props.get(FORM_PROPERTY)
@@ -87,6 +88,10 @@ def _check_user_task(file: str, ts: Any, forms: Mapping[str, dict[str, Any]],
         out.append(Problem(file, "les libellés de statut sur une tâche ne sont pas lus : placez avant elle une "
                                  "tâche de service « dossier.status » avec le code d'un statut du catalogue "
                                  "(ses libellés fr/ar sont ceux que voit le pétitionnaire)", ts.bpmn_id))
+    check = props.get("check")
+    if check and check not in operators:
+        out.append(Problem(file, f"la vérification « {check} » de la tâche n'est pas un gestionnaire enregistré",
+                           ts.bpmn_id))
     # assignee and deadline expressions are compiled with the others (engine/exprcheck.py)
     return out
 
@@ -104,7 +109,7 @@ def check_specs(spec: Any, subs: Mapping[str, Any], forms: Mapping[str, dict[str
                                                    f"service n'est pas un gestionnaire enregistré (connus : {known})",
                                         ts.bpmn_id))
             elif isinstance(ts, UserTask):
-                problems += _check_user_task(proc.file, ts, forms, rules.lane_roles, used)
+                problems += _check_user_task(proc.file, ts, forms, rules.lane_roles, used, rules.operators)
         problems += check_service_tasks(proc.file, proc.task_specs.values(),
                                         getattr(rules, "operator_params", {}))
     unique = list(dict.fromkeys(problems))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from . import audit, definitions, faults, forms, jobs, outbox, store, timers
 from .actor import Actor
 from .calls import Workflow, definition_of
+from .checks import run_check
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
@@ -238,6 +239,7 @@ class Engine:
             # a task inside a called process has the form deployed with the version the call runs
             definition_id = definition_of(task.workflow) or inst.definition_id
             forms.check(self._validator(session, definition_id, row.form), data)
+            run_check(self.registry, session, inst, task, data, now)  # the diagram's own guard
             before = self._before(wf)
             task.set_data(**data)
             # who did it, for ``auteur_de("id")`` in later expressions (e.g. an assignee)

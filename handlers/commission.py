@@ -1,6 +1,7 @@
 """Commissions: who is competent, convening a session, and compiling the members' opinions."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -84,6 +85,15 @@ def convene(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     return {"session_id": session.id, "session_date": session.session_date.isoformat(), "opinions": {}}
 
 
+_MARKER = re.compile(r"^\s*(?:[-–—•*]|\(?\d{1,3}[.)°-])\s*")
+
+
+def reserve_lines(text: Any) -> list[str]:
+    """Reserves typed one per line become one condition each; a typed bullet or number
+    ("- ", "2) ", "3. ") is dropped, since the decision numbers its conditions itself."""
+    return [line for line in (_MARKER.sub("", raw).strip() for raw in str(text or "").splitlines()) if line]
+
+
 def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     """Record every member's opinion and sum them up for the deliberation table.
 
@@ -118,8 +128,7 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         elif op["avis"] == "favorable_reserve":
             summary["reserves"] += 1
             summary["plans"] += int(bool(op.get("plans_modifies")))
-            if op.get("reserves"):
-                conditions.append(f"{member.organism.name_fr} : {op['reserves']}")
+            conditions += [f"{member.organism.name_fr} : {line}" for line in reserve_lines(op.get("reserves"))]
     return {**summary, "conditions": conditions, "motives": motives, OPINIONS: received}
 
 

@@ -139,6 +139,8 @@ class Fee(Base):
     base: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     rate: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    base_field: Mapped[str | None] = mapped_column(String(60))  # the filing field the rate applies to
+    legal_basis: Mapped[str | None] = mapped_column(String(300))  # from the fee decision table
     paid_reference: Mapped[str | None] = mapped_column(String(100))
     paid_at: Mapped[datetime | None] = mapped_column()
 

@@ -13,6 +13,7 @@ from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
 from . import catalog_store, pdfcheck
 from .catalog import PDF, Catalog
 from .common import DomainError, set_status
+from .completeness.window import check_upload
 from .dossier_models import DocumentVersion, Dossier
 from .filing import missing_documents
 from .models import Commune
@@ -135,6 +136,7 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
     item = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure).item(kind)
     if item is None:
         raise DomainError(f"'{kind}' is not a document of this procedure's checklist")
+    check_upload(session, dossier, kind)  # 409 outside the windows the procedure opens
     content_type, pages = accepted_file(content, item.types)
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(
@@ -173,10 +175,7 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
             if dossier.number is None:  # filed under the newest catalog: its checklist and form from now on
                 dossier.catalog_id = catalog_store.newest_id(session)
             catalog = ports.catalog(session, dossier.catalog_id)
-            check_fields(catalog, dossier.procedure, dict(dossier.fields), complete=True)
-            missing = missing_documents(session, dossier, ports)
-            if missing:
-                raise DomainError("missing required documents: " + ", ".join(missing))
+            submission_problems(session, ports, catalog, dossier)
             now = engine.clock()
             if dossier.number is None:
                 code = catalog.procedure(dossier.procedure).code
@@ -186,6 +185,22 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
             start_procedure(engine, session, ports, dossier, applicant)
             return Filed(dossier.number, dossier.status)
     return faults.retrying(attempt)
+
+
+def submission_problems(session: Session, ports: Ports, catalog: Catalog, dossier: Dossier) -> None:
+    """Everything that stops a draft from being filed, as one 422: every missing or invalid
+    field (``fields`` paths) and every required document not uploaded (``documents/<kind>``)."""
+    errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    try:
+        check_fields(catalog, dossier.procedure, dict(dossier.fields), complete=True)
+    except InvalidTaskData as exc:
+        errors, codes = dict(exc.errors), dict(exc.codes)
+    for kind in missing_documents(session, dossier, ports):
+        errors[f"documents/{kind}"] = f"required document '{kind}' is not uploaded"
+        codes[f"documents/{kind}"] = "document_required"
+    if errors:
+        raise InvalidTaskData(errors, codes)
 
 
 def start_procedure(engine: Engine, session: Session, ports: Ports, dossier: Dossier, applicant: Actor) -> int:

@@ -26,7 +26,14 @@ class Ports:
     audit_key: Callable[[], Any] = field(default=lambda: None)
     audit_mirror: Path | None = None
     timestamper: Callable[[bytes], bytes] | None = None
+    # name → payment provider (handlers.payments.providers); the régie unless configured otherwise
+    payment_providers: dict[str, Any] = field(default_factory=lambda: _default_providers())
 
     def catalog(self, session: Any, catalog_id: int | None = None) -> _catalog.Catalog:
         """The deployed catalog version ``catalog_id`` (a dossier's), else the newest."""
         return catalog_store.current(session, catalog_id)
+
+
+def _default_providers() -> dict[str, Any]:
+    from .payments.providers import default_providers
+    return dict(default_providers())

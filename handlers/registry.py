@@ -15,6 +15,8 @@ from typing import Any
 from engine import HandlerRegistry, HandlerSpec, ServiceCall
 
 from . import commission, decision, fees, filing, notify, status
+from .completeness import operators as requests
+from .payments import operators as payments
 from .ports import Ports
 
 HandlerFn = Callable[[ServiceCall, Ports], dict[str, Any]]
@@ -81,6 +83,26 @@ DOCS: dict[str, tuple[str, str]] = {
                     "tâche ouverte sur le dossier).",
                     "يرسل رسالة من الدليل إلى المرسل إليهم: applicant (صاحب الطلب)، members (أعضاء اللجنة)، "
                     "guichet (أعوان الشباك)، task_holders (من لديه مهمة مفتوحة في الملف)."),
+    "requests.validate": ("Vérification (propriété « check » de la tâche de l'agent) : chaque pièce demandée "
+                          "figure sur la liste légale de la procédure, une seule fois, avec son motif.",
+                          "تحقق (خاصية « check » لمهمة العون): كل وثيقة مطلوبة واردة في القائمة القانونية للمسطرة، "
+                          "مرة واحدة، مع سببها."),
+    "requests.open": ("Enregistre la demande de pièces de l'agent (pièces, motifs, observations) dans l'historique "
+                      "du dossier ; écrit requested_fr / requested_ar pour le message.",
+                      "يسجل طلب الوثائق (الوثائق، الأسباب، الملاحظات) في سجل الملف؛ ويكتب requested_fr / requested_ar "
+                      "للرسالة."),
+    "requests.answered": ("Vérification (propriété « check » de la tâche du pétitionnaire) : chaque pièce demandée "
+                          "a une nouvelle version ; sinon la liste de celles qui manquent.",
+                          "تحقق (خاصية « check » لمهمة صاحب الطلب): لكل وثيقة مطلوبة نسخة جديدة؛ وإلا قائمة الناقصة."),
+    "payments.declared": ("Vérification (propriété « check » de la tâche « Payer ») : un paiement est déclaré "
+                          "(quittance jointe) ou en attente chez un prestataire (régie…).",
+                          "تحقق (خاصية « check » لمهمة « الأداء »): أداء مصرح به (وصل مرفق) أو في انتظار لدى مقدم خدمة."),
+    "payments.reconcile": ("Enregistre le rapprochement du guichet : paiement confirmé (taxes et ordre de recette "
+                           "soldés) ou rejeté avec son motif ; écrit payment_confirmed.",
+                           "يسجل مطابقة الشباك: أداء مؤكد (الرسوم والأمر بالاستخلاص مؤداة) أو مرفوض مع سببه؛ "
+                           "ويكتب payment_confirmed."),
+    "requests.close": ("Enregistre la réponse du pétitionnaire (versions déposées, message) dans l'historique.",
+                       "يسجل جواب صاحب الطلب (النسخ المودعة، الرسالة) في السجل."),
 }
 
 # operator → (function, runs asynchronously?, JSON Schema of its parameters)
@@ -106,6 +128,15 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
     "decision.record": (decision.record, False, NONE),
     "decision.render": (decision.render, False, NONE),
     "decision.sign": (decision.sign, True, NONE),
+    "requests.validate": (requests.validate, False, NONE),
+    "requests.open": (requests.open_, False, _params(optional={
+        "kind": _text("Nature de la demande", "نوع الطلب", enum=["completeness", "plans"], default="completeness"),
+        "from_task": _text("Tâche de l'agent qui demande", "مهمة العون الذي يطلب")})),
+    "requests.answered": (requests.answered, False, NONE),
+    "requests.close": (requests.close, False, NONE),
+    "payments.declared": (payments.declared, False, NONE),
+    "payments.reconcile": (payments.reconcile, False, _params(optional={
+        "from_task": _text("Tâche de l'agent qui rapproche", "مهمة العون الذي يطابق")})),
     "notify.send": (notify.send, False, _params(
         {"to": _text("Destinataires", "المرسل إليهم", description=f"séparés par des virgules : {AUDIENCES}",
                      **{"x-description-ar": f"مفصولة بفواصل: {AUDIENCES}", "x-choices": AUDIENCE_LABELS},

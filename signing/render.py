@@ -89,7 +89,10 @@ def decision_pdf(doc: DecisionDocument) -> bytes:
     sheet.paragraph(article.ar, bold=True)
     sheet.y -= 4
     sheet.heading(L.RESERVES[doc.kind])
-    sheet.bullets(doc.reserves or [L.NO_RESERVES.fr, L.NO_RESERVES.ar])
+    if doc.reserves:  # the conditions (or grounds), numbered so that each can be referred to
+        sheet.numbered(doc.reserves)
+    else:
+        sheet.bullets([L.NO_RESERVES.fr, L.NO_RESERVES.ar])
     _fees(sheet, doc)
     sheet.closing(place=Pair(doc.commune_fr, doc.commune_ar), day=day,
                   signatory=Pair(doc.signatory_fr, doc.signatory_ar),

@@ -45,19 +45,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["guichet.engine"] = build_engine(app)
     celery_init_app(app)
 
-    from . import admin, applicant, auth, commission, errors, inbox, indicators, public, verify
+    from . import admin, applicant, auth, commission, errors, inbox, indicators, payments, public, verify
     from .api import bp as api_bp
     from .cli import COMMANDS
     from .commission.sockets import init_socketio
     from .studio import bp as studio_bp
     init_socketio(app)
     for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp, commission.bp,
-                      indicators.bp, studio_bp):
+                      indicators.bp, studio_bp, payments.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     from .cli_dossiers import dossiers_group
     for command in (*COMMANDS, dossiers_group):
         app.cli.add_command(command)
+
+    from .formkit import requested
+    app.jinja_env.globals["requested_items"] = requested  # macros are imported without the context
 
     @app.context_processor
     def _page_globals() -> dict[str, Any]:

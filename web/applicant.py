@@ -10,6 +10,7 @@ from engine import InvalidTaskData
 from engine.clock import utcnow
 from handlers import dossiers, queries
 from handlers.dossier_models import DocumentVersion, Dossier
+from handlers.exchange import exchange_of
 from handlers.filing import receipt_pdf
 from handlers.models import Commune
 from handlers.ports import Ports
@@ -61,8 +62,26 @@ def detail(dossier_id: int, errors: dict | None = None, status: int = 200):  # n
     schema, ui = _filing_form(view.dossier)
     form = formkit.fields(schema, ui, str(get_locale()), view.dossier.fields, errors)
     catalog = ports().catalog(db.session(), view.dossier.catalog_id)
-    return render_template("applicant/dossier.html", view=view, form=form,
-                           procedure=catalog.procedure(view.dossier.procedure), catalog=catalog), status
+    procedure = catalog.procedure(view.dossier.procedure)
+    return render_template("applicant/dossier.html", view=view, form=form, procedure=procedure, catalog=catalog,
+                           exchange=exchange_of(db.session(), ports(), view),
+                           problems=problems(errors or {}, form, procedure, str(get_locale())),
+                           providers=ports().payment_providers), status
+
+
+def problems(errors: dict, form: list, procedure, lang: str) -> list[str]:  # noqa: ANN001
+    """Every error of a refused submission as a line a person reads: the field's label, or the
+    missing document's name."""
+    labels = {f.name.replace(".", "/"): f.label for f in form}
+    out = []
+    for path, message in errors.items():
+        if path.startswith("documents/"):
+            item = procedure.item(path.split("/", 1)[1])
+            name = (item.ar if lang == "ar" else item.fr) if item else path
+            out.append(_("Pièce obligatoire manquante : %(name)s", name=name))
+        else:
+            out.append(f"{labels.get(path, path)} : {message}")
+    return out
 
 
 @bp.post("/<int:dossier_id>/fields")

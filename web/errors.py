@@ -11,8 +11,10 @@ from werkzeug.exceptions import HTTPException
 
 from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
 from handlers.common import DomainError
+from handlers.completeness.window import UploadClosed
 from handlers.dossiers import InvalidDocument
 from handlers.files import StoredFileAltered
+from handlers.payments.declare import InvalidPayment, PaymentClosed
 
 from . import faults, inputs
 
@@ -29,6 +31,12 @@ FIELD_MESSAGES = {
     "minItems": lambda: _("Choisissez au moins un élément."),
     "const": lambda: _("Cette case doit être cochée."),
     "additionalProperties": lambda: _("Ce champ n'est pas prévu par le formulaire."),
+    "not_on_checklist": lambda: _("Cette pièce ne figure pas sur la liste légale de la procédure."),
+    "never_uploaded": lambda: _("Cette pièce n'a jamais été déposée : demandez-la comme pièce manquante."),
+    "uniqueItems": lambda: _("Chaque pièce ne peut être demandée qu'une fois."),
+    "document_missing": lambda: _("Déposez une nouvelle version de cette pièce avant de valider."),
+    "payment_missing": lambda: _("Déclarez d'abord votre paiement : joignez la quittance ou choisissez un mode de paiement."),
+    "document_required": lambda: _("Cette pièce obligatoire n'a pas été déposée."),
     "characters": lambda: _("Ce champ contient un caractère interdit (caractère de contrôle ou caractère "
                             "Unicode incomplet)."),
 }
@@ -49,6 +57,18 @@ def describe(exc: Exception) -> tuple[int, str]:
         return 422, _("Certains champs sont à corriger.")
     if isinstance(exc, InvalidDocument):
         return 422, _("Ce fichier est refusé : %(reason)s", reason=str(exc))
+    if isinstance(exc, UploadClosed):
+        if exc.reason == "no_task":
+            return 409, _("Les pièces du dossier ne peuvent pas être modifiées maintenant : aucune tâche ne vous "
+                          "demande de documents (le dossier est en cours d'examen).")
+        return 409, _("Cette pièce ne fait pas partie des pièces demandées : déposez uniquement les pièces "
+                      "listées dans la demande du guichet.")
+    if isinstance(exc, PaymentClosed):
+        return 409, _("Aucun paiement n'est attendu sur ce dossier maintenant.")
+    if isinstance(exc, InvalidPayment):
+        if exc.code == "no_quittance":
+            return 422, _("Joignez la quittance (PDF ou image) pour déclarer votre paiement.")
+        return 422, _("Ce mode de paiement n'est pas proposé.")
     if isinstance(exc, NotFound):
         return 404, _("Introuvable, ou vous n'y avez pas accès.")
     if isinstance(exc, Forbidden | PermissionError):

@@ -40,7 +40,7 @@ def _label(ui: Mapping[str, Any], name: str, lang: str, fallback: str) -> str:
 
 
 def _kind(prop: Mapping[str, Any], hint: Mapping[str, Any]) -> str:
-    if hint.get("widget") in {"textarea", "radio", "select", "checkbox", "checkboxes", "date"}:
+    if hint.get("widget") in {"textarea", "radio", "select", "checkbox", "checkboxes", "date", "document_requests"}:
         return str(hint["widget"])
     if prop.get("type") == "boolean" or prop.get("const") is True:
         return "checkbox"
@@ -56,7 +56,8 @@ def _kind(prop: Mapping[str, Any], hint: Mapping[str, Any]) -> str:
 
 
 def _options(prop: Mapping[str, Any], hint: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    values = prop.get("enum") or prop.get("items", {}).get("enum") or []
+    items = prop.get("items", {})
+    values = prop.get("enum") or items.get("enum") or items.get("properties", {}).get("document", {}).get("enum") or []
     names = hint.get("options", {})
     return [(str(v), str(names.get(v, {}).get(lang) or names.get(v, {}).get("fr") or v)) for v in values]
 
@@ -89,8 +90,10 @@ def fields(schema: Mapping[str, Any], ui: Mapping[str, Any], lang: str, data: Ma
         options = _options(prop, hint, lang)
         if hint.get("options_from") == "checklist" and checklist is not None:
             options = [(v, t) for v, t in options if v in checklist]
+        path = name.replace(".", "/")
+        error = errors.get(path) or next((m for p, m in errors.items() if p.startswith(f"{path}/")), None)
         out.append(Field(name, _kind(prop, hint), _label(ui, name, lang, prop.get("title", key)),
-                         key in required, _get(data, name), options, errors.get(name.replace(".", "/"))))
+                         key in required, _get(data, name), options, error))
     return out
 
 
@@ -118,6 +121,10 @@ def parse(schema: Mapping[str, Any], form: MultiDict[str, str], prefix: str = ""
                 data[key] = nested
         elif prop.get("type") == "boolean" or prop.get("const") is True:
             data[key] = form.get(name) in ("on", "true", "1", "yes")
+        elif prop.get("type") == "array" and "document" in prop.get("items", {}).get("properties", {}):
+            asked = _document_requests(form, name)
+            if asked:
+                data[key] = asked
         elif prop.get("type") == "array":
             values = [v for v in form.getlist(name) if v]
             if values:
@@ -127,3 +134,22 @@ def parse(schema: Mapping[str, Any], form: MultiDict[str, str], prefix: str = ""
             if raw:
                 data[key] = _convert(prop, raw)
     return data
+
+
+def _document_requests(form: MultiDict[str, str], name: str) -> list[dict[str, str]]:
+    """The ``document_requests`` widget: a box per checklist document (``name`` = its kind),
+    its reason (``name.kind.reason``) and whether a corrected version is asked
+    (``name.kind.correction``). An empty reason is left out: the schema says it is required."""
+    out = []
+    for kind in dict.fromkeys(v for v in form.getlist(name) if v):
+        item = {"document": kind, "mode": "correction" if form.get(f"{name}.{kind}.correction") else "missing"}
+        reason = (form.get(f"{name}.{kind}.reason") or "").strip()
+        if reason:
+            item["reason"] = reason
+        out.append(item)
+    return out
+
+
+def requested(value: Any) -> dict[str, Mapping[str, Any]]:
+    """A ``document_requests`` field's value by document kind (to fill the widget back)."""
+    return {str(i.get("document")): i for i in value or [] if isinstance(i, Mapping)}

@@ -11,6 +11,7 @@ from engine import Conflict, InvalidTaskData, NotFound, definitions
 from engine.clock import utcnow
 from engine.models import HumanTask, ProcessInstance
 from handlers import queries
+from handlers.exchange import exchange_of
 from handlers.models import Commune
 
 from . import formkit, security
@@ -59,8 +60,15 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
     filing_schema, filing_ui = catalog.form(procedure.form) if procedure.form else ({}, {})
     filing = formkit.fields(filing_schema, filing_ui, lang, dossier.fields)
     version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ht.instance_id))
+    exchange = exchange_of(db.session(), ports, view) if view is not None else None
+    # errors no input carries (a requested document not yet uploaded, a payment not declared)
+    shown = {f.name.replace(".", "/") for f in fields}
+    loose = [(procedure.item(path[len("documents/"):]) if path.startswith("documents/") else None, message)
+             for path, message in (errors or {}).items()
+             if not any(path == n or path.startswith(f"{n}/") for n in shown)]
     return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,
-                           filing=filing, now=utcnow(), version=version), status
+                           filing=filing, now=utcnow(), version=version, exchange=exchange,
+                           providers=ports.payment_providers, loose=loose), status
 
 
 def _can_see(dossier_id: int) -> bool:

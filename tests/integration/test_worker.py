@@ -94,7 +94,10 @@ def _to_president(site) -> int:  # noqa: ANN001
     for member in ("agence-urbaine@casablanca.demo", "urbanisme@casablanca.demo"):
         client = site.client(member)
         assert client.post(f"/tasks/{next_task(client)}", data={"opinion.avis": "favorable"}).status_code == 302
-    assert agent.post(f"/tasks/{next_task(agent)}", data={"payment_reference": "Q-1"}).status_code == 302
+    citizen = site.client("citoyen@guichet.demo")  # pays at the régie, the guichet confirms
+    assert citizen.post(f"/dossiers/{dossier_id}/payments", data={"method": "provider", "provider": "regie"}
+                        ).status_code == 302
+    assert agent.post(f"/tasks/{next_task(agent)}", data={"payment_confirmed": "on"}).status_code == 302
     president = site.client(PRESIDENT)
     assert president.post(f"/tasks/{next_task(president)}", data={"approve": "on"}).status_code == 302
     return dossier_id

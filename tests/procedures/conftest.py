@@ -98,6 +98,17 @@ class Platform:
             return list(s.scalars(select(Notification.template).where(Notification.dossier_id == dossier_id)
                                   .order_by(Notification.id)))
 
+    def pay(self, dossier_id: int, agent: str = "guichet@casablanca.demo") -> None:
+        """The applicant declares a quittance, the guichet confirms it."""
+        from handlers.models import User
+        from handlers.payments.declare import declare
+        from tests.pdfs import tiny_pdf
+        with self.sessions() as s:
+            applicant = actor_for(s.get_one(User, s.get_one(Dossier, dossier_id).applicant_id))
+        declare(self.engine, self.ports, applicant, dossier_id, method="quittance", content=tiny_pdf("quittance"))
+        [step] = [b for b in self.open_steps(dossier_id) if b.endswith("_payment")]
+        self.do(dossier_id, step, {"payment_confirmed": True}, agent)
+
     def recorded_opinions(self, dossier_id: int) -> list[Opinion]:
         with self.sessions() as s:
             return list(s.scalars(select(Opinion).where(Opinion.dossier_id == dossier_id).order_by(Opinion.id)))

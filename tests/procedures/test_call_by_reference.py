@@ -101,7 +101,7 @@ def test_commission_deployed_alone_is_run_by_every_procedure_that_calls_it(platf
     p.opinions(shop, {"economie": FAV, "autorite_locale": FAV})
     assert p.open_steps(shop) == ["cm_minutes"]
     p.do(guu, "cm_minutes", {"complete": True}, AGENT)
-    assert p.open_steps(guu) == ["ga_payment"]
+    assert p.open_steps(guu) == ["ga_pay"]
 
 
 def test_a_call_under_way_finishes_on_its_version(platform: Platform) -> None:
@@ -126,7 +126,7 @@ def test_a_call_under_way_finishes_on_its_version(platform: Platform) -> None:
     other = next(e for e in ("agence-urbaine@casablanca.demo", "urbanisme@casablanca.demo")
                  if p.actor(e).user_id == second.assignee)
     p.engine.complete(second.id, {"opinion": FAV}, p.actor(other))
-    assert p.open_steps(before) == ["ga_payment"]  # v1 has no minutes step
+    assert p.open_steps(before) == ["ga_pay"]  # v1 has no minutes step
     assert titles(p, after, "cm_opinion") == {V2_TITLE}
 
 

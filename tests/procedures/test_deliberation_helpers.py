@@ -217,8 +217,8 @@ def test_binding_for_lotissements_only_with_a_majority_of_simple_opinions(platfo
     sign(p, lot)
     assert p.decision(lot).outcome == "refus" and reasons(p, lot) == {"avis conforme défavorable"}
     permis = examine(p, "permis_construire", SMALL, {"agence_urbaine": UNFAVOURABLE, "urbanisme": FAV})
-    assert p.open_steps(permis) == ["ga_payment"]  # not refused: one simple opinion against one
-    p.do(permis, "ga_payment", {"payment_reference": "Q-2026-1"}, AGENT)
+    assert p.open_steps(permis) == ["ga_pay"]  # not refused: one simple opinion against one
+    p.pay(permis)
     sign(p, permis)
     assert p.decision(permis).outcome == "accord" and reasons(p, permis) == {"avis favorables"}
     # unfavourable simple opinions in the majority still refuse

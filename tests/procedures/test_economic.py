@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
+from engine import InvalidTaskData
+from handlers import dossiers
 from handlers.dossier_models import Fee
+from tests.pdfs import tiny_pdf
 from tests.procedures.conftest import Platform
 from tests.procedures.test_guu import AGENT, FAV, PRESIDENT, sign
 
@@ -80,11 +84,11 @@ def test_public_domain_occupation_with_fee(platform: Platform) -> None:
     d = p.file(SHOP, "occupation_domaine_public", {"surface": 12, "objet": "terrasse de café", "adresse": "Bd Zerktouni"})
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
-    assert p.open_steps(d) == ["dp_payment"] and p.statuses(d)[-1] == "fees_due"
+    assert p.open_steps(d) == ["dp_pay"] and p.statuses(d)[-1] == "fees_due"
     with p.sessions() as s:
         [fee] = s.scalars(select(Fee).where(Fee.dossier_id == d))
         assert fee.amount == Decimal("600.00")  # 12 m² × 50 MAD
-    p.do(d, "dp_payment", {"payment_reference": "RC-778"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord"
 
@@ -100,7 +104,7 @@ def test_trench_technical_opinion_works_window_and_guarantee(platform: Platform)
     with p.sessions() as s:
         [fee] = s.scalars(select(Fee).where(Fee.dossier_id == d))
         assert fee.amount == Decimal("12000.00") and "Caution" in fee.label
-    p.do(d, "ot_payment", {"payment_reference": "CAUTION-1"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord_conditions"
 
@@ -111,9 +115,18 @@ def test_economic_modification_loop(platform: Platform) -> None:
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"economie": {"avis": "favorable_reserve", "reserves": "Réduire à 20 m²",
                                 "plans_modifies": True}, "autorite_locale": FAV})
+    [pick] = p.tasks(d)  # the agent turns the reserves into documents to file again
+    assert pick.bpmn_id == "dp_plans_ask"
+    p.do(d, "dp_plans_ask", {"requests": [{"document": "plan_occupation", "reason": "Réduire à 20 m²",
+                                           "mode": "correction"}]}, AGENT)
     [ask] = p.tasks(d)
-    assert ask.bpmn_id == "dp_resubmit"
+    assert ask.bpmn_id == "dp_resubmit" and "plans_requested" in p.messages(d)
+    with pytest.raises(InvalidTaskData):  # the new plan first
+        p.do(d, "dp_resubmit", {"comment": "20 m²"}, SHOP)
+    with p.engine.transaction() as s:
+        dossiers.add_document(s, p.ports, s.get_one(dossiers.Dossier, d), kind="plan_occupation",
+                              filename="plan.pdf", content=tiny_pdf("20 m2"), by=p.actor(SHOP), now=p.clock())
     p.do(d, "dp_resubmit", {"comment": "20 m²"}, SHOP)
     p.opinions(d, {"economie": FAV, "autorite_locale": FAV})
-    assert p.open_steps(d) == ["dp_payment"]
+    assert p.open_steps(d) == ["dp_pay"]
     assert PRESIDENT

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine import Forbidden
+from engine import Forbidden, InvalidTaskData
 from handlers import dossiers
 from tests.pdfs import tiny_pdf
 from tests.procedures.conftest import Platform
@@ -17,6 +17,11 @@ PRESIDENT = "president@casablanca.demo"
 SMALL = {"usage": "habitation_individuelle", "surface": 180, "niveaux": 2, "parcelle": "TF 12345/C"}
 LARGE = {"usage": "habitation_collective", "surface": 2400, "niveaux": 6, "parcelle": "TF 777/C"}
 FAV = {"avis": "favorable"}
+
+
+def pdf_text(pdf: bytes) -> str:
+    import subprocess
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def sign(p: Platform, d: int) -> None:
@@ -43,8 +48,8 @@ def test_petit_projet_happy_path(platform: Platform) -> None:
     assert {t.assignee for t in opinion_tasks} == members  # petits projets: two members, one task each
     assert p.statuses(d)[-1] == "commission"
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
-    assert p.open_steps(d) == ["ga_payment"] and p.statuses(d)[-1] == "fees_due"
-    p.do(d, "ga_payment", {"payment_reference": "Q-2026-000042"}, AGENT)
+    assert p.open_steps(d) == ["ga_pay"] and p.statuses(d)[-1] == "fees_due"
+    p.pay(d)
     sign(p, d)
     assert p.statuses(d) == ["deposited", "verification", "commission", "fees_due", "signature", "authorized"]
     decision = p.decision(d)
@@ -59,7 +64,7 @@ def test_petit_projet_happy_path(platform: Platform) -> None:
 def test_incomplete_then_completed_keeps_earlier_versions(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
-    p.do(d, "rc_check", {"complete": False, "missing": ["plans_architecte"]}, AGENT)
+    p.do(d, "rc_check", {"complete": False, "requests": [{"document": "plans_architecte", "reason": "Coupes illisibles", "mode": "correction"}]}, AGENT)
     assert p.statuses(d)[-1] == "incomplete" and "incomplete" in p.messages(d)
     [ask] = p.tasks(d)
     assert (ask.bpmn_id, ask.assignee) == ("rc_complete", p.actor(CITIZEN).user_id)
@@ -77,7 +82,7 @@ def test_incomplete_then_completed_keeps_earlier_versions(platform: Platform) ->
 def test_no_answer_to_incomplete_closes_the_dossier(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
-    p.do(d, "rc_check", {"complete": False, "missing": ["etude_beton"]}, AGENT)
+    p.do(d, "rc_check", {"complete": False, "requests": [{"document": "etude_beton", "reason": "Étude non signée", "mode": "correction"}]}, AGENT)
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=29)) == 0
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=30, minutes=1)) == 1
     assert p.statuses(d)[-1] == "closed" and p.dossier(d).outcome == "clos"
@@ -122,13 +127,19 @@ def test_reserves_become_conditions(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
     p.do(d, "rc_check", {"complete": True}, AGENT)
-    p.opinions(d, {"agence_urbaine": {"avis": "favorable_reserve", "reserves": "Retrait de 3 m sur rue"},
+    p.opinions(d, {"agence_urbaine": {"avis": "favorable_reserve",
+                                      "reserves": "- Retrait de 3 m sur rue\n\n2) Hauteur limitée à R+2\nClôture ajourée"},
                    "urbanisme": FAV})
-    p.do(d, "ga_payment", {"payment_reference": "Q-1"}, AGENT)
+    p.pay(d)
     sign(p, d)
     decision = p.decision(d)
     assert decision.outcome == "accord_conditions"
-    assert decision.conditions == ["Agence urbaine : Retrait de 3 m sur rue"]
+    assert decision.conditions == ["Agence urbaine : Retrait de 3 m sur rue", "Agence urbaine : Hauteur limitée à R+2",
+                                   "Agence urbaine : Clôture ajourée"]  # one condition per line typed
+    with p.sessions() as s:
+        pdf = p.ports.files.get(s.get_one(type(decision), decision.id).pdf_sha256)
+    text = pdf_text(pdf)
+    assert "1. Agence urbaine : Retrait de 3 m sur rue" in text and "3. Agence urbaine : Clôture ajourée" in text
 
 
 def test_request_for_modified_plans_loops_back_to_the_applicant(platform: Platform) -> None:
@@ -137,13 +148,24 @@ def test_request_for_modified_plans_loops_back_to_the_applicant(platform: Platfo
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"agence_urbaine": {"avis": "favorable_reserve", "reserves": "Revoir la façade",
                                       "plans_modifies": True}, "urbanisme": FAV})
+    [pick] = p.tasks(d)  # the agent turns the reserves into the list of documents to file again
+    assert (pick.bpmn_id, pick.role) == ("ga_plans_ask", "guichet_agent")
+    p.do(d, "ga_plans_ask", {"requests": [{"document": "plans_architecte", "reason": "Revoir la façade",
+                                           "mode": "correction"}]}, AGENT)
     assert p.statuses(d)[-1] == "plans_requested" and "plans_requested" in p.messages(d)
     [ask] = p.tasks(d)
     assert (ask.bpmn_id, ask.assignee) == ("ga_resubmit", p.actor(CITIZEN).user_id)
+    with pytest.raises(InvalidTaskData) as err:  # the new plans first
+        p.do(d, "ga_resubmit", {"comment": "façade revue"}, CITIZEN)
+    assert set(err.value.errors) == {"documents/plans_architecte"}
+    with p.engine.transaction() as s:
+        dossiers.add_document(s, p.ports, s.get_one(dossiers.Dossier, d), kind="plans_architecte",
+                              filename="plans-v2.pdf", content=tiny_pdf("plans v2"), by=p.actor(CITIZEN),
+                              now=p.clock())
     p.do(d, "ga_resubmit", {"comment": "façade revue"}, CITIZEN)
     assert p.open_steps(d) == ["cm_opinion", "cm_opinion"]  # a new examination
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
-    p.do(d, "ga_payment", {"payment_reference": "Q-2"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord"
     assert len(p.recorded_opinions(d)) == 4
@@ -159,7 +181,7 @@ def test_adjourned_goes_to_a_new_session(platform: Platform) -> None:
     assert len(second) == 2 and not first & {t.id for t in second}
     assert p.messages(d).count("commission_convened") == (2 + 1) * 2  # two members and the applicant, twice
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
-    assert p.open_steps(d) == ["ga_payment"]
+    assert p.open_steps(d) == ["ga_pay"]
     sessions = {o.session_id for o in p.recorded_opinions(d)}
     assert len(sessions) == 2
 

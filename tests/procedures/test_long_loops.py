@@ -8,6 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from engine.models import HumanTask, ProcessInstance
+from handlers import dossiers
+from tests.pdfs import tiny_pdf
 from tests.procedures.conftest import Platform
 from tests.procedures.test_guu import AGENT, CITIZEN, FAV, SMALL, sign
 
@@ -22,7 +24,11 @@ def state_size(p: Platform, d: int) -> int:
 def go_round(p: Platform, d: int, times: int) -> list[int]:
     sizes = []
     for _ in range(times):
-        p.do(d, "rc_check", {"complete": False, "missing": ["plans_architecte"]}, AGENT)
+        p.do(d, "rc_check", {"complete": False, "requests": [{"document": "plans_architecte", "reason": "Coupes illisibles", "mode": "correction"}]}, AGENT)
+        with p.engine.transaction() as s:  # the corrected plans the agent asked for
+            dossiers.add_document(s, p.ports, s.get_one(dossiers.Dossier, d), kind="plans_architecte",
+                                  filename="plans.pdf", content=tiny_pdf(f"plans {len(sizes)}"),
+                                  by=p.actor(CITIZEN), now=p.clock())
         p.do(d, "rc_complete", {"comment": "voici"}, CITIZEN)
         sizes.append(state_size(p, d))
     return sizes
@@ -35,7 +41,7 @@ def test_many_rounds_then_authorized(platform: Platform) -> None:
     assert max(sizes[3:]) <= sizes[1] + 300, sizes
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
-    p.do(d, "ga_payment", {"payment_reference": "Q-9"}, AGENT)
+    p.pay(d)
     sign(p, d)
     assert p.decision(d).outcome == "accord" and p.decision(d).signed
     assert p.statuses(d)[-1] == "authorized" and p.open_steps(d) == []
@@ -51,7 +57,7 @@ def test_no_answer_timer_after_many_rounds(platform: Platform) -> None:
     p = platform
     d = p.file(CITIZEN, "permis_construire", SMALL)
     go_round(p, d, 8)
-    p.do(d, "rc_check", {"complete": False, "missing": ["etude_beton"]}, AGENT)
+    p.do(d, "rc_check", {"complete": False, "requests": [{"document": "etude_beton", "reason": "Étude non signée", "mode": "correction"}]}, AGENT)
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=29)) == 0
     assert p.engine.wake_due_timers(p.clock.now + timedelta(days=30, minutes=1)) == 1
     assert p.statuses(d)[-1] == "closed" and p.dossier(d).outcome == "clos"

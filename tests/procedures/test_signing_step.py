@@ -14,7 +14,7 @@ def _to_signature(p: Platform) -> int:
     d = p.file(CITIZEN, "permis_construire", SMALL)
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV})
-    p.do(d, "ga_payment", {"payment_reference": "Q-9"}, AGENT)
+    p.pay(d)
     return d
 
 

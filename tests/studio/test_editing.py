@@ -43,8 +43,8 @@ def test_modeler_opens_a_version_with_its_files_forms_and_pick_lists(site: Site)
     _client, config = open_bundle(site)
     assert sorted(config["files"]) == ["avis_conformes.dmn", "deliberation.dmn", "guu.bpmn", "guu_fees.dmn", "guu_track.dmn", "shared.bpmn"]
     assert config["first"] == "guu.bpmn" and config["base_version"] == 1 and config["draft"] is False
-    assert json.loads(config["forms"]["paiement.schema.json"]) == json.loads(
-        (PROCESSES / "forms" / "paiement.schema.json").read_text())
+    assert json.loads(config["forms"]["rapprochement.schema.json"]) == json.loads(
+        (PROCESSES / "forms" / "rapprochement.schema.json").read_text())
     assert "avis.ui.json" in config["forms"]  # UI hints come along to be edited
     operators = {o["key"]: o["doc"] for o in config["picklists"]["operators"]}
     assert "filing.receipt" in operators and "récépissé" in operators["filing.receipt"].lower()
@@ -90,7 +90,7 @@ def test_bad_requests_are_refused_clearly(site: Site) -> None:
 def test_drafts_are_kept_per_analyst(site: Site) -> None:
     client, config = open_bundle(site)
     files = dict(config["files"])
-    files["guu.bpmn"] = files["guu.bpmn"].replace('name="Confirmer le paiement"', 'name="Encaisser"')
+    files["guu.bpmn"] = files["guu.bpmn"].replace('name="Rapprocher le paiement"', 'name="Encaisser"')
     saved = client.post(f"/studio/processes/{KEY}/draft", json={"base_version": 1, "files": files,
                                                                 "forms": config["forms"]})
     assert saved.status_code == 200
@@ -114,8 +114,8 @@ def test_deploy_makes_a_version_with_history_and_downloads(site: Site) -> None:
     client, config = open_bundle(site)
     files = dict(config["files"])
     files["guu.bpmn"] = files["guu.bpmn"].replace(
-        'value="paiement.schema.json"/><spiffworkflow:property name="deadline" value="P30D"/>',
-        'value="paiement.schema.json"/><spiffworkflow:property name="deadline" value="P45D"/>')
+        'value="rapprochement.schema.json"/><spiffworkflow:property name="deadline" value="P30D"/>',
+        'value="rapprochement.schema.json"/><spiffworkflow:property name="deadline" value="P45D"/>')
     client.post(f"/studio/processes/{KEY}/draft", json={"base_version": 1, "files": files, "forms": config["forms"]})
     deployed = client.post(f"/studio/processes/{KEY}/deploy",
                            json={"base_version": 1, "files": files, "forms": config["forms"], "comment": "45 jours"})
@@ -138,7 +138,7 @@ def test_deploy_makes_a_version_with_history_and_downloads(site: Site) -> None:
     assert download.status_code == 200 and 'attachment; filename="guu_autorisation-v2-guu.bpmn"' in \
         download.headers["Content-Disposition"]
     assert 'value="P45D"' in download.get_data(as_text=True)
-    assert 'value="paiement.schema.json"/><spiffworkflow:property name="deadline" value="P30D"/>' in client.get(
+    assert 'value="rapprochement.schema.json"/><spiffworkflow:property name="deadline" value="P30D"/>' in client.get(
         f"/studio/processes/{KEY}/versions/1/files/guu.bpmn").get_data(as_text=True)
     assert client.get(f"/studio/processes/{KEY}/versions/1/files/nope.bpmn").status_code == 404
 
@@ -160,7 +160,7 @@ def test_form_preview_uses_the_inbox_renderer(site: Site) -> None:
 def test_a_new_form_is_validated_and_deployed_with_the_process(site: Site, sessions: sessionmaker[Session]) -> None:
     client, config = open_bundle(site)
     files, forms = dict(config["files"]), dict(config["forms"])
-    files["guu.bpmn"] = files["guu.bpmn"].replace('value="paiement.schema.json"', 'value="quittance.schema.json"')
+    files["guu.bpmn"] = files["guu.bpmn"].replace('value="rapprochement.schema.json"', 'value="quittance.schema.json"')
     forms["quittance.schema.json"] = json.dumps({"type": "object", "properties": {"q": {"type": 5}}})
     refused = client.post(f"/studio/processes/{KEY}/deploy", json={"files": files, "forms": forms})
     assert refused.status_code == 422
@@ -236,10 +236,10 @@ def test_a_changed_form_reaches_the_inbox_of_dossiers_on_the_new_version_only(si
 def test_deploying_over_a_colleagues_newer_version_needs_confirmation(site: Site) -> None:
     client, config = open_bundle(site)
     files = dict(config["files"])
-    files["guu.bpmn"] = files["guu.bpmn"].replace('name="Confirmer le paiement"', 'name="Encaisser"')
+    files["guu.bpmn"] = files["guu.bpmn"].replace('name="Rapprocher le paiement"', 'name="Encaisser"')
     # meanwhile v2 is deployed from another tab (a colleague would be named the same way)
     other = dict(config["files"])
-    other["guu.bpmn"] = other["guu.bpmn"].replace('name="Confirmer le paiement"', 'name="Payer"')
+    other["guu.bpmn"] = other["guu.bpmn"].replace('name="Rapprocher le paiement"', 'name="Payer"')
     assert client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": other,
                                                                 "forms": config["forms"]}).status_code == 201
     stale = client.post(f"/studio/processes/{KEY}/deploy", json={"base_version": 1, "files": files,
@@ -271,7 +271,7 @@ def test_an_old_copy_of_a_called_process_changed_in_a_bundle_is_stale(site: Site
     assert count_versions(site, "commission") == 2 and count_versions(site) == 1
     # its copy left as opened: deployed, commission untouched
     body["files"] = {**config["files"], "guu.bpmn": config["files"]["guu.bpmn"].replace(
-        'name="Confirmer le paiement"', 'name="Encaisser"')}
+        'name="Rapprocher le paiement"', 'name="Encaisser"')}
     assert client.post(f"/studio/processes/{KEY}/deploy", json=body).status_code == 201
     assert count_versions(site, "commission") == 2 and count_versions(site) == 2
 
@@ -296,8 +296,8 @@ def test_the_studio_speaks_arabic_right_to_left(site: Site) -> None:
 def test_going_back_to_an_earlier_version_deploys_it_as_the_newest(site: Site) -> None:
     client, v1 = open_bundle(site)
     changed = dict(v1["files"])
-    changed["guu.bpmn"] = changed["guu.bpmn"].replace('value="paiement.schema.json"/><spiffworkflow:property '
-                                                      'name="deadline" value="P30D"/>', 'value="paiement.schema.json"/>'
+    changed["guu.bpmn"] = changed["guu.bpmn"].replace('value="rapprochement.schema.json"/><spiffworkflow:property '
+                                                      'name="deadline" value="P30D"/>', 'value="rapprochement.schema.json"/>'
                                                       '<spiffworkflow:property name="deadline" value="P60D"/>')
     assert client.post(f"/studio/processes/{KEY}/deploy", json={"files": changed, "forms": v1["forms"]}).status_code == 201
     back = client.post(f"/studio/processes/{KEY}/deploy", json={"files": v1["files"], "forms": v1["forms"]})

@@ -66,6 +66,13 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
      SEES_DOSSIER, None),
     ("GET", "/dossiers/<int:dossier_id>/receipt.pdf", "/dossiers/{D}/receipt.pdf", SEES_DOSSIER, None),
     ("GET", "/dossiers/<int:dossier_id>/authorization.pdf", "/dossiers/{S}/authorization.pdf", SEES_DOSSIER, None),
+    ("GET", "/dossiers/<int:dossier_id>/ordre-de-recette.pdf", "/dossiers/{S}/ordre-de-recette.pdf", SEES_DOSSIER,
+     None),
+    # the owner may declare (409 here: no payment awaited at the commission); nobody else gets that far
+    ("POST", "/dossiers/<int:dossier_id>/payments", "/dossiers/{D}/payments", OWNER, "pay"),
+    ("GET", "/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance", "/dossiers/{S}/payments/1/quittance",
+     SEES_DOSSIER, None),
+    ("GET", "/ordre-de-recette/<code>", "/ordre-de-recette/{OC}", EVERYONE, None),
     ("GET", "/inbox", "/inbox", SIGNED_IN, None),
     ("GET", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, None),
     ("POST", "/tasks/<task_id>", "/tasks/{T}", TASK_HOLDER, {"opinion.avis": "favorable"}),
@@ -152,6 +159,12 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/api/v1/dossiers/<int:dossier_id>/submit", "/api/v1/dossiers/{D}/submit", OWNER, None),
     ("GET", "/api/v1/dossiers/<int:dossier_id>/authorization.pdf", "/api/v1/dossiers/{S}/authorization.pdf",
      SEES_DOSSIER, None),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/payment-order.pdf", "/api/v1/dossiers/{S}/payment-order.pdf",
+     SEES_DOSSIER, None),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/payments", "/api/v1/dossiers/{D}/payments", OWNER, "pay"),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance",
+     "/api/v1/dossiers/{S}/payments/1/quittance", SEES_DOSSIER, None),
+    ("GET", "/api/v1/payment-orders/<code>", "/api/v1/payment-orders/{OC}", EVERYONE, None),
     ("GET", "/api/v1/tasks", "/api/v1/tasks", SIGNED_IN, None),
     ("GET", "/api/v1/tasks/<task_id>", "/api/v1/tasks/{T}", TASK_HOLDER, None),
     ("POST", "/api/v1/tasks/<task_id>/claim", "/api/v1/tasks/{T}/claim", TASK_HOLDER, None),
@@ -181,6 +194,7 @@ def _world(site: Site) -> dict[str, str]:
     from sqlalchemy import select
 
     from handlers.dossier_models import AgendaItem, Decision, DocumentVersion, Dossier
+    from handlers.payments.models import PaymentOrder
     from web.extensions import db
     with site.app.app_context():
         signed = db.session.scalar(select(Decision).where(Decision.signed.is_(True)))
@@ -189,9 +203,12 @@ def _world(site: Site) -> dict[str, str]:
         session_id = db.session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id))
         return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
                 "T": task, "DOC": str(doc), "SES": str(session_id),
+                "OC": db.session.scalar(select(PaymentOrder.check_code).where(
+                    PaymentOrder.dossier_id == signed.dossier_id)),
                 "I": str(db.session.get(Dossier, dossier_id).instance_id)}
 
 
+PAY = {"method": "provider", "provider": "regie"}
 _TOKENS: dict[tuple[int, str], dict[str, str]] = {}
 _CLIENTS: dict[tuple[int, str], Any] = {}
 
@@ -214,6 +231,8 @@ def _request(site: Site, actor: str, method: str, url: str, body: Any) -> Any:
         if body == "upload":
             return client.open(url, method=method, headers=headers,
                                data={"kind": "demande", "file": (io.BytesIO(tiny_pdf()), "x.pdf")})
+        if body == "pay":
+            return client.open(url, method=method, headers=headers, data=PAY)
         return client.open(url, method=method, headers=headers, json=body)
     if not email or url == "/auth/logout":
         client = site.client(email) if email else site.client()
@@ -224,7 +243,7 @@ def _request(site: Site, actor: str, method: str, url: str, body: Any) -> Any:
     if body == "upload":
         return client.open(url, method=method, content_type="multipart/form-data",
                            data={"kind": "demande", "file": (io.BytesIO(tiny_pdf()), "x.pdf")})
-    return client.open(url, method=method, data=body)
+    return client.open(url, method=method, data=PAY if body == "pay" else body)
 
 
 def test_every_route_actor_pair_is_as_the_matrix_says(site: Site) -> None:

@@ -212,10 +212,20 @@ def test_permit_journey_in_a_real_browser(live: LiveSite) -> None:
         assert page.url.endswith("/inbox") and number in flash(page), f"{member}: {flash(page)}"
         page.context.close()
 
-    # The agent confirms the payment (the receipt's reference).
+    # The applicant downloads the payment order and declares the payment with the quittance.
+    applicant.goto(dossier_url)
+    assert "Taxe sur les opérations de construction" in applicant.locator("section.fees").inner_text()
+    with applicant.expect_download() as download:
+        applicant.get_by_role("link", name="Télécharger l'ordre de recette (PDF)").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    applicant.set_input_files("#quittance-file", str(live.pdf("quittance")))
+    applicant.get_by_role("button", name="Envoyer la quittance").click()
+    assert "Paiement déclaré" in flash(applicant), flash(applicant)
+
+    # The agent reconciles the payment against the order.
     agent.goto("/inbox")
     agent.locator("table tbody tr", has_text=number).get_by_role("link").first.click()
-    agent.get_by_label("Référence du paiement").fill("QUITTANCE-2026-0077")
+    agent.get_by_label("Le paiement est reçu et conforme à l'ordre de recette").check()
     agent.get_by_role("button", name="Valider").click()
     assert agent.url.endswith("/inbox") and number in flash(agent), flash(agent)
     agent.context.close()

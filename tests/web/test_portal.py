@@ -1,6 +1,7 @@
 """The portal and the inbox as people use them (test client): every route and role."""
 from __future__ import annotations
 
+import io
 import re
 
 from tests.pdfs import tiny_pdf
@@ -82,10 +83,14 @@ def test_whole_journey_through_pages(site: Site) -> None:
     assert number in inbox
     task_id = re.search(r'/tasks/([0-9a-f-]{36})', inbox).group(1)
     assert agent.post(f"/tasks/{task_id}/claim").status_code == 302
-    r = agent.post(f"/tasks/{task_id}", data={"missing": "plan_masse"})  # incomplete needs a list: fine
+    r = agent.post(f"/tasks/{task_id}", data={"requests": "plan_masse", "requests.plan_masse.reason": "Cotes absentes",
+                                              "requests.plan_masse.correction": "on"})
     assert r.status_code == 302
     r = citizen.get(f"/dossiers/{dossier_id}")
     fix = re.search(r'/tasks/([0-9a-f-]{36})', r.get_data(as_text=True)).group(1)
+    assert "Cotes absentes" in r.get_data(as_text=True)
+    citizen.post(f"/dossiers/{dossier_id}/documents", data={"kind": "plan_masse", "file": (io.BytesIO(tiny_pdf("v2")), "pm.pdf")},
+                 content_type="multipart/form-data")
     r = citizen.post(f"/tasks/{fix}", data={"comment": "c'est joint"})
     assert r.status_code == 302
     task_id = re.search(r'/tasks/([0-9a-f-]{36})', agent.get("/inbox").get_data(as_text=True)).group(1)
@@ -100,9 +105,31 @@ def test_whole_journey_through_pages(site: Site) -> None:
         assert len(set(ids)) == 1  # each member sees only their own opinion task
         r = client.post(f"/tasks/{ids[0]}", data={"opinion.avis": "favorable"})
         assert r.status_code == 302, r.data[:500]
+    # fees: the breakdown and its legal basis, the payment order, the quittance, the reconciliation
+    page = citizen.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "Taxe sur les opérations de construction" in page and "Loi n° 47-06" in page
+    assert "ordre-de-recette.pdf" in page and "Envoyer la quittance" in page
+    order = citizen.get(f"/dossiers/{dossier_id}/ordre-de-recette.pdf")
+    assert order.status_code == 200 and order.data.startswith(b"%PDF")
+    r = citizen.post(f"/dossiers/{dossier_id}/payments", data={"method": "quittance", "file": (
+        io.BytesIO(tiny_pdf("quittance")), "quittance.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 302
     inbox = agent.get("/inbox").get_data(as_text=True)
     pay = re.search(r'/tasks/([0-9a-f-]{36})', inbox).group(1)
-    assert agent.post(f"/tasks/{pay}", data={"payment_reference": "Q-77"}).status_code == 302
+    task_page = agent.get(f"/tasks/{pay}").get_data(as_text=True)
+    assert "voir la quittance" in task_page and "en cours de vérification" in task_page
+    r = agent.post(f"/tasks/{pay}", data={"payment_reject_reason": "Montant incomplet"})  # not confirmed
+    assert r.status_code == 302
+    page = citizen.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "rejeté" in page and "Montant incomplet" in page
+    r = citizen.post(f"/dossiers/{dossier_id}/payments", data={"method": "provider", "provider": "regie"})
+    assert r.status_code == 302
+    page = citizen.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "Présentez l&#39;ordre de recette OR-" in page
+    assert citizen.post(f"/dossiers/{dossier_id}/payments", data={"method": "provider", "provider": "regie"}
+                        ).status_code == 409  # nothing awaited while the guichet checks
+    pay = re.search(r'/tasks/([0-9a-f-]{36})', agent.get("/inbox").get_data(as_text=True)).group(1)
+    assert agent.post(f"/tasks/{pay}", data={"payment_confirmed": "on"}).status_code == 302
     president = site.client("president@casablanca.demo")
     sign = re.search(r'/tasks/([0-9a-f-]{36})', president.get("/inbox").get_data(as_text=True)).group(1)
     assert president.post(f"/tasks/{sign}", data={"approve": "on"}).status_code == 302

@@ -61,6 +61,10 @@ OPERATIONS = [
     "POST /api/v1/dossiers/{dossier_id}/documents",
     "POST /api/v1/dossiers/{dossier_id}/submit",
     "GET /api/v1/dossiers/{dossier_id}/authorization.pdf",
+    "GET /api/v1/dossiers/{dossier_id}/payment-order.pdf",
+    "POST /api/v1/dossiers/{dossier_id}/payments",
+    "GET /api/v1/dossiers/{dossier_id}/payments/{payment_id}/quittance",
+    "GET /api/v1/payment-orders/{code}",
     "GET /api/v1/tasks",
     "GET /api/v1/tasks/{task_id}",
     "POST /api/v1/tasks/{task_id}/claim",
@@ -76,11 +80,12 @@ OPERATIONS = [
     "POST /api/v1/catalog/validate",
     "POST /api/v1/catalog",
 ]
-PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}"}
+PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}",
+          "GET /api/v1/payment-orders/{code}"}
 WITH_BODY = {"POST /api/v1/tokens", "POST /api/v1/dossiers", "PATCH /api/v1/dossiers/{dossier_id}",
              "POST /api/v1/dossiers/{dossier_id}/documents", "POST /api/v1/tasks/{task_id}/complete",
              "POST /api/v1/processes/validate", "POST /api/v1/processes/{key}/deploy",
-             "POST /api/v1/catalog/validate", "POST /api/v1/catalog"}
+             "POST /api/v1/catalog/validate", "POST /api/v1/catalog", "POST /api/v1/dossiers/{dossier_id}/payments"}
 BY_DOSSIER_ID = {label for label in OPERATIONS if "{dossier_id}" in label}
 # Operations that also get a dossier carried to its signed decision (and its verification code).
 NEED_SIGNED = {"GET /api/v1/verify/{code}", "GET /api/v1/dossiers/{dossier_id}",
@@ -147,7 +152,9 @@ def sign_dossier(site: Site, citizen: dict[str, str]) -> tuple[int, str]:
     complete_own_task(site, AGENT, number, {"complete": True})
     for member in MEMBERS:
         complete_own_task(site, member, number, {"opinion": {"avis": "favorable"}})
-    complete_own_task(site, AGENT, number, {"payment_reference": "Q-77"})
+    _call(site, "POST", f"/api/v1/dossiers/{dossier_id}/payments", citizen, 201,
+          data={"method": "provider", "provider": "regie"})
+    complete_own_task(site, AGENT, number, {"payment_confirmed": True})
     complete_own_task(site, PRESIDENT, number, {"approve": True})
     detail = _call(site, "GET", f"/api/v1/dossiers/{dossier_id}", citizen)
     assert detail["status"]["code"] == "authorized" and detail["decision"]["signed"], detail
@@ -170,7 +177,7 @@ def api(site: Site) -> Api:
     return Api(site, load_schema(site), {"applicant": citizen, "agent": agent, "anonymous": {},
                                          "analyst": site.token("analyste@guichet.demo")},
                {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16],
-                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"]})
+                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"], "payment_id": [1]})
 
 
 def test_every_operation_is_covered(site: Site) -> None:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import utcnow
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from handlers.dossier_models import Dossier
+from handlers.payments.declare import declare
+from tests.pdfs import tiny_pdf
 from tests.procedures.conftest import Platform
 from tests.web.pages import page_errors
 from tests.web.test_browser import LiveSite, live, shot  # noqa: F401 - the live fixture
@@ -33,6 +35,9 @@ def to_payment(p: Platform, dossier_id: int) -> HumanTask:
     """Carry a filed small-project dossier through the commission to its payment task."""
     p.do(dossier_id, "rc_check", {"complete": True}, AGENT)
     p.opinions(dossier_id, {"agence_urbaine": FAV, "urbanisme": FAV})
+    [pay] = p.tasks(dossier_id)
+    assert pay.bpmn_id == "ga_pay"  # the applicant declares the payment first
+    declare(p.engine, p.ports, p.actor(CITIZEN), dossier_id, method="quittance", content=tiny_pdf("quittance"))
     [task] = p.tasks(dossier_id)
     assert task.bpmn_id == "ga_payment"
     return task

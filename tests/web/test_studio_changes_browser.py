@@ -403,7 +403,7 @@ def _tacit(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: F8
     # filed before: its examination goes on, on its version
     assert p.open_steps(before) == ["cm_opinion", "cm_opinion"] and "tacit_approval" not in p.statuses(before)
     p.opinions(before, {"economie": FAV, "autorite_locale": FAV})
-    assert p.open_steps(before) == ["dp_payment"]
+    assert p.open_steps(before) == ["dp_pay"]
 
 
 MEMBERS = ("economie@casablanca.demo", "autorite-locale@casablanca.demo")

@@ -5,11 +5,12 @@ from typing import Any
 
 from apiflask import abort
 from apiflask.schemas import FileSchema
-from flask import Response, current_app
+from flask import Response, current_app, url_for
 
 from engine.clock import utcnow
 from handlers import dossiers, queries
 from handlers.dossier_models import Dossier
+from handlers.exchange import exchange_of
 
 from ..bootstrap import get_engine
 from ..extensions import db
@@ -57,7 +58,8 @@ def patch(dossier_id: int, body: dict[str, Any]) -> Any:
 @bp.auth_required(token_auth)
 @bp.input(DocumentIn, location="form_and_files", arg_name="body")
 @bp.output(DocumentOut, status_code=201)
-@bp.doc(summary="Upload a new version of a checklist document (PDF)", responses=ERRORS)
+@bp.doc(summary="Upload a new version of a checklist document (PDF); 409 outside the windows the procedure "
+                "opens (a draft, or an open task of the applicant that asks for this document)", responses=ERRORS)
 def upload(dossier_id: int, body: dict[str, Any]) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
     storage = body["file"]
@@ -73,7 +75,9 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
 @bp.post("/dossiers/<int:dossier_id>/submit")
 @bp.auth_required(token_auth)
 @bp.output(SubmitOut)
-@bp.doc(summary="File the dossier: checklist enforced, number given, procedure started", responses=ERRORS)
+@bp.doc(summary="File the dossier: checklist enforced, number given, procedure started; one 422 lists every "
+                "missing or invalid field and every missing required document (detail.fields: documents/<kind>)",
+        responses=ERRORS)
 def submit(dossier_id: int) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
     filed = dossiers.submit(get_engine(current_app), ports(), dossier_id, caller())
@@ -98,6 +102,7 @@ def listing(query: dict[str, Any]) -> Any:
 @bp.doc(summary="Status, timeline, documents and open steps with their deadlines", responses={404: "not found, or not visible to the caller"})
 def detail(dossier_id: int) -> Any:
     v = queries.dossier_view(db.session(), caller(), dossier_id)
+    exchange = exchange_of(db.session(), ports(), v)
     decision = None
     if v.decision is not None:
         decision = {"outcome": v.decision.outcome, "signed": v.decision.signed,
@@ -110,7 +115,10 @@ def detail(dossier_id: int) -> Any:
                             "assignee_name": _acting_for(v, t.assignee), "yours": t.assignee == caller().user_id,
                             "due_at": t.due_at, "state": t.state, "completed_at": t.completed_at}
                            for t in v.open_steps],
-            "deadline": v.current_deadline, "decision": decision}
+            "deadline": v.current_deadline, "decision": decision,
+            "requests": [r.out() for r in exchange.requests],
+            "fees": exchange.fees.out(url_for("api.payment_order", dossier_id=dossier_id), ports().payment_providers)
+            if exchange.fees.lines else None}
 
 
 def _acting_for(view: Any, user_id: str | None) -> str | None:

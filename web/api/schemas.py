@@ -5,6 +5,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Dict, File, Integer, List, Nested, String
 from apiflask.validators import Length, Range
 
+from .exchange_schemas import FeesOut, RequestOut
+
 
 class Credentials(Schema):
     email = String(required=True, validate=Length(max=255))
@@ -101,6 +103,8 @@ class DossierDetailOut(DossierOut):
     open_steps = List(Nested(StepOut))
     deadline = DateTime(allow_none=True)
     decision = Dict(allow_none=True)
+    requests = List(Nested(RequestOut), metadata={"description": "document requests and their answers, newest first"})
+    fees = Nested(FeesOut, allow_none=True)
 
 
 class Pagination(Schema):
@@ -154,6 +158,7 @@ class TaskDetailOut(TaskOut):
     ui = Dict(metadata={"description": "labels (fr, ar) and widgets of the form"})
     version = Integer(metadata={"description": "send it back as expected_version to detect stale pages"})
     state = String()
+    request = Nested(RequestOut, allow_none=True, metadata={"description": "the open document request the task answers or reviews"})
 
 
 class CompleteIn(Schema):

@@ -9,6 +9,7 @@ from engine import Forbidden, NotFound
 from engine.clock import utcnow
 from engine.models import ProcessInstance
 from handlers import queries
+from handlers.completeness.views import open_request_of
 
 from ..bootstrap import get_engine
 from ..extensions import db, reads_only
@@ -40,8 +41,10 @@ def inbox(query: dict[str, Any]) -> Any:
 def task(task_id: str) -> Any:
     ht, d = queries.task(db.session(), caller(), task_id)
     schema, ui = task_form(ht) if ht.form else ({}, {})
+    request = open_request_of(db.session(), current_app.extensions["guichet.ports"], d)
     return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
-            "version": db.session.get_one(ProcessInstance, ht.instance_id).version, "state": ht.state}
+            "version": db.session.get_one(ProcessInstance, ht.instance_id).version, "state": ht.state,
+            "request": request.out() if request is not None else None}
 
 
 @bp.post("/tasks/<task_id>/claim")

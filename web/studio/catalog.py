@@ -20,7 +20,8 @@ from . import analyst_only, bp
 LABEL_SECTIONS = {"statuses": "Statuts publics", "documents": "Types de pièces", "messages": "Messages"}
 # what a message may say: the platform fills these for every message (plus the step's data)
 MESSAGE_VARIABLES = ("number", "procedure", "date", "missing", "deadline", "session_date", "conditions",
-                     "fees_total", "task")
+                     "fees_total", "task", "requested_fr", "requested_ar", "request_comment", "payment_order",
+                     "payment_reject_reason")
 
 
 def _copy(user_id: str) -> catalog_edit.WorkingCopy:
