@@ -226,6 +226,12 @@ class Sheet:
             self.paragraph(item, indent=12, marker="–")
         self.y -= 4
 
+    def numbered(self, items: Sequence[str]) -> None:
+        """A numbered list (1., 2., …); each item in its own script's direction."""
+        for n, item in enumerate(items, 1):
+            self.paragraph(item, indent=16, marker=f"{n}.")
+        self.y -= 4
+
     def fees(self, fees: Sequence[Fee]) -> None:
         """One line per fee (label, amount in MAD) and a shaded total line."""
         c = self.c
