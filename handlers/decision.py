@@ -105,7 +105,8 @@ def sign(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         return {"signed_pdf": decision.pdf_sha256}
     signer = ports.signer()
     if signer is None:
-        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open")
+        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open",
+                          code="signing.no_key")
     commune = call.session.get_one(Commune, dossier.commune_code)
     signed = signer.sign(ports.files.get(decision.pdf_sha256), reason=f"Décision {dossier.number}",
                          location=commune.name_fr)

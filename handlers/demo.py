@@ -68,9 +68,9 @@ def _accounts() -> list[tuple[str, str, list[tuple[str, str | None, str | None]]
                         [("commission_member", code, org)]))
     out += [("analyste@guichet.demo", "Analyste de processus", [("analyst", None, None)]),
             ("admin@guichet.demo", "Administrateur", [("admin", None, None)]),
-            ("architecte@guichet.demo", "Leila Chraibi (architecte)", [("architect", None, None),
+            ("architecte@guichet.demo", "Leila Chraibi", [("architect", None, None),
                                                                        ("applicant", None, None)]),
-            ("citoyen@guichet.demo", "Hassan Amrani (pétitionnaire)", [("applicant", None, None)])]
+            ("citoyen@guichet.demo", "Hassan Amrani", [("applicant", None, None)])]
     return out
 
 

@@ -9,6 +9,7 @@ from flask import request
 from handlers import verification
 from handlers.accounts import TooManyAttempts, authenticate, revoke_sessions
 
+from .. import verify_labels
 from ..extensions import csrf, db
 from ..security import TOKEN_MAX_AGE, issue_token, token_auth
 from . import bp
@@ -66,6 +67,8 @@ def verify(code: str) -> Any:
     result = verification.by_code(db.session(), ports(), code)
     v, s = result.verification, result.summary
     return {"number": s.number, "procedure": s.procedure_fr, "commune": s.commune_fr, "outcome": s.outcome,
+            "outcome_label": verify_labels.outcome(s.outcome), "issues": list(v.issues),
+            "issue_labels": verify_labels.issues(v.issues),
             "signed_at": s.signed_at, "valid": bool(v.valid and v.trusted), "intact": v.intact,
             "trusted": v.trusted, "signer": v.signer_common_name, "signing_time": v.signing_time,
             "timestamp": v.timestamp, "problems": list(v.problems)}
