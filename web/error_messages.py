@@ -38,6 +38,7 @@ MESSAGES: dict[str, Callable[..., str]] = {
                                     "l'administrateur a été prévenu"),
     # commission sessions and the room
     "session.closed": lambda **p: _("cette séance est close"),
+    "session.join": lambda **p: _("rejoignez d'abord la séance"),
     "session.time": lambda **p: _("l'heure doit être au format HH:MM"),
     "session.past": lambda **p: _("une séance ne peut pas être programmée dans le passé"),
     "opinion.given": lambda **p: _("votre avis sur ce dossier a déjà été donné"),

@@ -55,7 +55,7 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, NotFound):
         return 404, _("Introuvable, ou vous n'y avez pas accès.")
     if isinstance(exc, Forbidden | PermissionError):
-        return 403, _("Cette action ne vous est pas permise.")
+        return 403, coded(exc) or _("Cette action ne vous est pas permise.")
     if isinstance(exc, Unavailable):
         if exc.reason == "unknown_outcome":
             return 503, _("La connexion à la base de données a été perdue pendant l'enregistrement. "

@@ -84,8 +84,8 @@ class CommissionNamespace(Namespace):
         row = room.current(db.session(), request.sid)  # type: ignore[attr-defined]
         if row is None:
             if room.closed_for(db.session(), request.sid):  # type: ignore[attr-defined]
-                raise DomainError("this session is closed")
-            raise DomainError("join a session first")
+                raise DomainError("this session is closed", code="session.closed")
+            raise DomainError("join a session first", code="session.join")
         return row, access.seat(db.session(), current_user.actor, row.session_id)
 
     def _presence(self, session_id: int) -> None:
