@@ -138,6 +138,7 @@ def test_main_pages_pass_axe_in_french_and_arabic_and_fit_a_phone(live: LiveSite
             phone.wait_for_load_state()
             widths[f"{url} ({lang})"] = int(phone.evaluate("document.scrollingElement.scrollWidth"))
             assert overflow(phone) == 0, (url, lang)
+            assert axe_violations(phone) == [], (url, lang)  # the draft's upload forms too
             assert phone.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
             phone.screenshot(path=str(SHOTS / f"phone-{len(widths):02d}-{lang}.png"), full_page=True)
     assert all(w <= 360 for w in widths.values()), widths

@@ -5,6 +5,7 @@ from typing import Any
 
 from apiflask import abort
 from flask import request
+from flask_babel import gettext as _
 
 from handlers import verification
 from handlers.accounts import TooManyAttempts, authenticate, revoke_sessions
@@ -26,9 +27,10 @@ def create_token(body: dict[str, Any]) -> Any:
     try:
         user = authenticate(db.session(), body["email"], body["password"], ip=request.remote_addr or "-")
     except TooManyAttempts as exc:
-        abort(429, str(exc), headers={"Retry-After": str(exc.seconds)})
+        abort(429, _("Trop de tentatives : réessayez dans %(minutes)s minutes.", minutes=exc.seconds // 60 + 1),
+              headers={"Retry-After": str(exc.seconds)})
     if user is None:
-        abort(401, "wrong e-mail or password")
+        abort(401, _("Adresse ou mot de passe incorrect."))
     return {"token": issue_token(user.id, user.session_version or 0), "expires_in": TOKEN_MAX_AGE}
 
 
