@@ -146,3 +146,35 @@ def test_main_pages_pass_axe_in_french_and_arabic_and_fit_a_phone(live: LiveSite
     phone.goto(second)
     files = phone.locator("form.upload input[type=file]")
     assert files.count() == 6 and all(files.nth(i).is_visible() for i in range(6))
+
+
+def test_an_arabic_code_copied_from_the_page_opens_the_decision(live: LiveSite) -> None:  # noqa: F811
+    """Select the code as displayed on the Arabic verify page, type it back in the code field:
+    the decision opens (200), as it would for a person reading and typing it."""
+    from tests.web.test_portal import test_whole_journey_through_pages
+    live.site.app.config["WTF_CSRF_ENABLED"] = False  # the journey runs through the test client
+    try:
+        test_whole_journey_through_pages(live.site)
+    finally:
+        live.site.app.config["WTF_CSRF_ENABLED"] = True
+    page = person(live, None)
+    language(page, "ar")
+    # the code as the decision's QR code links to it
+    from sqlalchemy import select
+
+    from handlers.dossier_models import Decision
+    from web.extensions import db
+    with live.site.app.app_context():
+        code = db.session.scalar(select(Decision.verification_code))
+    page.goto(f"/verify/{code}")
+    shown = page.evaluate("""() => { const node = document.querySelector('main code');
+        const range = document.createRange(); range.selectNodeContents(node);
+        const selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
+        return selection.toString(); }""")
+    assert shown == code
+    page.fill("#verify-code", shown)
+    with page.expect_response(lambda r: "/verify/" in r.url and r.request.method == "GET") as answer:
+        page.locator("form.verify-code button[type=submit]").click()
+    assert answer.value.status == 200
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.locator(".verdict.ok").count() == 1 and "ترخيص ممنوح" in page.locator("main").inner_text()
