@@ -106,6 +106,14 @@ def test_main_pages_pass_axe_in_french_and_arabic_and_fit_a_phone(live: LiveSite
     probe.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=probe>')")
     assert "label" in {v["id"] for v in axe_violations(probe)}
 
+    # the keyboard focus is visible: a thick outline on whatever Tab reaches, links and fields alike
+    probe.goto("/auth/login")
+    for _ in range(4):
+        probe.keyboard.press("Tab")
+        ring = probe.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        assert ring[1] != "none" and ring[2] >= 2, ring
+
     found: dict[str, list[dict[str, Any]]] = {}
     for lang in ("fr", "ar"):
         for name, page, url in pages:
