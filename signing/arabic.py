@@ -44,6 +44,45 @@ def ltr(text: str) -> str:
     return f"{LRI}{text}{PDI}"
 
 
+_MIRROR = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<", "«": "»", "»": "«"}
+
+
+_OPENERS = "([{<«"
+
+
+def _pairs(line: str, todo: list[int], first: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """Brackets of ``todo`` paired in visual order, the ``first`` kind (openers or closers)
+    first; and those left unpaired."""
+    stack: list[int] = []
+    pairs = []
+    for i in todo:
+        ch = line[i]
+        if (ch in _OPENERS) == (first == "open"):
+            stack.append(i)
+        elif stack and _MIRROR[line[stack[-1]]] == ch:
+            pairs.append((stack.pop(), i))
+    paired = {i for pair in pairs for i in pair}
+    return pairs, [i for i in todo if i not in paired]
+
+
+def _mirrored(line: str) -> str:
+    """python-bidi reorders but does not mirror: a bracket set right to left must show its
+    mirror image ("(م²)", not ")م²("). Reordering leaves a right-to-left pair reversed in the
+    line (")…("), a left-to-right one (a code in an isolate) in order ("(…)"): the reversed
+    pairs are mirrored; a lone bracket is when its nearest letter is Arabic."""
+    chars = list(line)
+    todo = [i for i, ch in enumerate(line) if ch in _MIRROR]
+    reversed_pairs, todo = _pairs(line, todo, "close")
+    _, todo = _pairs(line, todo, "open")
+    for a, b in reversed_pairs:
+        chars[a], chars[b] = _MIRROR[line[a]], _MIRROR[line[b]]
+    for i in todo:
+        near = next((c for c in [*reversed(line[:i]), *line[i + 1:]] if c.isalpha()), "")
+        if _ARABIC.match(near):
+            chars[i] = _MIRROR[line[i]]
+    return "".join(chars)
+
+
 def _drawable(text: str) -> str:
     return text.translate(_CONTROLS)
 
@@ -55,7 +94,7 @@ def visual(text: str) -> str:
     """
     if not has_arabic(text):
         return _drawable(text)
-    return _drawable(str(get_display(_RESHAPER.reshape(text), base_dir="R")))
+    return _drawable(_mirrored(str(get_display(_RESHAPER.reshape(text), base_dir="R"))))
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -79,4 +118,4 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
             used = 0.0
         used += (space if lines[-1] else 0.0) + w
         lines[-1].append(word)
-    return [_drawable(str(get_display(" ".join(line), base_dir="R"))) for line in lines]
+    return [_drawable(_mirrored(str(get_display(" ".join(line), base_dir="R")))) for line in lines]

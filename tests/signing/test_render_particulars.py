@@ -58,3 +58,18 @@ def test_a_decision_is_made_at_a_town(fr: str, ar: str, place: tuple[str, str]) 
 def test_a_particular_without_its_labels_or_value_is_refused(particulars: list) -> None:
     with pytest.raises(InvalidDocument, match="particulars"):
         decision(particulars=particulars)
+
+
+@pytest.mark.parametrize("text", ["المساحة المغطاة (م²)", "ملف (PDF) موقع", "طول الخندق (م)", "أ (ب) ج (د)",
+                                  "تصميم « نص »", "شروط [أ] و{ب}"])
+def test_brackets_in_arabic_are_mirrored_as_the_reference_algorithm_does(text: str) -> None:
+    """python-bidi's fast algorithm reorders without mirroring; its pure-Python one mirrors
+    (but knows no isolates): on text without isolates both must agree."""
+    from arabic_reshaper import reshape
+    from bidi.algorithm import get_display as reference
+    assert arabic.visual(text) == reference(reshape(text), base_dir="R")
+
+
+def test_brackets_inside_an_isolated_code_keep_their_order() -> None:
+    shown = arabic.visual(f"(م) {L.CODE.ar}: {arabic.ltr('-1Vm(Zy)')}")
+    assert "-1Vm(Zy)" in shown and shown.endswith("(ﻡ)")
