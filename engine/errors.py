@@ -6,7 +6,19 @@ from typing import Any
 
 
 class EngineError(Exception):
-    """Base class of every error the engine raises on purpose."""
+    """Base class of every error the engine raises on purpose.
+
+    The message is for logs and developers; ``code`` names the sentence shown to people,
+    which the web layer's catalog translates (``params`` fill it). Without a code, people
+    are shown a general sentence for the error's family, never the message itself."""
+
+    code: str | None = None
+    params: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance, never mutated
+
+    def __init__(self, *args: Any, code: str | None = None, **params: Any) -> None:
+        super().__init__(*args)
+        if code is not None:
+            self.code, self.params = code, params
 
 
 class NotFound(EngineError):
@@ -22,9 +34,9 @@ class Conflict(EngineError):
     ``by``: the user who completed or holds the task — for the caller to show by name; the
     message never carries an internal id."""
 
-    def __init__(self, message: str, *, by: str | None = None):
+    def __init__(self, message: str, *, by: str | None = None, code: str | None = None, **params: Any):
         self.by = by
-        super().__init__(message)
+        super().__init__(message, code=code, **params)
 
 
 @dataclass(frozen=True)

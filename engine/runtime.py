@@ -76,7 +76,7 @@ class Engine:
                 self._warm.put(*session.info.pop(WARM))
         except IntegrityError as exc:
             quiet_rollback(session)
-            raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from exc
+            raise Conflict("the dossier was changed by someone else meanwhile; reload and retry", code="dossier.changed") from exc
         except (DBAPIError, PoolTimeout) as exc:
             quiet_rollback(session)
             raise faults.translate(exc, committing=committing) from None  # no SQL in what callers show
@@ -86,7 +86,7 @@ class Engine:
             if cause is not None:  # the database failed under the step: not the diagram's fault
                 raise faults.translate(cause) from None
             if any(isinstance(c, IntegrityError) for c in faults.causes(exc)):
-                raise Conflict("the dossier was changed by someone else meanwhile; reload and retry") from None
+                raise Conflict("the dossier was changed by someone else meanwhile; reload and retry", code="dossier.changed") from None
             element = getattr(exc, "bpmn_id", None) or spiff_element(exc)
             incident = self._record_incident(session.info.get(store.CURRENT), element, exc) if incidents else None
             raise StepFailed(element, exc, incident) from exc
@@ -227,15 +227,15 @@ class Engine:
             if not actor.may_complete(row.role, row.scope, row.assignee) and row.completed_by != actor.user_id:
                 raise Forbidden("this task is not yours to complete")  # before saying anything of its state
             if row.state != "READY":
-                raise Conflict(f"this task is already {row.state.lower()}", by=row.completed_by)
+                raise Conflict(f"this task is already {row.state.lower()}", by=row.completed_by, code="task.done")
             if expected_version is not None and expected_version != inst.version:
-                raise Conflict("the dossier changed since you opened this task; reload it")
+                raise Conflict("the dossier changed since you opened this task; reload it", code="dossier.changed")
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
-                raise Conflict("this task was claimed by someone else", by=row.claimed_by)
+                raise Conflict("this task was claimed by someone else", by=row.claimed_by, code="task.claimed")
             wf = self._load(session, inst, now)
             task = find_task(wf, task_id)
             if task is None or task.state != TaskState.READY:
-                raise Conflict("this task is no longer waiting for input")
+                raise Conflict("this task is no longer waiting for input", code="task.done")
             # a task inside a called process has the form deployed with the version the call runs
             definition_id = definition_of(task.workflow) or inst.definition_id
             forms.check(self._validator(session, definition_id, row.form), data)
@@ -259,9 +259,9 @@ class Engine:
             if not actor.may_complete(row.role, row.scope, row.assignee):
                 raise Forbidden("this task is not yours to take")
             if row.state != "READY":
-                raise Conflict(f"this task is already {row.state.lower()}")
+                raise Conflict(f"this task is already {row.state.lower()}", code="task.done")
             if not store.claim(session, task_id, actor.user_id):
-                raise Conflict("this task was claimed by someone else", by=row.claimed_by)
+                raise Conflict("this task was claimed by someone else", by=row.claimed_by, code="task.claimed")
             audit.append(inst, action="task.claimed", actor=actor.user_id, at=self.clock(),
                          task_id=task_id, bpmn_id=row.bpmn_id)
             store.save_instance(session, inst, self.clock())

@@ -137,7 +137,7 @@ def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
         result = session.execute(_SAVE, params)
     inst.pending_closes, inst.pending_audit, inst.pending_tasks = [], [], []
     if getattr(result, "rowcount", 1) != 1:
-        raise Conflict("the dossier was changed by someone else meanwhile; reload and retry")
+        raise Conflict("the dossier was changed by someone else meanwhile; reload and retry", code="dossier.changed")
     inst.version += 1
 
 

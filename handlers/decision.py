@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine import ServiceCall
 
+from . import decision_content as content
 from .audit_seal import seal
 from .common import DomainError, dossier_of
 from .dossier_models import Decision, Dossier, Fee
@@ -46,35 +47,36 @@ def document(call: ServiceCall, ports: Ports, dossier: Dossier, decision: Decisi
     from signing.render import DecisionDocument  # the library has no Flask, no database
 
     session = call.session
-    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
+    catalog = ports.catalog(session, dossier.catalog_id)
+    procedure = catalog.procedure(dossier.procedure)
     commune = session.get_one(Commune, dossier.commune_code)
     applicant = session.get_one(User, dossier.applicant_id)
     fees = [(f.label, f.amount) for f in session.scalars(select(Fee).where(Fee.dossier_id == dossier.id))]
+    reserves_ar: list[str] = []
     if decision.outcome == "refus":  # a refusal states its grounds
-        reserves = [m for m in (decision.motive or "").split("; ") if m] or ["Avis défavorable de la commission"]
+        reserves = [m for m in (decision.motive or "").split("; ") if m]
+        if not reserves:
+            reserves, reserves_ar = [UNFAVOURABLE[0]], [UNFAVOURABLE[1]]
     elif decision.outcome == "accord_tacite":
-        reserves = [TACIT]
+        reserves, reserves_ar = [TACIT[0]], [TACIT[1]]
     else:
         reserves = list(decision.conditions)
     return DecisionDocument(
         commune_fr=commune.name_fr, commune_ar=commune.name_ar, procedure_fr=procedure.fr,
         procedure_ar=procedure.ar, dossier_number=dossier.number or "", applicant=applicant.full_name,
         parcel=str(dossier.fields.get("parcelle") or "—"),
-        kind="refus" if decision.outcome == "refus" else "autorisation", reserves=reserves, fees=fees,
-        legal_references=list(LEGAL[procedure.domain]), verification_code=decision.verification_code,
+        kind="refus" if decision.outcome == "refus" else "autorisation", reserves=reserves, reserves_ar=reserves_ar,
+        fees=fees,
+        legal_references=content.legal_references(procedure),
+        particulars=content.particulars(catalog, procedure, dossier.fields, call.data, fees),
+        verification_code=decision.verification_code,
         verify_base_url=ports.verify_base_url, date=call.now.date())
 
 
 TACIT = ("Autorisation acquise tacitement : l'administration n'a pas statué dans le délai légal "
-         "(le silence vaut accord)")
-
-
-LEGAL = {
-    "guu": ("Loi n° 12-90 relative à l'urbanisme", "Loi n° 25-90 relative aux lotissements, groupes "
-            "d'habitations et morcellements", "Décret n° 2-18-577 (règlement général de construction)"),
-    "economic": ("Loi organique n° 113-14 relative aux communes", "Arrêté communal fixant les taxes "
-                 "et redevances"),
-}
+         "(le silence vaut accord)",
+         "ترخيص مكتسب ضمنيا: لم تبت الإدارة داخل الأجل القانوني (السكوت يعتبر موافقة)")
+UNFAVOURABLE = ("Avis défavorable de la commission", "رأي غير موافق للجنة")
 
 
 def render(call: ServiceCall, ports: Ports) -> dict[str, Any]:
@@ -103,7 +105,8 @@ def sign(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         return {"signed_pdf": decision.pdf_sha256}
     signer = ports.signer()
     if signer is None:
-        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open")
+        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open",
+                          code="signing.no_key")
     commune = call.session.get_one(Commune, dossier.commune_code)
     signed = signer.sign(ports.files.get(decision.pdf_sha256), reason=f"Décision {dossier.number}",
                          location=commune.name_fr)

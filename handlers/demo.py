@@ -49,6 +49,10 @@ FIRST_NAMES = {"agence_urbaine": "Youssef Alaoui", "urbanisme": "Nadia Tazi", "p
                "hygiene": "Dr Rachid Lahlou", "autorite_locale": "Mustapha El Amrani", "voirie": "Aziz Kettani"}
 
 
+# People's names, not job titles: a name is shown as typed in French and Arabic pages alike.
+DESK_NAMES = {"casablanca": ("Rachid Bennani", "Abdelkrim Fassi"), "rabat": ("Salma Ouazzani", "Amina Lahlou")}
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -61,16 +65,17 @@ def _accounts() -> list[tuple[str, str, list[tuple[str, str | None, str | None]]
     out: list[tuple[str, str, list[tuple[str, str | None, str | None]]]] = []
     for code, fr, _ in COMMUNES:
         city = fr.removeprefix("Commune de ")
-        out.append((f"guichet@{code}.demo", f"Agent du guichet ({city})", [("guichet_agent", code, None)]))
-        out.append((f"president@{code}.demo", f"Président de la commune ({city})", [("president", code, None)]))
+        agent, president = DESK_NAMES.get(code, ("Agent", "Président"))
+        out.append((f"guichet@{code}.demo", f"{agent} ({city})", [("guichet_agent", code, None)]))
+        out.append((f"president@{code}.demo", f"{president} ({city})", [("president", code, None)]))
         for org, name in FIRST_NAMES.items():
             out.append((f"{org.replace('_', '-')}@{code}.demo", f"{name} ({city})",
                         [("commission_member", code, org)]))
-    out += [("analyste@guichet.demo", "Analyste de processus", [("analyst", None, None)]),
-            ("admin@guichet.demo", "Administrateur", [("admin", None, None)]),
-            ("architecte@guichet.demo", "Leila Chraibi (architecte)", [("architect", None, None),
+    out += [("analyste@guichet.demo", "Karima Benali", [("analyst", None, None)]),
+            ("admin@guichet.demo", "Omar Sefrioui", [("admin", None, None)]),
+            ("architecte@guichet.demo", "Leila Chraibi", [("architect", None, None),
                                                                        ("applicant", None, None)]),
-            ("citoyen@guichet.demo", "Hassan Amrani (pétitionnaire)", [("applicant", None, None)])]
+            ("citoyen@guichet.demo", "Hassan Amrani", [("applicant", None, None)])]
     return out
 
 

@@ -81,7 +81,7 @@ def update_fields(session: Session, ports: Ports, dossier: Dossier, fields: dict
     if dossier.applicant_id != by.user_id:
         raise Forbidden("only the applicant edits a dossier")
     if dossier.status != "draft":
-        raise Conflict("a submitted dossier can no longer be edited")
+        raise Conflict("a submitted dossier can no longer be edited", code="dossier.submitted")
     merged = {**dossier.fields, **fields}
     check_fields(ports.catalog(session, dossier.catalog_id), dossier.procedure, merged, complete=False)
     dossier.fields = merged
@@ -93,7 +93,7 @@ def pdf_pages(content: bytes) -> int:
     try:
         return pdfcheck.check(content)
     except pdfcheck.PdfRefused as exc:
-        raise InvalidDocument(str(exc)) from None
+        raise InvalidDocument(str(exc), code=exc.code, **exc.params) from None
 
 
 _IMAGES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -104,12 +104,13 @@ def accepted_file(content: bytes, types: tuple[str, ...]) -> tuple[str, int]:
     (:mod:`handlers.pdfcheck`), or a PNG/JPEG image that decodes; InvalidDocument otherwise."""
     kind = next((t for magic, t in _IMAGES.items() if content.startswith(magic)), PDF)
     if kind not in types:
-        raise InvalidDocument("type de fichier non accepté pour cette pièce (attendu : "
-                              + ", ".join(t.split("/")[1].upper() for t in types) + ")")
+        expected = ", ".join(t.split("/")[1].upper() for t in types)
+        raise InvalidDocument(f"file type not accepted for this document (expected: {expected})",
+                              code="upload.type", expected=expected)
     if kind == PDF:
         return PDF, pdf_pages(content)
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidDocument("fichier trop volumineux")
+        raise InvalidDocument("the file is too large", code="upload.too_large")
     import io  # noqa: PLC0415
 
     from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
@@ -117,7 +118,7 @@ def accepted_file(content: bytes, types: tuple[str, ...]) -> tuple[str, int]:
         with Image.open(io.BytesIO(content)) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidDocument("image illisible ou endommagée") from None
+        raise InvalidDocument("the image is unreadable or damaged", code="upload.image") from None
     return kind, 1
 
 
@@ -135,7 +136,7 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
         raise Forbidden("only the applicant adds documents to a dossier")
     item = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure).item(kind)
     if item is None:
-        raise DomainError(f"'{kind}' is not a document of this procedure's checklist")
+        raise DomainError(f"'{kind}' is not a document of this procedure's checklist", code="upload.not_in_checklist")
     check_upload(session, dossier, kind)  # 409 outside the windows the procedure opens
     content_type, pages = accepted_file(content, item.types)
     digest = ports.files.put(content)

@@ -58,7 +58,7 @@ def mark_paid(call: ServiceCall, ports: Any) -> dict[str, Any]:
     dossier = dossier_of(call)
     reference = call.data.get("payment_reference")
     if not reference:
-        raise DomainError("the payment confirmation carries no reference")
+        raise DomainError("the payment confirmation carries no reference", code="payment.reference")
     for fee in call.session.scalars(select(Fee).where(Fee.dossier_id == dossier.id, Fee.paid_at.is_(None))):
         fee.paid_reference, fee.paid_at = reference, call.now
     return {}

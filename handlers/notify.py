@@ -15,6 +15,7 @@ from sqlalchemy.sql import Executable
 
 from engine import ServiceCall
 from engine.db import checkpoint
+from engine.definitions import newest_forms
 from engine.models import HumanTask, OutboxMessage
 from engine.outbox import enqueue_many
 
@@ -166,6 +167,14 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
         else:
             by_role.setdefault(row.role, []).append(row)
     out, seen = [], set()
+    forms = newest_forms(session) if any(t.get("form") for t in tasks) else {}
+
+    def title(task: Mapping[str, Any], lang: str) -> str:
+        """The task's title in the person's language: its form's title, else the BPMN name."""
+        ui = forms.get(str(task.get("form") or "").replace(".schema.json", ".ui.json"), {})
+        names = ui.get("title", {}) if isinstance(ui, Mapping) else {}
+        return str((names.get(lang) if isinstance(names, Mapping) else None) or task["title"])
+
     for task in tasks:
         if task["assignee"]:  # that person alone (no message if no such user)
             people = [by_user[task["assignee"]]] if task["assignee"] in by_user else []
@@ -175,7 +184,7 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
             if (person.user_id, task["title"]) not in seen:  # one message per person and task title
                 seen.add((person.user_id, task["title"]))
                 out.append(message(session, ports, person, person.user_id, person.locale, "task_arrived",
-                                   {"task": task["title"]}, now))
+                                   {"task": title(task, person.locale or "fr")}, now))
     insert_messages(session, ports, out, now)
 
 

@@ -19,7 +19,12 @@ ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm"}
 
 
 class PdfRefused(ValueError):
-    """Why an upload is refused, in a sentence a person can act on."""
+    """Why an upload is refused, in a sentence a person can act on; ``code`` names that
+    sentence in the web layer's catalog of error messages (translated), ``params`` fill it."""
+
+    def __init__(self, message: str, code: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 def _resolve(obj: Any) -> Any:
@@ -61,31 +66,32 @@ def _active_content(reader: PdfReader) -> str | None:
 def check(content: bytes) -> int:
     """The page count of an acceptable PDF; :class:`PdfRefused` otherwise."""
     if not content:
-        raise PdfRefused("the file is empty")
+        raise PdfRefused("the file is empty", "pdf.empty")
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise PdfRefused(f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB")
+        raise PdfRefused(f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB",
+                         "pdf.too_large", mb=MAX_DOCUMENT_BYTES // 1024 // 1024)
     if not content.startswith(b"%PDF-"):
-        raise PdfRefused("the file is not a PDF")
+        raise PdfRefused("the file is not a PDF", "pdf.not_pdf")
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
-            raise PdfRefused("the PDF is encrypted: upload it without a password")
+            raise PdfRefused("the PDF is encrypted: upload it without a password", "pdf.encrypted")
         pages = len(reader.pages)
         inflated = 0
         for page in reader.pages:
             contents = page.get_contents()
             inflated += len(contents.get_data()) if contents is not None else 0
             if inflated > MAX_DECODED_BYTES:
-                raise PdfRefused("the PDF inflates to an unreasonable size (a compression bomb?)")
+                raise PdfRefused("the PDF inflates to an unreasonable size (a compression bomb?)", "pdf.bomb")
         active = _active_content(reader)
     except LimitReachedError:
-        raise PdfRefused("the PDF inflates to an unreasonable size (a compression bomb?)") from None
+        raise PdfRefused("the PDF inflates to an unreasonable size (a compression bomb?)", "pdf.bomb") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, PdfRefused):
             raise
-        raise PdfRefused(f"the PDF cannot be read ({exc})") from None
+        raise PdfRefused(f"the PDF cannot be read ({exc})", "pdf.unreadable") from None
     if active:
-        raise PdfRefused(f"the PDF carries {active}: plans must be plain documents")
+        raise PdfRefused(f"the PDF carries {active}: plans must be plain documents", "pdf.active")
     if pages == 0:
-        raise PdfRefused("the PDF has no page")
+        raise PdfRefused("the PDF has no page", "pdf.no_page")
     return pages

@@ -64,4 +64,9 @@ fetch socket.io-client@4.8.4 socketio
 rm -rf "$dest/socket.io" && mkdir -p "$dest/socket.io"
 cp "$work/socketio/package/dist/socket.io.esm.min.js" "$dest/socket.io/"
 cp "$work/socketio/package/LICENSE" "$dest/socket.io/LICENSE"
+# Accessibility checks in the browser tests (MPL-2.0): axe-core, injected by Playwright into
+# the pages the tests visit (never served to users' pages).
+fetch axe-core@4.14.1 axe
+rm -rf "$dest/axe-core" && mkdir -p "$dest/axe-core"
+cp "$work/axe/package/axe.min.js" "$work/axe/package/LICENSE" "$dest/axe-core/"
 echo "vendored into $dest:"; find "$dest" -type f | sort

@@ -93,12 +93,16 @@ class DecisionDocument(_Common):
     """The president's decision on a dossier: an authorization or a refusal.
 
     ``reserves`` are the conditions attached to an authorization, or the grounds of a
-    refusal; ``legal_references`` are the texts the decision is taken under ("Vu …").
+    refusal (printed as a numbered list); ``legal_references`` are the texts the decision is
+    taken under ("Vu …"); ``particulars`` what exactly is authorized (address, use, surface,
+    works window…): rows of a French/Arabic label and a value, itself bilingual or not.
     """
 
     kind: DecisionKind
     reserves: Sequence[str] = ()
+    reserves_ar: Sequence[str] = ()  # the same reserves in Arabic, when the text has them
     legal_references: Sequence[str] = ()
+    particulars: Sequence[tuple[tuple[str, str], tuple[str, str] | str]] = ()
     signatory_fr: str = "Le Président du Conseil communal"
     signatory_ar: str = "رئيس المجلس الجماعي"
 
@@ -109,7 +113,15 @@ class DecisionDocument(_Common):
         if self.kind == "refus" and not self.reserves:
             raise InvalidDocument("a refusal must give its grounds (reserves is empty)")
         object.__setattr__(self, "reserves", tuple(self.reserves))
+        object.__setattr__(self, "reserves_ar", tuple(self.reserves_ar))
         object.__setattr__(self, "legal_references", tuple(self.legal_references))
+        for label, value in self.particulars:
+            if len(label) != 2 or not all(str(x).strip() for x in label):
+                raise InvalidDocument(f"particulars: label {label!r} needs a French and an Arabic text")
+            if not (value if isinstance(value, str) else all(str(x).strip() for x in value)):
+                raise InvalidDocument(f"particulars: {label[0]!r} has no value")
+        object.__setattr__(self, "particulars", tuple((tuple(lb), v if isinstance(v, str) else tuple(v))
+                                                      for lb, v in self.particulars))
 
 
 @dataclass(frozen=True, kw_only=True)

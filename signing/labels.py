@@ -30,6 +30,20 @@ def commune(name_fr: str, name_ar: str) -> Pair:
     ar = name_ar if name_ar.startswith("جماعة") else COMMUNE.ar.format(name_ar)
     return Pair(fr, ar)
 
+
+
+def place(name_fr: str, name_ar: str) -> Pair:
+    """Where a document is made: the town, not the institution ("Fait à Casablanca",
+    "حرر بالدار البيضاء"), whether or not the commune's name says "Commune de"."""
+    fr = name_fr
+    for prefix in ("Commune urbaine de ", "Commune rurale de ", "Commune de ", "Commune d'", "Commune d’"):
+        if fr.startswith(prefix):
+            fr = fr[len(prefix):]
+            break
+    ar = name_ar.removeprefix("جماعة ").strip()
+    return Pair(fr.strip() or name_fr, ar or name_ar)
+
+
 TITLE = {
     "autorisation": Pair("ARRÊTÉ D'AUTORISATION", "قرار بالترخيص"),
     "refus": Pair("DÉCISION DE REFUS", "قرار بالرفض"),
@@ -64,6 +78,12 @@ DECISION_DATE = Pair("Date de la décision", "تاريخ القرار")
 FILED_ON = Pair("Date de dépôt", "تاريخ الإيداع")
 
 LEGAL = Pair("Vu", "بناء على")
+SUBJECT = Pair("Objet de l'autorisation", "موضوع الترخيص")
+WORKS_WINDOW = Pair("Période des travaux", "فترة الأشغال")
+WORKS_RANGE = Pair("du {start} au {end}", "من {start} إلى {end}")
+DEPOSIT = Pair("Caution de remise en état", "ضمانة إرجاع الحالة")
+YES = Pair("Oui", "نعم")
+NO = Pair("Non", "لا")
 RESERVES = {
     "autorisation": Pair("Réserves et conditions", "التحفظات والشروط"),
     "refus": Pair("Motifs du refus", "أسباب الرفض"),

@@ -227,7 +227,7 @@ class Sheet:
         self.y -= 4
 
     def numbered(self, items: Sequence[str]) -> None:
-        """A numbered list (1., 2., …), e.g. the conditions of an authorization."""
+        """A numbered list (1., 2., …); each item in its own script's direction."""
         for n, item in enumerate(items, 1):
             self.paragraph(item, indent=16, marker=f"{n}.")
         self.y -= 4

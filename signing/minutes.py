@@ -11,6 +11,7 @@ from datetime import datetime
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
+from . import arabic
 from . import labels as L
 from .annotate import Mark, annotated_writer
 from .fonts import fonts
@@ -125,7 +126,7 @@ def _body(doc: MinutesDocument) -> bytes:
     sheet.heading(AGENDA)
     sheet.bullets([f"{i}. {e.number} — {e.procedure_fr} — {e.applicant}" for i, e in enumerate(doc.agenda, 1)])
     for entry in doc.agenda:
-        sheet.heading(Pair(f"{entry.number} — {OPINIONS.fr}", f"{OPINIONS.ar} — {entry.number}"))
+        sheet.heading(Pair(f"{entry.number} — {OPINIONS.fr}", f"{OPINIONS.ar} — {arabic.ltr(entry.number)}"))
         lines = [line for op in entry.opinions for line in _opinion_lines(op)]
         sheet.bullets(lines or [NO_OPINION.fr, NO_OPINION.ar])
         if entry.plans:

@@ -20,6 +20,7 @@ from datetime import date as Date
 
 from reportlab.pdfgen.canvas import Canvas
 
+from . import arabic
 from . import labels as L
 from .documents import DecisionDocument, ReceiptDocument, _Common
 from .fonts import fonts
@@ -55,7 +56,7 @@ def _identity(sheet: Sheet, doc: _Common, extra: Sequence[tuple[Pair, Pair | str
         (L.DOSSIER, doc.dossier_number),
         (L.PROCEDURE, Pair(doc.procedure_fr, doc.procedure_ar)),
         (L.APPLICANT, doc.applicant),
-        (L.PARCEL, doc.parcel),
+        *([(L.PARCEL, doc.parcel)] if doc.parcel != "—" else []),
         *extra,
     ])
 
@@ -67,7 +68,16 @@ def _fees(sheet: Sheet, doc: _Common) -> None:
 
 
 def _footer(doc: _Common) -> Pair:
-    return Pair(f"{doc.dossier_number} — {doc.verify_url}", f"{L.CODE.ar}: {doc.verification_code}")
+    # the code as a left-to-right isolate: read in Arabic, it must still type as printed
+    return Pair(f"{doc.dossier_number} — {doc.verify_url}",
+                f"{L.CODE.ar}: {arabic.ltr(doc.verification_code)}")
+
+
+def _particulars(sheet: Sheet, doc: DecisionDocument) -> None:
+    if doc.particulars:
+        sheet.heading(L.SUBJECT)
+        sheet.fields([(Pair(*label), value if isinstance(value, str) else Pair(*value))
+                      for label, value in doc.particulars])
 
 
 def decision_pdf(doc: DecisionDocument) -> bytes:
@@ -81,6 +91,7 @@ def decision_pdf(doc: DecisionDocument) -> bytes:
     sheet.title(title)
     outcome = L.OUTCOME[doc.kind]
     _identity(sheet, doc, [(L.DECISION, outcome), (L.DECISION_DATE, day)])
+    _particulars(sheet, doc)
     if doc.legal_references:
         sheet.heading(L.LEGAL)
         sheet.bullets(doc.legal_references)
@@ -89,12 +100,14 @@ def decision_pdf(doc: DecisionDocument) -> bytes:
     sheet.paragraph(article.ar, bold=True)
     sheet.y -= 4
     sheet.heading(L.RESERVES[doc.kind])
-    if doc.reserves:  # the conditions (or grounds), numbered so that each can be referred to
+    if doc.reserves:
         sheet.numbered(doc.reserves)
+        if doc.reserves_ar:
+            sheet.numbered(doc.reserves_ar)
     else:
         sheet.bullets([L.NO_RESERVES.fr, L.NO_RESERVES.ar])
     _fees(sheet, doc)
-    sheet.closing(place=Pair(doc.commune_fr, doc.commune_ar), day=day,
+    sheet.closing(place=L.place(doc.commune_fr, doc.commune_ar), day=day,
                   signatory=Pair(doc.signatory_fr, doc.signatory_ar),
                   url=doc.verify_url, code=doc.verification_code)
     sheet.finish()
@@ -119,7 +132,7 @@ def receipt_pdf(doc: ReceiptDocument) -> bytes:
         sheet.heading(L.DOCUMENTS)
         sheet.bullets(doc.documents)
     _fees(sheet, doc)
-    sheet.closing(place=Pair(doc.commune_fr, doc.commune_ar), day=day, signatory=L.DESK,
+    sheet.closing(place=L.place(doc.commune_fr, doc.commune_ar), day=day, signatory=L.DESK,
                   url=doc.verify_url, code=doc.verification_code)
     sheet.finish()
     c.save()

@@ -62,12 +62,16 @@ class Verification:
     timestamp_trusted: bool = False
     revocation_embedded: bool = False
     problems: tuple[str, ...] = ()
+    #: one stable code per problem, in the same order, for a caller to word in its language:
+    #: unreadable, unsigned, unverifiable, altered, bad_signature, untrusted, appended,
+    #: appended_forbidden, timestamp_untrusted, several_signatures
+    issues: tuple[str, ...] = ()
 
     @classmethod
-    def failed(cls, problem: str, *, signed: bool = False) -> Verification:
+    def failed(cls, problem: str, *, signed: bool = False, issue: str = "unverifiable") -> Verification:
         """A result for a document that could not be checked at all."""
         return cls(signed=signed, intact=False, trusted=False, valid=False,
-                   covers_whole_document=False, problems=(problem,))
+                   covers_whole_document=False, problems=(problem,), issues=(issue,))
 
 
 def verify(pdf: bytes, trust_roots: Sequence[bytes], *, validation_time: datetime | None = None,
@@ -86,9 +90,9 @@ def verify(pdf: bytes, trust_roots: Sequence[bytes], *, validation_time: datetim
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_regular_signatures
     except (PdfError, ValueError, KeyError, IndexError) as exc:
-        return Verification.failed(f"not a readable PDF ({exc})")
+        return Verification.failed(f"not a readable PDF ({exc})", issue="unreadable")
     if not signatures:
-        return Verification.failed("the document carries no signature")
+        return Verification.failed("the document carries no signature", issue="unsigned")
     sig = signatures[-1]
     revinfo = _embedded_ocsp(sig)
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode=revocation,
@@ -105,22 +109,27 @@ def _result(status: PdfSignatureStatus, revocation_embedded: bool, count: int) -
     cert = status.signing_cert
     ts = status.timestamp_validity
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    problems = []
+    problems, issues = [], []
+
+    def problem(issue: str, text: str) -> None:
+        issues.append(issue)
+        problems.append(text)
+
     if not status.intact:
-        problems.append("the document was altered after it was signed (its digest does not match)")
+        problem("altered", "the document was altered after it was signed (its digest does not match)")
     elif not status.valid:
-        problems.append("the signature value is not correct for this document and certificate")
+        problem("bad_signature", "the signature value is not correct for this document and certificate")
     if status.intact and status.valid and not status.trusted:
-        problems.append("the signer's certificate does not chain to a trusted authority, is "
-                        "revoked or expired, or does not allow signing" +
-                        (f" ({status.trust_problem_indic})" if status.trust_problem_indic else ""))
+        problem("untrusted", "the signer's certificate does not chain to a trusted authority, is "
+                "revoked or expired, or does not allow signing" +
+                (f" ({status.trust_problem_indic})" if status.trust_problem_indic else ""))
     if not whole:
-        problems.append("content was added after the signature" +
-                        ("" if status.docmdp_ok else ", and those changes are not permitted"))
+        problem("appended" if status.docmdp_ok else "appended_forbidden", "content was added after the "
+                "signature" + ("" if status.docmdp_ok else ", and those changes are not permitted"))
     if ts is not None and not ts.trusted:
-        problems.append("the time stamp is not trusted (its authority is not a trust anchor)")
+        problem("timestamp_untrusted", "the time stamp is not trusted (its authority is not a trust anchor)")
     if count > 1:
-        problems.append(f"the document has {count} signatures; this result is about the last one")
+        problem("several_signatures", f"the document has {count} signatures; this result is about the last one")
     return Verification(
         signed=True, intact=bool(status.intact and status.valid), trusted=status.trusted,
         valid=status.bottom_line, covers_whole_document=whole,
@@ -130,7 +139,7 @@ def _result(status: PdfSignatureStatus, revocation_embedded: bool, count: int) -
         timestamp=ts.timestamp if ts is not None else None,
         timestamp_trusted=bool(ts is not None and ts.trusted),
         revocation_embedded=revocation_embedded,
-        problems=tuple(problems))
+        problems=tuple(problems), issues=tuple(issues))
 
 
 def _ders(data: bytes) -> list[bytes]:

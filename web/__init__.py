@@ -6,6 +6,7 @@ from typing import Any
 
 from apiflask import APIFlask
 from flask import Flask, Response, request, session
+from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as _config
@@ -66,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _page_globals() -> dict[str, Any]:
         from flask_babel import get_locale
 
-        from . import security
+        from . import security, verify_labels
         lang = str(get_locale() or "fr")
         ports = app.extensions["guichet.ports"]
 
@@ -87,8 +88,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
             from .extensions import db
             return label(db.session(), ports, dossier, kind, lang)
+        def commune_name(code: str) -> str:
+            """A commune's name in the page's language (its code only for an unknown one)."""
+            from flask import g
+
+            from handlers.models import Commune
+
+            from .extensions import db
+            if "commune_names" not in g:  # one query per page, only on pages that name communes
+                g.commune_names = {c.code: (c.name_ar if lang == "ar" else c.name_fr)
+                                   for c in db.session.scalars(select(Commune))}
+            return str(g.commune_names.get(code, code))
         return {"lang": lang, "dir": direction(lang), "user": security.current(), "task_title": task_title,
-                "document_label": document_label}
+                "document_label": document_label, "commune_name": commune_name,
+                "outcome_label": verify_labels.outcome}
 
     @app.before_request
     def _reads_only() -> None:

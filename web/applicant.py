@@ -17,7 +17,7 @@ from handlers.ports import Ports
 
 from . import formkit, security
 from .bootstrap import get_engine
-from .errors import field_messages
+from .errors import describe, field_messages
 from .extensions import db
 
 bp = Blueprint("applicant", __name__, url_prefix="/dossiers")
@@ -115,7 +115,7 @@ def upload(dossier_id: int):  # noqa: ANN201
                                   content=file.read(dossiers.MAX_DOCUMENT_BYTES + 1), by=security.actor(),
                                   now=utcnow())
     except dossiers.InvalidDocument as exc:
-        flash(_("Ce fichier est refusé : %(reason)s", reason=str(exc)), "error")
+        flash(describe(exc)[1], "error")
         return detail(dossier_id, status=422)
     flash(_("Document ajouté."), "success")
     return redirect(url_for("applicant.detail", dossier_id=dossier_id))

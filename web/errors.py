@@ -17,12 +17,14 @@ from handlers.files import StoredFileAltered
 from handlers.payments.declare import InvalidPayment, PaymentClosed
 
 from . import faults, inputs
+from .error_messages import coded, user_message
 
 FIELD_MESSAGES = {
     "required": lambda: _("Ce champ est obligatoire."),
     "enum": lambda: _("Choisissez une des valeurs proposées."),
     "type": lambda: _("Cette valeur n'a pas le bon format."),
     "format": lambda: _("Cette valeur n'a pas le bon format."),
+    "pattern": lambda: _("Cette valeur n'a pas le bon format."),
     "minLength": lambda: _("Cette valeur est trop courte."),
     "maxLength": lambda: _("Cette valeur est trop longue."),
     "minimum": lambda: _("Cette valeur est trop petite."),
@@ -43,11 +45,12 @@ FIELD_MESSAGES = {
 
 
 def field_messages(exc: InvalidTaskData) -> dict[str, str]:
-    """Field errors in the user's language (the technical message when no translation)."""
+    """Field errors in the user's language (a general sentence for a rule without its own;
+    the technical message stays in the API's ``detail.reason``)."""
     out = {}
-    for path, message in exc.errors.items():
+    for path in exc.errors:
         translate = FIELD_MESSAGES.get(exc.codes.get(path, ""))
-        out[path] = translate() if translate else message
+        out[path] = translate() if translate else _("Cette valeur n'est pas acceptée.")
     return out
 
 
@@ -56,7 +59,7 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, InvalidTaskData):
         return 422, _("Certains champs sont à corriger.")
     if isinstance(exc, InvalidDocument):
-        return 422, _("Ce fichier est refusé : %(reason)s", reason=str(exc))
+        return 422, _("Ce fichier est refusé : %(reason)s", reason=coded(exc) or _("il n'est pas accepté"))
     if isinstance(exc, UploadClosed):
         if exc.reason == "no_task":
             return 409, _("Les pièces du dossier ne peuvent pas être modifiées maintenant : aucune tâche ne vous "
@@ -72,7 +75,7 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, NotFound):
         return 404, _("Introuvable, ou vous n'y avez pas accès.")
     if isinstance(exc, Forbidden | PermissionError):
-        return 403, _("Cette action ne vous est pas permise.")
+        return 403, coded(exc) or _("Cette action ne vous est pas permise.")
     if isinstance(exc, Unavailable):
         if exc.reason == "unknown_outcome":
             return 503, _("La connexion à la base de données a été perdue pendant l'enregistrement. "
@@ -91,9 +94,12 @@ def describe(exc: Exception) -> tuple[int, str]:
         name = _person(exc.by)
         if name:
             return 409, _("Le dossier a changé entre-temps : %(name)s s'en est occupé. Rechargez la page.", name=name)
-        return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
+        reason = coded(exc)
+        if reason and exc.code != "dossier.changed":
+            return 409, _("Rien n'a été enregistré : %(reason)s. Rechargez la page.", reason=reason)
+        return 409, _("Le dossier a changé entre-temps. Rechargez la page.")
     if isinstance(exc, DomainError | EngineError):
-        return 422, str(exc)
+        return 422, user_message(exc)
     return 500, _("Une erreur inattendue est survenue.")
 
 

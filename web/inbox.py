@@ -16,7 +16,7 @@ from handlers.models import Commune
 
 from . import formkit, security
 from .bootstrap import get_engine
-from .errors import field_messages
+from .errors import describe, field_messages
 from .extensions import db
 
 bp = Blueprint("inbox", __name__)
@@ -92,7 +92,7 @@ def complete(task_id: str):  # noqa: ANN201
         flash(_("Certains champs sont à corriger."), "error")
         return task(task_id, data=data, errors=field_messages(exc), status=422)
     except Conflict as exc:
-        flash(_("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc)), "error")
+        flash(describe(exc)[1], "error")
         return redirect(url_for("inbox.tasks")), 303
     flash(_("C'est fait : le dossier %(number)s avance.", number=dossier.number), "success")
     if security.current() and security.current().has("applicant"):  # type: ignore[union-attr]

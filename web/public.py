@@ -32,6 +32,12 @@ def index():  # noqa: ANN201
     return render_template("index.html", procedures=list(catalog.procedures.values()))
 
 
+@bp.get("/favicon.ico")
+def favicon():  # noqa: ANN201
+    """Browsers ask for /favicon.ico before reading the page's icon link: the same icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/lang/<code>")
 def language(code: str):  # noqa: ANN201
     """Switch language; remembered in the session and on the user's account."""

@@ -85,14 +85,14 @@ def open_(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     dossier = dossier_of(call)
     kind = str(param(call, "kind", "completeness"))
     if kind not in KINDS:
-        raise DomainError(f"unknown request kind '{kind}'")
+        raise DomainError(f"unknown request kind {kind!r}", code="request.kind")
     procedure = ports.catalog(call.session, dossier.catalog_id).procedure(dossier.procedure)
     newest = newest_versions(call.session, dossier.id)
     items = [{"document": a["document"], "reason": str(a.get("reason") or "").strip(),
               "mode": "correction" if a.get("mode") == "correction" else "missing",
               "since": newest.get(a["document"], 0), "answered_version": None} for a in _asked(call.data)]
     if not items:
-        raise DomainError("a document request names no document")
+        raise DomainError("a document request names no document", code="request.empty")
     for previous in call.session.scalars(select(DocumentRequest).where(
             DocumentRequest.dossier_id == dossier.id, DocumentRequest.answered_at.is_(None))):
         previous.answered_at = call.now  # superseded: one open request at a time

@@ -46,7 +46,7 @@ def reconcile(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     order = order_of(call.session, dossier.id)
     payment = awaiting(call.session, order) if order is not None else None
     if order is None or payment is None:
-        raise DomainError("no payment waits for reconciliation on this dossier")
+        raise DomainError("no payment waits for reconciliation on this dossier", code="payment.none_waiting")
     confirmed = call.data.get("payment_confirmed") is True
     payment.reviewed_by = (call.data.get(AUTHORS) or {}).get(str(param(call, "from_task", "")))
     payment.reviewed_at = call.now

@@ -112,19 +112,19 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
     with engine.transaction(write=False) as session:
         seat = access.seat(session, actor, session_id)
         if seat.role != access.MEMBER:
-            raise Forbidden("only the commission's members give opinions")
+            raise Forbidden("only the commission's members give opinions", code="opinion.members_only")
         if not isinstance(payload, dict):
             raise InvalidTaskData({"": "the opinion must be a JSON object"}, {"": "type"})
         if seat.session.status != "scheduled":
-            raise Conflict("this session is closed")
+            raise Conflict("this session is closed", code="session.closed")
         dossier = _dossier(session, seat, dossier_id)
         task = opinion_task(session, dossier, actor.user_id)
         if task is None:
-            raise NotFound("you have no opinion task on this dossier")
+            raise NotFound("you have no opinion task on this dossier", code="opinion.no_task")
         if task.state != "READY" or payload.get("task_id") not in (None, task.id):
-            raise Conflict("your opinion on this dossier was already given")
+            raise Conflict("your opinion on this dossier was already given", code="opinion.given")
         if current_session_id(session, dossier.id) != session_id:
-            raise Conflict("this dossier is now on the agenda of another session")
+            raise Conflict("this dossier is now on the agenda of another session", code="opinion.other_session")
         task_id, dossier_pk = task.id, dossier.id
         member = session.scalar(select(CommissionMember).where(
             CommissionMember.commission_id == seat.commission.id, CommissionMember.user_id == actor.user_id))

@@ -50,7 +50,8 @@ def annotated_plan(session: Session, ports: Ports, actor: Actor, session_id: int
     source = access.document(session, seat, version_id)
     drawn = marks(session, session_id, source.id)
     if not drawn:
-        raise DomainError("this plan has no annotation in this session: nothing to export")
+        raise DomainError("this plan has no annotation in this session: nothing to export",
+                          code="annotation.none")
     content = annotated_pdf(ports.files.get(source.sha256), drawn)
     name = f"{source.kind}-v{source.version}-annote.pdf"
     return attach(session, ports, source.dossier_id, KIND, name, content, source.pages or 0, actor.user_id, now)

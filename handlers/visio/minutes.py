@@ -61,13 +61,14 @@ def close(engine: Engine, ports: Ports, actor: Actor, session_id: int) -> Closed
     the minutes are rendered, signed and attached to each dossier of the agenda."""
     signer = ports.signer()
     if signer is None:
-        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the minutes cannot be signed")
+        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the minutes cannot be signed",
+                          code="signing.no_key")
     now = engine.clock()
     with engine.transaction() as session:
         seat = access.secretary(session, actor, session_id)
         sitting = session.get_one(CommissionSession, session_id, with_for_update=True)
         if sitting.status != "scheduled":
-            raise Conflict("this session is already closed")
+            raise Conflict("this session is already closed", code="session.closed")
         for row in session.scalars(select(room.Attendance).where(room.Attendance.session_id == session_id,
                                                                  room.Attendance.left_at.is_(None))):
             row.left_at = now

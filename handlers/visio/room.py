@@ -67,7 +67,7 @@ def present(session: Session, session_id: int) -> list[dict[str, Any]]:
 
 def chat(session: Session, seat: access.Seat, text: Any, now: datetime) -> ChatMessage:
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHAT or "\x00" in text:
-        raise DomainError(f"a chat message is 1 to {MAX_CHAT} characters")
+        raise DomainError(f"a chat message is 1 to {MAX_CHAT} characters", code="chat.length", max=MAX_CHAT)
     row = ChatMessage(session_id=seat.session.id, author_id=seat.user_id, text=text.strip(), at=now)
     session.add(row)
     session.flush()

@@ -100,9 +100,9 @@ def schedule(session: Session, ports: Ports, actor: Actor, *, commission_id: int
     if not actor.holds("guichet_agent", commission.commune_code):
         raise Forbidden("only a guichet agent of the commune schedules its commission's sessions")
     if not TIME.match(time or ""):
-        raise DomainError("the time must be HH:MM")
+        raise DomainError("the time must be HH:MM", code="session.time")
     if day < now.date():
-        raise DomainError("a session cannot be scheduled in the past")
+        raise DomainError("a session cannot be scheduled in the past", code="session.past")
     sitting = CommissionSession(commission_id=commission.id, session_date=day, start_time=time, status="scheduled",
                                 scheduled_by=actor.user_id)
     session.add(sitting)
@@ -118,7 +118,7 @@ def add_to_agenda(session: Session, actor: Actor, sitting: CommissionSession, do
     session of the same commission (a dossier is examined once per round)."""
     commission = session.get_one(Commission, sitting.commission_id)
     if sitting.status != "scheduled":
-        raise Conflict("this session is closed: its agenda can no longer change")
+        raise Conflict("this session is closed: its agenda can no longer change", code="session.closed")
     dossier = session.get(Dossier, dossier_id) if isinstance(dossier_id, int) and dossier_id > 0 else None
     if dossier is None or dossier.commune_code != commission.commune_code or dossier.instance_id is None:
         raise NotFound(f"no filed dossier {dossier_id} in this commune")
@@ -142,7 +142,7 @@ def add_to_agenda(session: Session, actor: Actor, sitting: CommissionSession, do
 def move(session: Session, sitting: CommissionSession, dossier_id: int, position: int) -> list[AgendaItem]:
     """Move an agenda item to ``position`` (1-based) and renumber the agenda."""
     if sitting.status != "scheduled":
-        raise Conflict("this session is closed: its agenda can no longer change")
+        raise Conflict("this session is closed: its agenda can no longer change", code="session.closed")
     items = agenda(session, sitting.id)
     moving = next((i for i in items if i.dossier_id == dossier_id), None)
     if moving is None:

@@ -98,7 +98,7 @@ def _page(value: Any, pages: int | None) -> int:
 
 def _open(seat: access.Seat) -> None:
     if seat.session.status != "scheduled":
-        raise Conflict("this session is closed: its plans are no longer annotated")
+        raise Conflict("this session is closed: its plans are no longer annotated", code="session.closed")
 
 
 def add(session: Session, seat: access.Seat, payload: Any, now: datetime) -> Annotation:
@@ -130,7 +130,7 @@ def undo(session: Session, seat: access.Seat, annotation_id: Any, now: datetime)
     if row is None or row.session_id != seat.session.id or row.deleted_at is not None:
         raise NotFound(f"no annotation {annotation_id} in this session")
     if row.author_id != seat.user_id:
-        raise Forbidden("you may only undo your own annotations")
+        raise Forbidden("you may only undo your own annotations", code="annotation.own")
     row.deleted_at = now
     return row
 

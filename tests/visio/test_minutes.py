@@ -35,7 +35,7 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Commission des petits projets" in text
-    assert "Youssef Alaoui" in text and "Agent du guichet (Casablanca)" in text  # who attended
+    assert "Youssef Alaoui" in text and "Rachid Bennani (Casablanca)" in text  # who attended
     assert "Nadia Tazi" in text  # a member who did not attend still appears among the opinions
     assert "Favorable sous réserve" in text and "Clôture en retrait" in text
     assert len(reader.pages) >= 2  # the annotated plan page is appended
@@ -51,7 +51,7 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
     assert world.http(MEMBER2).post(url, json={"avis": "favorable"}).status_code == 409
     late = member.emit("annotate", {"version_id": world.plan_id, "page": 1, "kind": "rect",
                                     "geometry": {"x": 1, "y": 1, "w": 2, "h": 2}}, namespace=NS, callback=True)
-    assert late["ok"] is False and "closed" in late["error"]
+    assert late["ok"] is False and "cette séance est close" in late["error"]
 
 
 def test_only_the_secretary_closes(world: World) -> None:

@@ -57,7 +57,7 @@ def test_annotation_round_trip_replay_and_undo_own_only(world: World) -> None:
     assert [a["kind"] for a in http.json] == ["rect"]
     # someone else's annotation cannot be undone
     refused = other.emit("undo", {"annotation_id": ack["annotation"]["id"]}, namespace=NS, callback=True)
-    assert refused == {"ok": False, "error": "you may only undo your own annotations"}
+    assert refused == {"ok": False, "error": "vous ne pouvez annuler que vos propres annotations"}
     done = member.emit("undo", {"annotation_id": ack["annotation"]["id"]}, namespace=NS, callback=True)
     assert done["ok"]
     assert received(other, "annotation_removed")[-1]["id"] == ack["annotation"]["id"]
@@ -109,7 +109,7 @@ def test_every_kind_is_stored(world: World) -> None:
 def test_events_before_join_do_nothing(world: World) -> None:
     client = world.socket(MEMBER, join=False)
     ack = client.emit("annotate", _rect(world), namespace=NS, callback=True)
-    assert ack == {"ok": False, "error": "join a session first"}
+    assert ack == {"ok": False, "error": "rejoignez d'abord la séance"}
 
 
 def test_chat_signal_media_and_focus(world: World) -> None:

@@ -42,6 +42,7 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("GET", "/", "/", EVERYONE, None),
     ("GET", "/health", "/health", EVERYONE, None),
     ("GET", "/lang/<code>", "/lang/ar", EVERYONE, None),
+    ("GET", "/favicon.ico", "/favicon.ico", EVERYONE, None),
     ("GET", "/auth/login", "/auth/login", EVERYONE, None),
     ("POST", "/auth/login", "/auth/login", EVERYONE, {"email": "nobody@x.ma", "password": "x"}),
     ("GET", "/auth/signup", "/auth/signup", EVERYONE, None),

@@ -63,7 +63,8 @@ def test_rejected_upload_keeps_the_draft(site: Site) -> None:
     r = client.post("/dossiers/new", data={"procedure": "permis_construire", "commune": "casablanca"})
     dossier_id = int(r.headers["Location"].rsplit("/", 1)[1])
     client.post(f"/dossiers/{dossier_id}/fields", data=FIELDS)
-    for content, reason in ((b"GIF89a...", "not a PDF"), (b"", "empty"), (b"%PDF-1.7 broken", "cannot be read")):
+    for content, reason in ((b"GIF89a...", "Ce fichier est refusé : le fichier n&#39;est pas un PDF"),
+                            (b"", "le fichier est vide"), (b"%PDF-1.7 broken", "le PDF est illisible ou endommagé")):
         r = client.post(f"/dossiers/{dossier_id}/documents",
                         data={"kind": "demande", "file": (__import__("io").BytesIO(content), "x.pdf")},
                         content_type="multipart/form-data")

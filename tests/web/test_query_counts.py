@@ -21,7 +21,9 @@ BOUNDS = {  # page -> most statements it may run (the counts measured when this 
     # the task's form is read as deployed with its instance's version (1 light query); the
     # dossier's catalog version is cached by id (no query)
     # the dossier's document requests (1) and its payment order (1; its payments only when one exists)
-    "GET /tasks/<id>": 15, "GET /dossiers/": 5, "GET /dossiers/<id>": 10,
+    "GET /tasks/<id>": 15, "GET /dossiers/<id>": 10,
+    # the applicant's dossiers name their communes: one query for the names of all of them
+    "GET /dossiers/": 6,
     "GET /api/v1/tasks": 3, "GET /api/v1/dossiers/<id>": 9,
     # the completeness check convenes the commission: the agent's next scheduled session or a
     # new one, agenda, members, notifications; the call to `commission` looks up the newest

@@ -6,6 +6,7 @@ from typing import Any
 from apiflask import abort
 from apiflask.schemas import FileSchema
 from flask import Response, current_app, url_for
+from flask_babel import gettext as _
 
 from engine.clock import utcnow
 from handlers import dossiers, queries
@@ -134,7 +135,7 @@ def _acting_for(view: Any, user_id: str | None) -> str | None:
 def authorization(dossier_id: int) -> Any:
     v = queries.dossier_view(db.session(), caller(), dossier_id)
     if v.decision is None or not v.decision.signed or not v.decision.pdf_sha256:
-        abort(404, "no signed decision yet")
+        abort(404, _("Ce dossier n'a pas encore de décision signée."))
     return Response(ports().files.get(v.decision.pdf_sha256), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="decision-{v.dossier.number}.pdf"',
                              "X-Content-Type-Options": "nosniff"})

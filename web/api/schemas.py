@@ -189,4 +189,10 @@ class VerificationOut(Schema):
     signer = String(allow_none=True)
     signing_time = DateTime(allow_none=True)
     timestamp = DateTime(allow_none=True)
-    problems = List(String())
+    problems = List(String(), metadata={"description": "technical reasons, in English, for logs"})
+    outcome_label = String(metadata={"description": "the outcome in the caller's language (Accept-Language)"})
+    issues = List(String(), metadata={"description": "stable codes of the problems found: unreadable, "
+                                                     "unsigned, unverifiable, altered, bad_signature, untrusted, "
+                                                     "appended, appended_forbidden, timestamp_untrusted, "
+                                                     "several_signatures"})
+    issue_labels = List(String(), metadata={"description": "the problems in the caller's language"})

@@ -5,10 +5,12 @@ from typing import Any
 
 from apiflask import abort
 from flask import request
+from flask_babel import gettext as _
 
 from handlers import verification
 from handlers.accounts import TooManyAttempts, authenticate, revoke_sessions
 
+from .. import verify_labels
 from ..extensions import csrf, db
 from ..security import TOKEN_MAX_AGE, issue_token, token_auth
 from . import bp
@@ -25,9 +27,10 @@ def create_token(body: dict[str, Any]) -> Any:
     try:
         user = authenticate(db.session(), body["email"], body["password"], ip=request.remote_addr or "-")
     except TooManyAttempts as exc:
-        abort(429, str(exc), headers={"Retry-After": str(exc.seconds)})
+        abort(429, _("Trop de tentatives : réessayez dans %(minutes)s minutes.", minutes=exc.seconds // 60 + 1),
+              headers={"Retry-After": str(exc.seconds)})
     if user is None:
-        abort(401, "wrong e-mail or password")
+        abort(401, _("Adresse ou mot de passe incorrect."))
     return {"token": issue_token(user.id, user.session_version or 0), "expires_in": TOKEN_MAX_AGE}
 
 
@@ -66,6 +69,8 @@ def verify(code: str) -> Any:
     result = verification.by_code(db.session(), ports(), code)
     v, s = result.verification, result.summary
     return {"number": s.number, "procedure": s.procedure_fr, "commune": s.commune_fr, "outcome": s.outcome,
+            "outcome_label": verify_labels.outcome(s.outcome), "issues": list(v.issues),
+            "issue_labels": verify_labels.issues(v.issues),
             "signed_at": s.signed_at, "valid": bool(v.valid and v.trusted), "intact": v.intact,
             "trusted": v.trusted, "signer": v.signer_common_name, "signing_time": v.signing_time,
             "timestamp": v.timestamp, "problems": list(v.problems)}

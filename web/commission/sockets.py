@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, disconnect, join_room, leave_room
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +25,7 @@ from handlers.visio import strokes as notes
 from handlers.visio.models import Attendance
 
 from ..bootstrap import get_engine
+from ..errors import describe
 from ..extensions import begin_write, db
 
 NAMESPACE = "/commission"
@@ -42,8 +44,8 @@ def _failure(exc: Exception) -> dict[str, Any]:
     db.session().rollback()
     if isinstance(exc, SQLAlchemyError):
         log.warning("room event failed on the database: %s", exc)
-        return {"ok": False, "error": "the database is busy: nothing was saved, try again"}
-    return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": _("La base de données est occupée : rien n'a été enregistré, réessayez.")}
+    return {"ok": False, "error": describe(exc)[1]}
 
 
 Handler = Callable[..., Any]
@@ -82,8 +84,8 @@ class CommissionNamespace(Namespace):
         row = room.current(db.session(), request.sid)  # type: ignore[attr-defined]
         if row is None:
             if room.closed_for(db.session(), request.sid):  # type: ignore[attr-defined]
-                raise DomainError("this session is closed")
-            raise DomainError("join a session first")
+                raise DomainError("this session is closed", code="session.closed")
+            raise DomainError("join a session first", code="session.join")
         return row, access.seat(db.session(), current_user.actor, row.session_id)
 
     def _presence(self, session_id: int) -> None:
@@ -97,9 +99,9 @@ class CommissionNamespace(Namespace):
             seat = access.seat(db.session(), current_user.actor, session_id)  # type: ignore[arg-type]
         except EngineError as exc:
             db.session().rollback()
-            self.emit("refused", {"reason": str(exc)}, room=sid)
+            self.emit("refused", {"reason": describe(exc)[1]}, room=sid)
             disconnect()
-            return {"ok": False, "error": str(exc)}
+            return {"ok": False, "error": describe(exc)[1]}
         previous = room.current(db.session(), sid)
         row = room.join(db.session(), seat, sid, _now())
         db.session().commit()
