@@ -38,7 +38,7 @@ def test_building_permit_decision_states_address_use_surface_and_levels(platform
     d = p.file(CITIZEN, "permis_construire", fields)
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV, "protection_civile": FAV, "regie": FAV})
-    p.do(d, "ga_payment", {"payment_reference": "Q-1"}, AGENT)
+    p.pay(d)
     sign(p, d)
     text = _text(p, d, tmp_path)
     for expected in ("Objet de l'autorisation", "Adresse", "12, boulevard Zerktouni", "Usage",
@@ -59,7 +59,7 @@ def test_trench_decision_states_operator_length_works_window_and_deposit(platfor
     p.do(d, "rc_check", {"complete": True}, AGENT)
     p.opinions(d, {"voirie": FAV, "regie": FAV})
     p.do(d, "ot_window", {"works_start": "2026-02-02", "works_end": "2026-02-20"}, AGENT)
-    p.do(d, "ot_payment", {"payment_reference": "CAUTION-1"}, AGENT)
+    p.pay(d)
     sign(p, d)
     text = _text(p, d, tmp_path)
     for expected in ("Opérateur", "Maroc Telecom", "Longueur de la", "40", "Voie concernée",
