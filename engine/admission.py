@@ -48,25 +48,29 @@ def check(actor: Actor, task: Any, version: int, expected_version: int | None) -
         raise Conflict("this task was claimed by someone else", by=task.claimed_by)
 
 
-def precheck(session: Session, task_id: str, actor: Actor, expected_version: int | None) -> None:
-    """:func:`check` from the projection, without the lock (one statement)."""
+def precheck(session: Session, task_id: str, actor: Actor, expected_version: int | None) -> int:
+    """:func:`check` from the projection, without the lock (one statement); the instance's
+    version it saw."""
     row = session.execute(_PEEK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
     check(actor, row, row.version, expected_version)
+    return int(row.version)
 
 
 def refuse_early(reader: Reader | None, session_factory: Callable[[], Session], task_id: str, actor: Actor,
-                 expected_version: int | None) -> None:
+                 expected_version: int | None) -> int:
     """:func:`precheck` outside any transaction: through the caller's session when ``reader``
     gives one (a request's connection, in autocommit when its view only reads: no second
-    connection), else through a session of the engine's own in autocommit."""
+    connection), else through a session of the engine's own in autocommit. Returns the
+    instance version it saw: a step that finds another since knows the task row it reads
+    with the lock may be older than the lock (see store.read_task)."""
     given = reader() if reader is not None else None
     session = given if given is not None else session_factory()
     try:
         if given is None:
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        precheck(session, task_id, actor, expected_version)
+        return precheck(session, task_id, actor, expected_version)
     except (DBAPIError, PoolTimeout) as exc:
         quiet_rollback(session)  # the caller's session stays usable (a dead connection is replaced)
         raise faults.translate(exc) from None

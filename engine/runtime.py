@@ -223,9 +223,11 @@ class Engine:
         """Complete a READY user task with ``data`` (validated against its form)."""
         now = self.clock()
         # most refusals (a task someone already did) from the projection, before the lock
-        admission.refuse_early(self.reader, self.session_factory, task_id, actor, expected_version)
+        seen = admission.refuse_early(self.reader, self.session_factory, task_id, actor, expected_version)
         with self.transaction() as session:
             inst, row = store.lock_instance_of_task(session, task_id)
+            if inst.version != seen:  # a step committed meanwhile: the task read with the lock may predate it
+                row = store.read_task(session, task_id)
             admission.check(actor, row, inst.version, expected_version)  # the authority
             wf = self._load(session, inst, now)
             task = find_task(wf, task_id)

@@ -138,3 +138,42 @@ def test_fifty_concurrent_completions_over_http_on_postgresql(site: Site, backen
         from web.extensions import db
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "task.completed", AuditEvent.task_id == task_id)) == 1
+
+
+def test_one_who_waited_for_the_winner_is_refused_without_loading_the_workflow(
+        engine, sessions, db_engine, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let through before the winner committed, a completion waits for the lock; once it has
+    it, the task is read as the winner left it: "already completed", no workflow loaded."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's writers start their snapshot once they hold the write lock")
+    iid = engine.start("approval", {"applicant_id": APPLICANT.user_id}, APPLICANT, scope="casa")
+    [review] = ready_tasks(sessions, iid)
+    inside, release = threading.Event(), threading.Event()
+
+    def pause(*_args: object) -> None:  # the winner's step, before its commit
+        inside.set()
+        assert release.wait(10)
+    engine.task_listener = pause
+    loads: list[int] = []
+    real_load = engine._load
+    monkeypatch.setattr(engine, "_load", lambda *a: loads.append(1) or real_load(*a))
+    winner = threading.Thread(target=engine.complete, args=(review.id, {"complete": False}, AGENT))
+    winner.start()
+    assert inside.wait(10)
+    engine.task_listener = None
+    late: list[BaseException | None] = []
+    second = threading.Thread(target=lambda: late.append(outcome_within(
+        lambda: engine.complete(review.id, {"complete": True}, AGENT), 10)))
+    second.start()
+    with db_engine.connect() as conn:  # until it waits for the dossier's lock
+        deadline = time.monotonic() + 10
+        while not conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    release.set()
+    winner.join(10)
+    second.join(15)
+    [refusal] = late
+    assert isinstance(refusal, Conflict) and "already completed" in str(refusal) and refusal.by == AGENT.user_id
+    assert len(loads) == 1  # the winner's
+    assert actions(sessions, iid).count("task.completed") == 1
