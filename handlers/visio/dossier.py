@@ -171,7 +171,7 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
     with engine.transaction() as session:
         record(session, dossier_pk, session_id, actor.user_id, organism.code, binding, opinion, now)
     return {"dossier_id": dossier_pk, "member_id": actor.user_id, "member": name, "organism": organism.name_fr,
-            "avis": opinion["avis"], "reserves": opinion.get("reserves"), "motive": opinion.get("motif"),
+            "binding": binding, "avis": opinion["avis"], "reserves": opinion.get("reserves"), "motive": opinion.get("motif"),
             "given_at": now.isoformat()}
 
 

@@ -130,13 +130,15 @@ def test_the_room_shows_which_opinions_bind_as_the_decision_table_decides(world:
     url = f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}"
     shown = {o["organism"]: o["binding"] for o in world.http(MEMBER2).get(url).json["opinions"]}
     assert shown == {"Agence urbaine": True, "Service de l'urbanisme de la commune": False}
-    assert world.http(MEMBER2).post(f"{url}/opinion", json={"avis": "favorable"}).status_code == 200
+    given = world.http(MEMBER2).post(f"{url}/opinion", json={"avis": "favorable"})
+    assert given.status_code == 200 and given.json["opinion"]["binding"] is False  # broadcast as such
     after = {o["organism"]: (o["binding"], o["state"]) for o in world.http(AGENT).get(url).json["opinions"]}
     assert after == {"Agence urbaine": (True, "open"), "Service de l'urbanisme de la commune": (False, "done")}
     with world.site.app.app_context():
         [row] = db.session.scalars(select(Opinion).where(Opinion.dossier_id == world.dossier_id)).all()
         assert (row.organism_code, row.binding) == ("urbanisme", False)
-    assert world.http(MEMBER).post(f"{url}/opinion", json={"avis": "favorable"}).status_code == 200
+    given = world.http(MEMBER).post(f"{url}/opinion", json={"avis": "favorable"})
+    assert given.status_code == 200 and given.json["opinion"]["binding"] is True
     # the round is over (compiled from the table's answer): the room shows what was recorded
     done = {o["organism"]: (o["binding"], o["state"]) for o in world.http(AGENT).get(url).json["opinions"]}
     assert done == {"Agence urbaine": (True, "done"), "Service de l'urbanisme de la commune": (False, "done")}
