@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import secrets  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -100,6 +101,29 @@ def percentile(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(p * len(xs)) - 1))]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def workers(servers: list[subprocess.Popen[bytes]]) -> list[int]:
+    """The gunicorn workers (the masters' children)."""
+    pids = []
+    for server in servers:
+        try:
+            pids += [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        except OSError:
+            pass
+    return pids
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=200)
@@ -121,12 +145,16 @@ def main() -> None:
         bearer = token(ports[0])
         storm(ports, bearer, tasks[-1], 8)  # warm-up: specs parsed, pools filled
         results: list[tuple[int, float, str]] = []
+        pids = workers(servers)
         for k in range(args.rounds):
+            spent = cpu_seconds(pids)
             round_ = storm(ports, bearer, tasks[k], args.clients)
             counts = Counter(status for status, _, _ in round_)
             print(f"round {k + 1}: {dict(sorted(counts.items()))}, "
                   f"p50 {percentile([s for _, s, _ in round_], 0.5) * 1000:.0f} ms, "
-                  f"p99 {percentile([s for _, s, _ in round_], 0.99) * 1000:.0f} ms")
+                  f"p99 {percentile([s for _, s, _ in round_], 0.99) * 1000:.0f} ms, "
+                  f"CPU of the {len(pids)} workers {cpu_seconds(pids) - spent:.2f} s; "
+                  f"load average {os.getloadavg()[0]:.1f}")
             assert counts[200] == 1, counts
             results += round_
         counts = Counter(status for status, _, _ in results)
