@@ -101,9 +101,9 @@ def test_a_task_already_done_is_refused_without_waiting_for_the_dossier(engine, 
 
 
 def test_fifty_concurrent_completions_over_http_on_postgresql(site: Site, backend: str) -> None:
-    """Fifty people post the same task's completion at once to a node of 8 threads (two
-    gunicorn workers of 4): one 200, every other answer a quick 409 (or a 503 saying when
-    to retry), never a 500."""
+    """Fifty people post the same task's completion at once to a server of 8 threads (as
+    many as two nodes of ``gunicorn -w 2 --threads 2``): one 200, every other answer a 409
+    (or a 503 saying when to retry), never a 500, and the step done once."""
     if backend != "postgresql":
         pytest.skip("the production database; SQLite serializes writers itself")
     task_id, agent = first_task(site)
