@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import secrets  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -32,11 +33,11 @@ from bench.history import drop_database, fresh_database  # noqa: E402
 from bench.http_bench import free_port, prepare_app, serve, token  # noqa: E402
 
 
-def storm(ports: list[int], bearer: str, task_id: str, clients: int) -> list[tuple[int, float]]:
-    """``clients`` simultaneous completions of ``task_id``: (status, seconds) each."""
+def storm(ports: list[int], bearer: str, task_id: str, clients: int) -> list[tuple[int, float, str]]:
+    """``clients`` simultaneous completions of ``task_id``: (status, seconds, reason) each."""
     barrier = threading.Barrier(clients)
     body = json.dumps({"data": {"note": "ok"}})
-    out: list[tuple[int, float]] = []
+    out: list[tuple[int, float, str]] = []
     lock = threading.Lock()
 
     def client(k: int) -> None:
@@ -48,13 +49,16 @@ def storm(ports: list[int], bearer: str, task_id: str, clients: int) -> list[tup
                          {"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"})
             response = conn.getresponse()
             payload = response.read()
-            status = response.status
-            if status not in (200, 409, 503) and k < 3:
-                print(status, payload[:300])
+            status, reason = response.status, ""
+            if status != 200:
+                try:
+                    reason = str(json.loads(payload)["detail"]["reason"])
+                except (ValueError, KeyError, TypeError):
+                    reason = repr(payload[:200])
         except OSError:
-            status = 0  # not answered
+            status, reason = 0, "not answered"
         with lock:
-            out.append((status, time.perf_counter() - t0))
+            out.append((status, time.perf_counter() - t0, reason))
         conn.close()
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
@@ -97,6 +101,29 @@ def percentile(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(p * len(xs)) - 1))]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def workers(servers: list[subprocess.Popen[bytes]]) -> list[int]:
+    """The gunicorn workers (the masters' children)."""
+    pids = []
+    for server in servers:
+        try:
+            pids += [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        except OSError:
+            pass
+    return pids
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=200)
@@ -117,19 +144,29 @@ def main() -> None:
             ready(port)
         bearer = token(ports[0])
         storm(ports, bearer, tasks[-1], 8)  # warm-up: specs parsed, pools filled
-        results: list[tuple[int, float]] = []
+        results: list[tuple[int, float, str]] = []
+        pids = workers(servers)
         for k in range(args.rounds):
+            spent = cpu_seconds(pids)
             round_ = storm(ports, bearer, tasks[k], args.clients)
-            counts = Counter(status for status, _ in round_)
+            counts = Counter(status for status, _, _ in round_)
             print(f"round {k + 1}: {dict(sorted(counts.items()))}, "
-                  f"p50 {percentile([s for _, s in round_], 0.5) * 1000:.0f} ms, "
-                  f"p99 {percentile([s for _, s in round_], 0.99) * 1000:.0f} ms")
+                  f"p50 {percentile([s for _, s, _ in round_], 0.5) * 1000:.0f} ms, "
+                  f"p99 {percentile([s for _, s, _ in round_], 0.99) * 1000:.0f} ms, "
+                  f"CPU of the {len(pids)} workers {cpu_seconds(pids) - spent:.2f} s; "
+                  f"load average {os.getloadavg()[0]:.1f}")
             assert counts[200] == 1, counts
             results += round_
-        counts = Counter(status for status, _ in results)
-        seconds = [s for _, s in results]
+        counts = Counter(status for status, _, _ in results)
+        seconds = [s for _, s, _ in results]
         print(f"\n{args.rounds} × {args.clients} concurrent completions of one task, 2 nodes "
               f"(gunicorn -w 2 --threads 2 each): {dict(sorted(counts.items()))}")
+        reasons: dict[tuple[int, str], list[float]] = {}
+        for status, s, reason in results:
+            reasons.setdefault((status, reason), []).append(s)
+        for (status, reason), xs in sorted(reasons.items()):
+            if status != 200:
+                print(f"  {status} {reason}: {len(xs)}, max {max(xs) * 1000:.0f} ms")
         print(f"all answered: {counts[0] == 0}; 500s: {counts[500]}; "
               f"p50 {percentile(seconds, 0.5) * 1000:.0f} ms, p99 {percentile(seconds, 0.99) * 1000:.0f} ms, "
               f"max {max(seconds) * 1000:.0f} ms")

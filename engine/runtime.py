@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, faults, forms, jobs, outbox, store, timers
+from . import admission, audit, definitions, faults, forms, jobs, outbox, store, timers
 from .actor import Actor
 from .calls import Workflow, definition_of
 from .checks import run_check
@@ -47,8 +47,9 @@ class Engine:
                  lane_roles: Mapping[str, str], clock: Clock = utcnow,
                  dispatcher: Dispatcher | None = None,
                  job_handlers: Mapping[str, jobs.JobHandler] | None = None,
-                 task_listener: TaskListener | None = None):
+                 task_listener: TaskListener | None = None, reader: admission.Reader | None = None):
         self.session_factory = session_factory
+        self.reader = reader  # the caller's session for reads outside a step (see admission)
         self.registry = registry
         self.lane_roles = dict(lane_roles)
         self.clock = clock
@@ -222,16 +223,13 @@ class Engine:
                  expected_version: int | None = None) -> int:
         """Complete a READY user task with ``data`` (validated against its form)."""
         now = self.clock()
+        # most refusals (a task someone already did) from the projection, before the lock
+        seen = admission.refuse_early(self.reader, self.session_factory, task_id, actor, expected_version)
         with self.transaction() as session:
             inst, row = store.lock_instance_of_task(session, task_id)
-            if not actor.may_complete(row.role, row.scope, row.assignee) and row.completed_by != actor.user_id:
-                raise Forbidden("this task is not yours to complete")  # before saying anything of its state
-            if row.state != "READY":
-                raise Conflict(f"this task is already {row.state.lower()}", by=row.completed_by, code="task.done")
-            if expected_version is not None and expected_version != inst.version:
-                raise Conflict("the dossier changed since you opened this task; reload it", code="dossier.changed")
-            if row.claimed_by is not None and row.claimed_by != actor.user_id:
-                raise Conflict("this task was claimed by someone else", by=row.claimed_by, code="task.claimed")
+            if inst.version != seen:  # a step committed meanwhile: the task read with the lock may predate it
+                row = store.read_task(session, task_id)
+            admission.check(actor, row, inst.version, expected_version)  # the authority
             wf = self._load(session, inst, now)
             task = find_task(wf, task_id)
             if task is None or task.state != TaskState.READY:

@@ -64,9 +64,10 @@ _COLUMNS = [PI.c[n] for n in ("id", "definition_id", "process_key", "business_ke
 # Built once: constructing SQL expressions costs more than running them on this path.
 _LOCK = select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update()
 # The task's columns come along with the locked instance. On PostgreSQL a waiter gets the
-# instance row as committed by the lock holder; should the joined task row predate that
-# commit, the workflow state (fresh) no longer has the task READY, and the version guard
-# on the final UPDATE stops any step built on stale data: both end in a Conflict.
+# instance row as committed by the lock holder, but the joined task row as it was when the
+# statement began: when the version differs from the one seen before the lock, the step
+# reads the task again (read_task). Were it built on stale data anyway, the workflow state
+# (fresh) no longer has the task READY, and the version guard on the final UPDATE stops it.
 _TASK_COLUMNS = [HT.c[n].label(f"task_{n}") for n in ("state", "completed_by", "role", "scope",
                                                        "assignee", "claimed_by", "form", "bpmn_id")]
 _LOCK_WITH_TASK = (select(*_COLUMNS, *_TASK_COLUMNS).join_from(PI, HT, HT.c.instance_id == PI.c.id)
@@ -100,6 +101,14 @@ class TaskView:
     claimed_by: str | None
     form: str | None
     bpmn_id: str
+
+
+_TASK = select(*[HT.c[f.name] for f in fields(TaskView)]).where(HT.c.id == bindparam("tid"))
+
+
+def read_task(session: Session, task_id: str) -> TaskView:
+    """The task's row as committed now; under its instance's lock, as it stays until the step ends."""
+    return TaskView(**session.execute(_TASK, {"tid": task_id}).one()._asdict())
 
 
 def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState, TaskView]:

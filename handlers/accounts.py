@@ -1,13 +1,14 @@
 """Accounts: creating users, checking passwords, and the engine's view of a user."""
 from __future__ import annotations
 
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -66,11 +67,29 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
     return user if ok else None
 
 
+NAME_TTL = 60.0  # seconds a process remembers a person's name (ids are never reused)
+_NAMES: dict[str, tuple[str, float]] = {}
+_USER_NAME = select(User.__table__.c.full_name).where(User.__table__.c.id == bindparam("uid"))
+
+
 def display_name(session: Session, user_id: str | None) -> str | None:
-    """How a person is shown to others: their name (never their internal id)."""
+    """How a person is shown to others: their name (never their internal id).
+
+    Remembered a minute by each process: the crowd refused at once because one of them
+    already did a task (a 409 names who did it) is told that name without a query each.
+    """
     if not user_id:
         return None
-    return session.scalar(select(User.full_name).where(User.id == user_id))
+    now = time.monotonic()
+    known = _NAMES.get(user_id)
+    if known is not None and known[1] > now:
+        return known[0]
+    name = session.scalar(_USER_NAME, {"uid": user_id})
+    if name is not None:
+        if len(_NAMES) >= 4096:  # bounded: a process meets few names a minute
+            _NAMES.clear()
+        _NAMES[user_id] = (name, now + NAME_TTL)
+    return name
 
 
 class WrongPassword(Exception):

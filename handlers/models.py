@@ -21,7 +21,9 @@ class Commune(Base):
 
 
 class Organism(Base):
-    """A body seated on commissions; ``binding`` = its opinion is an *avis conforme*."""
+    """A body seated on commissions. ``binding``: the seeded note that its opinion is usually
+    an *avis conforme*; nothing reads it to decide — which opinions bind a dossier is what its
+    procedure's decision table ``avis_conformes`` answers (handlers/commission.py, the room)."""
 
     __tablename__ = "organism"
 

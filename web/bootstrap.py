@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
 from sqlalchemy.orm import Session
 
 from engine import Engine
@@ -43,9 +43,14 @@ def build_engine(app: Flask) -> Engine:
     def session() -> Session:
         lend_back_idle_connection()
         return _StepSession(db.engine, expire_on_commit=False)
+
+    def reader() -> Session | None:
+        """A request's own session for the engine's reads before a step (a refusal from the
+        projection then costs one statement on the connection the request already holds)."""
+        return db.session() if has_request_context() else None
     engine = Engine(session, registry, lane_roles=lane_roles(),
                     job_handlers={"notification": partial(notify.deliver, ports=ports)},
-                    task_listener=partial(notify.task_arrived, ports=ports))
+                    task_listener=partial(notify.task_arrived, ports=ports), reader=reader)
     mode = app.config["GUICHET_JOBS"]
     if mode == "inprocess":
         engine.dispatcher = InProcessRunner(engine.run_outbox_message)

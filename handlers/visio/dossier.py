@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
+from engine import reads as engine_reads
+from engine.expressions import BINDING
 from engine.models import HumanTask
 
 from ..dossier_models import AgendaItem, CommissionSession, DocumentVersion, Dossier, Opinion
@@ -63,23 +65,42 @@ def current_session_id(session: Session, dossier_id: int) -> int | None:
                           .order_by(AgendaItem.id.desc()).limit(1))
 
 
-def opinions(session: Session, sitting: CommissionSession, dossier: Dossier) -> list[dict[str, Any]]:
+def binding_organisms(engine: Engine, session: Session, task: HumanTask | None) -> frozenset[str] | None:
+    """The organisms whose opinion is binding (*avis conformes*) in this round, as the
+    procedure's decision table ``avis_conformes`` answered before the opinion tasks opened:
+    read from an opinion task's data. None when no task of the round says (none yet, or
+    gone from the stored state once the round ended)."""
+    data = engine_reads.task_data(engine, session, task.id) if task is not None else None
+    if data is None or BINDING not in data:
+        return None
+    return frozenset(data.get(BINDING) or ())
+
+
+def opinions(session: Session, sitting: CommissionSession, dossier: Dossier,
+             engine: Engine | None = None) -> list[dict[str, Any]]:
     """Every member's opinion task for the dossier, with the opinion once given (this
-    round's: recorded in the session the dossier sits on now)."""
+    round's: recorded in the session the dossier sits on now). ``binding``: what the
+    procedure's decision table decided (given the ``engine`` to read it), else what the
+    round's compilation recorded with the opinion, else not binding."""
     out = []
     current = current_session_id(session, dossier.id)
-    members = session.scalars(select(CommissionMember).where(CommissionMember.commission_id == sitting.commission_id)
-                              .order_by(CommissionMember.id))
+    members = list(session.scalars(select(CommissionMember).where(
+        CommissionMember.commission_id == sitting.commission_id).order_by(CommissionMember.id)))
+    tasks = {m.user_id: opinion_task(session, dossier, m.user_id) for m in members}
+    newest = max((t for t in tasks.values() if t is not None), key=lambda t: (t.state == "READY", t.created_at),
+                 default=None)
+    decided = binding_organisms(engine, session, newest) if engine is not None else None
     for member in members:
-        task = opinion_task(session, dossier, member.user_id)
+        task = tasks[member.user_id]
         given = None
         if task is not None and task.state == "COMPLETED":
             given = session.scalar(select(Opinion).where(
                 Opinion.dossier_id == dossier.id, Opinion.member_id == member.user_id, Opinion.session_id == current))
         user = session.get_one(User, member.user_id)
         when = given.given_at if given else (task.completed_at if task else None)
+        binding = member.organism_code in decided if decided is not None else bool(given and given.binding)
         out.append({"member_id": member.user_id, "member": user.full_name, "organism": member.organism.name_fr,
-                    "organism_ar": member.organism.name_ar, "binding": member.organism.binding,
+                    "organism_ar": member.organism.name_ar, "binding": binding,
                     "task_id": task.id if task else None,
                     "state": "none" if task is None else ("open" if task.state == "READY" else "done"),
                     "avis": given.avis if given else None, "reserves": given.reserves if given else None,
@@ -88,7 +109,8 @@ def opinions(session: Session, sitting: CommissionSession, dossier: Dossier) -> 
     return out
 
 
-def context(session: Session, ports: Ports, seat: access.Seat, dossier_id: int, lang: str) -> dict[str, Any]:
+def context(session: Session, ports: Ports, seat: access.Seat, dossier_id: int, lang: str,
+            engine: Engine | None = None) -> dict[str, Any]:
     """The JSON of ``GET /commission/sessions/<sid>/dossiers/<did>`` (docs/realtime.md)."""
     dossier = _dossier(session, seat, dossier_id)
     catalog = ports.catalog(session, dossier.catalog_id)
@@ -101,7 +123,7 @@ def context(session: Session, ports: Ports, seat: access.Seat, dossier_id: int, 
         "documents": [{"id": d.id, "kind": d.kind, "label": document_label(session, ports, dossier, d.kind, lang),
                        "version": d.version, "filename": d.filename, "pages": d.pages,
                        "url": f"/commission/documents/{d.id}/file"} for d in latest_documents(session, dossier.id)],
-        "opinions": opinions(session, seat.session, dossier)}
+        "opinions": opinions(session, seat.session, dossier, engine)}
 
 
 def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int, payload: Any) -> dict[str, Any]:
@@ -130,6 +152,8 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
             CommissionMember.commission_id == seat.commission.id, CommissionMember.user_id == actor.user_id))
         assert member is not None
         organism = member.organism
+        decided = binding_organisms(engine, session, task)
+        binding = organism.code in decided if decided is not None else False
         name = session.get_one(User, actor.user_id).full_name
     unknown = set(payload) - set(FORM_FIELDS) - {"task_id"}
     if unknown:
@@ -145,9 +169,9 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
                               {rename[p]: c for p, c in exc.codes.items() if p in rename}) from None
     now = engine.clock()
     with engine.transaction() as session:
-        record(session, dossier_pk, session_id, actor.user_id, organism.code, organism.binding, opinion, now)
+        record(session, dossier_pk, session_id, actor.user_id, organism.code, binding, opinion, now)
     return {"dossier_id": dossier_pk, "member_id": actor.user_id, "member": name, "organism": organism.name_fr,
-            "avis": opinion["avis"], "reserves": opinion.get("reserves"), "motive": opinion.get("motif"),
+            "binding": binding, "avis": opinion["avis"], "reserves": opinion.get("reserves"), "motive": opinion.get("motif"),
             "given_at": now.isoformat()}
 
 

@@ -87,3 +87,17 @@ def false_incidents(site: Site) -> list[str]:
     with site.app.app_context(), get_engine(site.app).transaction(write=False) as s:
         errors = s.scalars(select(OutboxMessage.last_error).where(OutboxMessage.kind == "incident"))
         return [e for e in errors if e and re.search(r"Operational|Interface|psycopg|database|connection", e)]
+
+
+def first_task(site: Site) -> tuple[str, dict[str, str]]:
+    """A dossier filed by the citizen: its first task (the agent's) and the agent's token."""
+    from handlers.accounts import actor_for, find_by_email
+    from tests.filing import file_complete
+    from web.bootstrap import get_engine
+    from web.extensions import db
+    with site.app.app_context():
+        file_complete(get_engine(site.app), site.app.extensions["guichet.ports"],
+                      actor_for(find_by_email(db.session(), CITIZEN)), "permis_construire", SMALL)
+    agent = site.token(AGENT)
+    [task] = site.app.test_client().get("/api/v1/tasks", headers=agent).json["items"]
+    return task["id"], agent

@@ -22,6 +22,7 @@ from tests.integration.faults_support import (
     another_app,
     drafts,
     false_incidents,
+    first_task,
     orphans,
 )
 from tests.tcpproxy import Proxy
@@ -126,22 +127,8 @@ def test_resets_during_submissions_leave_no_orphan_and_no_false_incident(proxied
     assert false_incidents(site) == []
 
 
-def _first_task(site: Site) -> tuple[str, dict[str, str]]:
-    from tests.filing import file_complete
-    from tests.integration.faults_support import SMALL
-    from web.bootstrap import get_engine
-    with site.app.app_context():
-        from handlers.accounts import actor_for, find_by_email
-        from web.extensions import db
-        file_complete(get_engine(site.app), site.app.extensions["guichet.ports"],
-                      actor_for(find_by_email(db.session(), CITIZEN)), "permis_construire", SMALL)
-    agent = site.token(AGENT)
-    [task] = site.app.test_client().get("/api/v1/tasks", headers=agent).json["items"]
-    return task["id"], agent
-
-
 def test_forty_concurrent_completions_one_winner_and_fast_409s(site: Site) -> None:
-    task_id, agent = _first_task(site)
+    task_id, agent = first_task(site)
     server = BoundedServer(site.app, 8)  # gunicorn -w 2 --threads 4 in one process
     barrier = threading.Barrier(40)
     results: list[tuple[int, float, str]] = []
@@ -201,7 +188,7 @@ def test_saturated_pool_is_a_quick_503_with_retry_after(site: Site, database_url
 def test_a_dossier_held_by_another_step_is_a_quick_refusal(site: Site, backend: str, database_url: str,
                                                            tmp_path: Path) -> None:
     import sqlalchemy as sa
-    task_id, agent = _first_task(site)
+    task_id, agent = first_task(site)
     app = another_app(site, database_url, tmp_path, GUICHET_DB_BUSY_TIMEOUT=0.3)
     holder = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with holder.connect() as conn:  # another step holds the dossier (SQLite: the write lock)

@@ -116,6 +116,37 @@ def test_both_opinions_from_the_room_end_the_round(world: World) -> None:
         assert {r.session_id for r in rows} == {world.session_id}
 
 
+def test_the_room_shows_which_opinions_bind_as_the_decision_table_decides(world: World) -> None:
+    """Binding opinions (*avis conformes*) are what the procedure's table ``avis_conformes``
+    decided for this dossier, not a flag on the organism: with the flags the other way round,
+    the room and the recorded opinion still say what the table said."""
+    from handlers.dossier_models import Opinion
+    from handlers.models import Organism
+    from web.extensions import db
+    with world.site.app.app_context():
+        for organism in db.session.scalars(select(Organism)):
+            organism.binding = organism.code != "agence_urbaine"  # the opposite of the table
+        db.session.commit()
+    url = f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}"
+    shown = {o["organism"]: o["binding"] for o in world.http(MEMBER2).get(url).json["opinions"]}
+    assert shown == {"Agence urbaine": True, "Service de l'urbanisme de la commune": False}
+    given = world.http(MEMBER2).post(f"{url}/opinion", json={"avis": "favorable"})
+    assert given.status_code == 200 and given.json["opinion"]["binding"] is False  # broadcast as such
+    after = {o["organism"]: (o["binding"], o["state"]) for o in world.http(AGENT).get(url).json["opinions"]}
+    assert after == {"Agence urbaine": (True, "open"), "Service de l'urbanisme de la commune": (False, "done")}
+    with world.site.app.app_context():
+        [row] = db.session.scalars(select(Opinion).where(Opinion.dossier_id == world.dossier_id)).all()
+        assert (row.organism_code, row.binding) == ("urbanisme", False)
+    given = world.http(MEMBER).post(f"{url}/opinion", json={"avis": "favorable"})
+    assert given.status_code == 200 and given.json["opinion"]["binding"] is True
+    # the round is over (compiled from the table's answer): the room shows what was recorded
+    done = {o["organism"]: (o["binding"], o["state"]) for o in world.http(AGENT).get(url).json["opinions"]}
+    assert done == {"Agence urbaine": (True, "done"), "Service de l'urbanisme de la commune": (False, "done")}
+    with world.site.app.app_context():
+        rows = db.session.scalars(select(Opinion).where(Opinion.dossier_id == world.dossier_id)).all()
+        assert {r.organism_code: r.binding for r in rows} == {"agence_urbaine": True, "urbanisme": False}
+
+
 def test_export_draws_the_annotations_and_attaches_a_plan_annote(world: World) -> None:
     member = world.socket(MEMBER)
     for kind, geometry in [("rect", {"x": 100, "y": 500, "w": 120, "h": 60}),

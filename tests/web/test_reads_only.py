@@ -33,13 +33,46 @@ def test_reads_only_views_hold_no_transaction_and_return_their_connection_as_fou
         seen.clear()
         done = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
         assert done.status_code == 200 and done.json == {"dossier_id": dossier_id, "status": "commission"}
-        # the view's own reads (the caller, then the new status) in autocommit; the engine's
-        # step between them in one transaction of its own
-        assert seen[0] == ("SELECT", True) and seen[-1] == ("SELECT", True), seen
-        assert not any(auto for _, auto in seen[1:-1]), seen
+        # the view's own reads (the caller, the task's projection, then the new status) in
+        # autocommit; the engine's step between them in one transaction of its own
+        assert seen[:2] == [("SELECT", True)] * 2 and seen[-1] == ("SELECT", True), seen
+        assert not any(auto for _, auto in seen[2:-1]), seen
+        seen.clear()
+        again = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
+        # refused from the projection: the caller, the task, the name of who did it — three
+        # reads on the request's connection, no transaction, no lock waited for
+        assert again.status_code == 409 and "Agent" in again.json["message"], again.json
+        assert seen == [("SELECT", True)] * 3, seen
+        seen.clear()
+        third = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
+        assert third.json == again.json and seen == [("SELECT", True)] * 2, seen  # the name is remembered
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     with site.app.app_context(), db.engine.connect() as conn:  # pooled connections come back in
         raw = conn.connection.dbapi_connection                 # our own transaction handling
         assert (raw.isolation_level is None) if db.engine.dialect.name == "sqlite" else (raw.autocommit is False)
         assert conn.get_isolation_level() != "AUTOCOMMIT"
+
+
+def test_a_name_is_remembered_a_minute_then_read_again(site: Site, monkeypatch: Any) -> None:
+    from handlers import accounts
+    from handlers.accounts import display_name, find_by_email
+    from web.extensions import db
+    with site.app.app_context():
+        agent = find_by_email(db.session(), AGENT)
+        assert agent is not None
+        seen: list[str] = []
+
+        def listener(_conn: Any, _cursor: Any, statement: str, *args: Any) -> None:
+            seen.append(statement)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert display_name(db.session(), agent.id) == agent.full_name and len(seen) == 1
+            assert display_name(db.session(), agent.id) == agent.full_name and len(seen) == 1
+            assert display_name(db.session(), "no-such-user") is None and len(seen) == 2
+            assert display_name(db.session(), "no-such-user") is None and len(seen) == 3  # nobody: not remembered
+            a_minute_later = {k: (v, 0.0) for k, (v, _) in accounts._NAMES.items()}
+            monkeypatch.setattr(accounts, "_NAMES", a_minute_later)
+            assert display_name(db.session(), agent.id) == agent.full_name and len(seen) == 4
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)

@@ -262,6 +262,13 @@ def run(workdir: Path) -> dict[str, Any]:
         for page, name in ((first, "visio-01-member-annotating"), (secretary, "visio-02-secretary")):
             shot(page, name)
 
+        # Which opinions bind (avis conformes), as the procedure's decision table decided: the
+        # agence urbaine's on a permis de construire.
+        first.wait_for_selector("#opinions tbody tr")
+        bound = first.locator("#opinions tbody tr:has(small.binding)")
+        assert bound.count() == 1 and "Agence urbaine" in bound.inner_text(), first.locator("#opinions").inner_text()
+        assert "(avis conforme)" in bound.inner_text()
+
         # An opinion recorded in the room completes that member's own task; the others see it.
         member = me(first)
         first.get_by_label("Favorable sous réserve").check()

@@ -38,7 +38,8 @@ def _ports() -> Any:
 @login_required
 def dossier_context(session_id: int, dossier_id: int) -> Any:
     seat = access.seat(db.session(), security.actor(), session_id)
-    return jsonify(dossier.context(db.session(), _ports(), seat, dossier_id, str(get_locale() or "fr")))
+    return jsonify(dossier.context(db.session(), _ports(), seat, dossier_id, str(get_locale() or "fr"),
+                                   get_engine(current_app)))
 
 
 @bp.post("/sessions/<int:session_id>/dossiers/<int:dossier_id>/opinion", endpoint="opinion")

@@ -140,7 +140,7 @@ export class DossierPanel {
                    given_at: event.given_at ?? null};
     if (row) Object.assign(row, given);
     else this.current.opinions.push({member_id: event.member_id, member: event.member, organism: event.organism,
-                                     binding: false, task_id: null, ...given});
+                                     binding: Boolean(event.binding), task_id: null, ...given});
     this.renderOpinions();
   }
 
