@@ -101,6 +101,11 @@ def seat(session: Session, admin: Admin, commission: Commission, data: SeatInput
     return member
 
 
+def seat_in(session: Session, admin: Admin, commission_id: int, data: SeatInput, now: datetime) -> int:
+    """:func:`seat` in the commission ``commission_id``; returns the seat's id."""
+    return seat(session, admin, get(session, admin, commission_id), data, now).id
+
+
 def end_seat(session: Session, admin: Admin, member_id: int, last_day: date | None, now: datetime) -> None:
     """The member leaves the commission after ``last_day`` (default: yesterday, so that from
     today the open opinion tasks they hold show as problems)."""

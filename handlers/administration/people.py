@@ -161,6 +161,11 @@ def _first_commune(user: User) -> str | None:
     return next((g.commune_code for g in user.grants if g.commune_code), None)
 
 
+def give_role(session: Session, admin: Admin, user_id: str, data: grants.GrantInput, now: datetime) -> None:
+    """Give a person one more role (the person must be the administrator's to manage)."""
+    grants.add(session, admin, manageable(session, admin, user_id), data, now)
+
+
 def find(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
