@@ -91,14 +91,14 @@ def _labels() -> dict[str, Any]:
 @bp.get("/incidents")
 @login_required
 def incidents():  # noqa: ANN201
-    _admin_only()
+    who().national_only()  # jobs of every commune: the platform's
     return render_template("admin/incidents.html", incidents=jobs.incidents(db.session()))
 
 
 @bp.post("/incidents/<int:job_id>/retry")
 @login_required
 def retry(job_id: int):  # noqa: ANN201
-    _admin_only()
+    who().national_only()
     jobs.retry(get_engine(current_app), job_id)
     flash(_("La tâche de fond %(id)s est relancée.", id=job_id), "success")
     return redirect(url_for("admin.incidents"))

@@ -37,6 +37,7 @@ def _back(user_id: str | None = None, commune: str | None = None) -> str:
 def invite(code: str) -> Any:
     """Invite a person with a first role in the commune: they get an e-mail with a one-time link."""
     admin = who()
+    admin.check(code)
     back = url_for("admin.commune", code=code)
     try:
         grant = _grant(code)

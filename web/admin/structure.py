@@ -57,7 +57,9 @@ def organism_update(code: str) -> Any:
 @login_required
 def commission_create(code: str) -> Any:
     form = request.form
-    return act(commissions.create, who(), code[:50], form.get("kind", ""), form.get("name_fr", ""),
+    admin = who()
+    admin.check(code[:50])
+    return act(commissions.create, admin, code[:50], form.get("kind", ""), form.get("name_fr", ""),
                form.get("name_ar", ""), now(), done=_("Commission créée."), back=url_for("admin.commune", code=code))
 
 
@@ -75,6 +77,7 @@ def commission(commission_id: int) -> Any:
 @bp.post("/commissions/<int:commission_id>/seats")
 @login_required
 def seat_add(commission_id: int) -> Any:
+    admin = who()
     back = url_for("admin.commission", commission_id=commission_id)
     form = request.form
     try:
@@ -83,17 +86,18 @@ def seat_add(commission_id: int) -> Any:
                                      checks.day(form.get("valid_until")))
     except AdminProblem as problem:
         return refused(problem, back)
-    return act(commissions.seat_in, who(), commission_id, data, now(), done=_("Membre ajouté."), back=back)
+    return act(commissions.seat_in, admin, commission_id, data, now(), done=_("Membre ajouté."), back=back)
 
 
 @bp.post("/seats/<int:member_id>/end")
 @login_required
 def seat_end(member_id: int) -> Any:
+    admin = who()
     back = request.form.get("back") or ""
     back = back if back.startswith("/admin/") and "//" not in back else url_for("admin.index")
     try:
         last = checks.day(request.form.get("last_day"))
     except AdminProblem as problem:
         return refused(problem, back)
-    return act(commissions.end_seat, who(), member_id, last, now(), done=_("Le membre quitte la commission."),
+    return act(commissions.end_seat, admin, member_id, last, now(), done=_("Le membre quitte la commission."),
                back=back)
