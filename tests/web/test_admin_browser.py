@@ -21,10 +21,10 @@ TEXT = {"fr": {"line": "Ligne 5", "sent": "Invitation envoyée", "nothing": "Rie
         "ar": {"line": "السطر 5", "sent": "أرسلت الدعوة", "nothing": "لم يسجل أي شيء"}}
 
 
-def _welcome(live: LiveSite, email: str, lang: str) -> object:
+def _welcome(site: LiveSite, email: str, lang: str) -> object:
     """``email`` opens the link of their invitation, chooses a password and signs in."""
-    page = live.context().new_page()
-    link = link_sent_to(live.site, email)
+    page = site.context().new_page()
+    link = link_sent_to(site.site, email)
     page.goto(link)
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
@@ -37,9 +37,9 @@ def _welcome(live: LiveSite, email: str, lang: str) -> object:
     return page
 
 
-def _file(live: LiveSite, commune: str) -> str:
+def _file(site: LiveSite, commune: str) -> str:
     """The demo applicant files a building permit in ``commune``; its number."""
-    applicant = live.login(CITIZEN)
+    applicant = site.login(CITIZEN)
     applicant.goto("/dossiers/new")
     applicant.select_option("#procedure", "permis_construire")
     applicant.select_option("#commune", commune)
@@ -51,7 +51,7 @@ def _file(live: LiveSite, commune: str) -> str:
     applicant.get_by_role("button", name="Enregistrer le brouillon").click()
     for kind in ("demande", "certificat_propriete", "plan_situation", "plan_masse", "plans_architecte"):
         form = applicant.locator("form.upload", has=applicant.locator(f"input[name=kind][value={kind}]"))
-        form.locator("input[type=file]").set_input_files(str(live.pdf(kind)))
+        form.locator("input[type=file]").set_input_files(str(site.pdf(kind)))
         form.get_by_role("button", name="Téléverser").click()
     applicant.get_by_role("button", name="Déposer le dossier").click()
     number = re.search(r"PC-[A-Z]+-\d{4}-\d{6}", applicant.locator("h1").inner_text())

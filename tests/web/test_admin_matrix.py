@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import DEMO_PASSWORD, Site
