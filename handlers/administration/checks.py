@@ -64,3 +64,8 @@ def choice(value: str | None, allowed: tuple[str, ...] | set[str], field: str) -
     if value not in allowed:
         raise AdminProblem("bad_value", field=field, value=value[:40])
     return value
+
+
+def row_id(value: int) -> bool:
+    """True for an id a table can hold (a larger number names no row: never sent to SQL)."""
+    return 0 < value < 2**31

@@ -48,7 +48,7 @@ def create(session: Session, admin: Admin, commune: str, kind: str, name_fr: str
 
 
 def get(session: Session, admin: Admin, commission_id: int) -> Commission:
-    commission = session.get(Commission, commission_id)
+    commission = session.get(Commission, commission_id) if checks.row_id(commission_id) else None
     if commission is None:
         raise AdminProblem("unknown_commission", code="—", kind=str(commission_id))
     admin.check(commission.commune_code)
@@ -109,7 +109,7 @@ def seat_in(session: Session, admin: Admin, commission_id: int, data: SeatInput,
 def end_seat(session: Session, admin: Admin, member_id: int, last_day: date | None, now: datetime) -> None:
     """The member leaves the commission after ``last_day`` (default: yesterday, so that from
     today the open opinion tasks they hold show as problems)."""
-    member = session.get(CommissionMember, member_id)
+    member = session.get(CommissionMember, member_id) if checks.row_id(member_id) else None
     if member is None:
         raise AdminProblem("not_seated", who=str(member_id))
     commission = get(session, admin, member.commission_id)

@@ -94,7 +94,7 @@ def add(session: Session, admin: Admin, user: User, data: GrantInput, now: datet
 
 
 def remove(session: Session, admin: Admin, grant_id: int, now: datetime) -> None:
-    grant = session.get(RoleGrant, grant_id)
+    grant = session.get(RoleGrant, grant_id) if checks.row_id(grant_id) else None
     if grant is None or grant.role not in ("admin", *COMMUNE_ROLES, *GLOBAL_ROLES):
         raise AdminProblem("unknown_grant")
     if grant.commune_code is None:

@@ -20,7 +20,7 @@ from ..security import token_auth
 from . import bp
 from .common import caller, ports
 
-ADMIN_ERRORS = {403: "not an administrator, or not of this commune", 404: "not found",
+ADMIN_ERRORS = {400: "malformed request body", 403: "not an administrator, or not of this commune", 404: "not found",
                 409: "already exists", 422: "invalid data: `message` says what, in the caller's language"}
 
 
