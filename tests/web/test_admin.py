@@ -149,3 +149,34 @@ def test_member_who_left_the_commission_is_a_problem(site: Site) -> None:
         assert admin.post(f"/admin/seats/{seat}/end", data={"back": "/admin/problems"}).status_code == 303
     page = admin.get("/admin/problems").get_data(as_text=True)
     assert f'data-task="{task}"' in page and "ne siège plus" in page
+
+
+def test_occasional_and_future_members_are_called_only_when_due(site: Site) -> None:
+    """A member called for another project type, or seated from a later date, gets no
+    opinion task on this dossier; past sessions keep the members they had."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from engine.models import HumanTask
+    from handlers.models import Commission
+    from web.extensions import db
+    admin = site.client(ADMIN)
+    with site.app.app_context():
+        commission = db.session.scalar(select(Commission.id).where(Commission.commune_code == "casablanca",
+                                                                   Commission.kind == "petits_projets"))
+    later = (date.today() + timedelta(days=30)).isoformat()
+    for email, organism, project_type, start in (("regie@casablanca.demo", "regie", "lotissement", ""),
+                                                  ("hygiene@casablanca.demo", "hygiene", "", later),
+                                                  ("protection-civile@casablanca.demo", "protection_civile",
+                                                   "permis_construire", "")):
+        r = admin.post(f"/admin/commissions/{commission}/seats", data={
+            "email": email, "organism": organism, "project_type": project_type, "valid_from": start})
+        assert "Membre ajouté" in admin.get(r.headers["Location"]).get_data(as_text=True)
+    _opinion_task(site)
+    with site.app.app_context():
+        from handlers.accounts import find_by_email
+        assignees = set(db.session.scalars(select(HumanTask.assignee).where(HumanTask.bpmn_id == "cm_opinion")))
+        called = {find_by_email(db.session(), e).id for e in (MEMBER, "urbanisme@casablanca.demo",
+                                                              "protection-civile@casablanca.demo")}
+    assert assignees == called  # the two permanent members and the one called for building permits
