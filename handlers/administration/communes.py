@@ -1,15 +1,18 @@
 """Communes: created by the national administrator; a commune's administrator may edit its own."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import available_timezones
 
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Commune
+from ..ports import Ports
 from . import audit, checks
 from .errors import AdminProblem
 from .scope import Admin
@@ -66,11 +69,22 @@ def update(session: Session, admin: Admin, code: str, data: CommuneInput, now: d
     return code
 
 
-def set_logo(session: Session, admin: Admin, code: str, sha256: str, now: datetime) -> None:
-    """The commune's letterhead logo, already in the file store under ``sha256``."""
+MAX_LOGO = 512 * 1024
+
+
+def set_logo(session: Session, admin: Admin, ports: Ports, code: str, content: bytes, now: datetime) -> None:
+    """The commune's letterhead logo (PNG or JPEG, 512 KB at most), printed on its receipts
+    and decisions; kept in the file store."""
     commune = get(session, admin, code)
+    if not content or len(content) > MAX_LOGO or not content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise AdminProblem("bad_logo")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except Exception:  # noqa: BLE001 - whatever Pillow refuses is no logo
+        raise AdminProblem("bad_logo") from None
     before = _values(commune)
-    commune.logo_sha256 = sha256
+    commune.logo_sha256 = ports.files.put(content)
     audit.record(session, admin, "commune.logo", code, code, now, before=before, after=_values(commune))
 
 

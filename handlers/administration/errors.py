@@ -61,6 +61,8 @@ TEXTS: dict[str, tuple[int, str, str]] = {
     "bad_assignee": (422, "« {who} » ne peut pas recevoir cette tâche : il faut un compte actif qui siège "
                           "aujourd'hui dans la même commission.",
                      "لا يمكن إسناد هذه المهمة إلى {who}: يلزم حساب مفعل وعضو حالي في نفس اللجنة."),
+    "bad_logo": (422, "Le logo doit être une image PNG ou JPEG de 512 Ko au plus.",
+                 "يجب أن يكون الشعار صورة \u2066PNG\u2069 أو \u2066JPEG\u2069 لا يتجاوز حجمها \u2066512 KB\u2069."),
     "csv_empty": (422, "Le fichier ne contient aucune ligne.", "الملف لا يحتوي على أي سطر."),
     "csv_columns": (422, "Colonnes manquantes : {columns}.", "أعمدة ناقصة: {columns}."),
     "csv_encoding": (422, "Le fichier n'est pas un CSV en UTF-8.", "الملف ليس بصيغة CSV بترميز UTF-8."),

@@ -15,6 +15,7 @@ ADMIN_ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/admin/communes", "/admin/communes", A, {}),
     ("GET", "/admin/communes/<code>", "/admin/communes/casablanca", A, None),
     ("POST", "/admin/communes/<code>", "/admin/communes/casablanca", A, {}),
+    ("POST", "/admin/communes/<code>/logo", "/admin/communes/casablanca/logo", A, {}),
     ("GET", "/admin/communes/<code>/import", "/admin/communes/rabat/import", A, None),
     ("POST", "/admin/communes/<code>/import", "/admin/communes/rabat/import", A, {}),
     ("GET", "/admin/audit", "/admin/audit", A, None),

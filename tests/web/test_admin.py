@@ -180,3 +180,24 @@ def test_occasional_and_future_members_are_called_only_when_due(site: Site) -> N
         called = {find_by_email(db.session(), e).id for e in (MEMBER, "urbanisme@casablanca.demo",
                                                               "protection-civile@casablanca.demo")}
     assert assignees == called  # the two permanent members and the one called for building permits
+
+
+def _images(pdf: bytes) -> int:
+    return len(re.findall(rb"/Subtype\s*/Image", pdf))
+
+
+def test_the_commune_logo_is_printed_on_its_receipts(site: Site) -> None:
+    from PIL import Image
+    admin = site.client(ADMIN)
+    dossier_id, citizen = file_dossier(site)
+    before = citizen.get(f"/dossiers/{dossier_id}/receipt.pdf").data
+    refused = admin.post("/admin/communes/casablanca/logo", content_type="multipart/form-data",
+                         data={"logo": (io.BytesIO(b"%PDF-1.4 not an image"), "logo.png")})
+    assert "PNG ou JPEG" in admin.get(refused.headers["Location"]).get_data(as_text=True)
+    png = io.BytesIO()
+    Image.new("RGB", (120, 80), (20, 110, 60)).save(png, "PNG")
+    r = admin.post("/admin/communes/casablanca/logo", content_type="multipart/form-data",
+                   data={"logo": (io.BytesIO(png.getvalue()), "logo.png")})
+    assert 'id="has-logo"' in admin.get(r.headers["Location"]).get_data(as_text=True)
+    after = citizen.get(f"/dossiers/{dossier_id}/receipt.pdf").data
+    assert after.startswith(b"%PDF") and _images(after) == _images(before) + 1

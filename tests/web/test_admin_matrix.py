@@ -50,6 +50,7 @@ def _rows() -> list[tuple[str, str, str, set[str], Any]]:
             ("GET", "/admin/communes/<code>", f"/admin/communes/{c}", allowed, None),
             ("POST", "/admin/communes/<code>", f"/admin/communes/{c}", allowed, {}),
             ("GET", "/admin/communes/<code>/import", f"/admin/communes/{c}/import", allowed, None),
+            ("POST", "/admin/communes/<code>/logo", f"/admin/communes/{c}/logo", allowed, {}),
             ("POST", "/admin/communes/<code>/import", f"/admin/communes/{c}/import", allowed, {}),
             ("POST", "/admin/communes/<code>/people", f"/admin/communes/{c}/people", allowed, {}),
             ("GET", "/admin/people/<user_id>", f"/admin/people/{{P_{c}}}", allowed, None),

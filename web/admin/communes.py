@@ -66,6 +66,17 @@ def commune_update(code: str) -> Any:
                back=url_for("admin.commune", code=code))
 
 
+@bp.post("/communes/<code>/logo")
+@login_required
+def commune_logo(code: str) -> Any:
+    """The commune's letterhead logo (PNG or JPEG), printed on its receipts and decisions."""
+    admin = who()
+    upload = request.files.get("logo")
+    content = upload.read(communes.MAX_LOGO + 1) if upload else b""
+    return act(communes.set_logo, admin, ports(), code[:50], content, now(), done=_("Logo enregistré."),
+               back=url_for("admin.commune", code=code[:50]))
+
+
 @bp.route("/communes/<code>/import", methods=["GET", "POST"])
 @login_required
 def import_csv(code: str) -> Any:
