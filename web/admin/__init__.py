@@ -80,6 +80,8 @@ def _labels() -> dict[str, Any]:
         return ROLES.get(role, {}).get(lang(), role)
 
     def grant_label(grant: Any) -> str:
+        if grant.role == "admin":
+            return _("Administrateur de la commune") if grant.commune_code else _("Administrateur national")
         label = _("Président par intérim") if grant.delegated_by else role_label(grant.role)
         return f"{label} ({grant.organism_code})" if grant.organism_code else label
 
