@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ..models import Commission, CommissionMember, Organism, RoleGrant, User
 from . import audit, checks, grants
@@ -57,8 +57,8 @@ def get(session: Session, admin: Admin, commission_id: int) -> Commission:
 
 def by_kind(session: Session, admin: Admin, commune: str, kind: str) -> Commission:
     admin.check(commune)
-    commission = session.scalar(select(Commission).where(Commission.commune_code == commune,
-                                                         Commission.kind == kind))
+    commission = session.scalar(select(Commission).where(Commission.commune_code == commune, Commission.kind == kind)
+                                .options(lazyload(Commission.members)))  # an import seats hundreds
     if commission is None:
         raise AdminProblem("unknown_commission", code=commune, kind=kind[:50])
     return commission

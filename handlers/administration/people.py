@@ -22,6 +22,9 @@ from .models import Invitation
 from .scope import Admin
 
 LINK_DAYS = 7
+# no password matches it (werkzeug finds no method in it): an invited or reset account has
+# no password until its link is used — and a thousand-line import hashes nothing
+UNUSABLE = "!no-password"
 LOCALES = ("fr", "ar")
 
 
@@ -70,7 +73,7 @@ def create(session: Session, admin: Admin, ports: Ports | None, data: PersonInpu
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AdminProblem("email_taken", email=email)
     user = User(id=str(uuid.uuid4()), email=email, full_name=str(name), locale=locale, created_at=now,
-                password_hash=password_hash or generate_password_hash(secrets.token_urlsafe(32)), active=True)
+                password_hash=password_hash or UNUSABLE, active=True)
     session.add(user)
     session.flush()
     commune = next((g.commune_code for g in checked if g.commune_code), None)
@@ -151,7 +154,7 @@ def set_active(session: Session, admin: Admin, ports: Ports | None, user_id: str
 def reset(session: Session, admin: Admin, ports: Ports, user_id: str, now: datetime) -> None:
     """The password stops working, every session ends, a new one-time link goes by e-mail."""
     user = manageable(session, admin, user_id)
-    user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
+    user.password_hash = UNUSABLE
     user.session_version = (user.session_version or 0) + 1
     _send_link(session, admin, ports, user, "reset", now)
     audit.record(session, admin, "person.reset", user.email, _first_commune(user), now)
