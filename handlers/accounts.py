@@ -5,7 +5,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -58,7 +58,7 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "-",
     user = find_by_email(session, email)
     stored = user.password_hash if user is not None else None
     session.commit()  # no lock held while the (deliberately slow) hash is checked
-    ok = stored is not None and check_password_hash(stored, password)
+    ok = stored is not None and check_password_hash(stored, password) and bool(user and user.active)
     throttle.writing(session)
     session.add(LoginAttempt(email=email[:255], ip=ip[:64], at=now, success=ok))
     if ok:
@@ -120,9 +120,12 @@ def change_password(session: Session, user_id: str, current: str, new: str) -> i
     return revoke_sessions(session, user_id)
 
 
-def actor_for(user: User) -> Actor:
-    """The engine's view of a user: roles and, per role, the communes it covers."""
-    return actor_of(user.id, [(grant.role, grant.commune_code) for grant in user.grants])
+def actor_for(user: User, day: date | None = None) -> Actor:
+    """The engine's view of a user: the roles held on ``day`` (today) and, per role, the
+    communes it covers; a deactivated account holds none."""
+    day = day or datetime.now(UTC).date()
+    return actor_of(user.id, [(grant.role, grant.commune_code) for grant in user.grants
+                              if user.active is not False and grant.active_on(day)])
 
 
 def actor_of(user_id: str, grants: Iterable[tuple[str, str | None]]) -> Actor:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine import ServiceCall
+from engine.clock import utcnow
 from engine.expressions import BINDING, OPINIONS
 from engine.registry import LookupCall
 
@@ -25,11 +26,13 @@ def resolve(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     kind = param(call, "kind")
     commission = call.session.scalar(select(Commission).where(
         Commission.commune_code == dossier.commune_code, Commission.kind == kind))
-    if commission is None or not commission.members:
+    # seated today: the permanent members and those called for this kind of project
+    seated = [m for m in commission.members if m.sits_for(call.now.date(), dossier.procedure)] if commission else []
+    if commission is None or not seated:
         raise DomainError(f"no '{kind}' commission with members for commune '{dossier.commune_code}': "
                           "an administrator must set it up")
     # keyed by user: the opinions collected by the multi-instance task come back keyed alike
-    members = {m.user_id: {"user": m.user_id, "organism": m.organism_code} for m in commission.members}
+    members = {m.user_id: {"user": m.user_id, "organism": m.organism_code} for m in seated}
     return {"commission_id": commission.id, "members": members}
 
 
@@ -40,8 +43,12 @@ def organism_member(call: LookupCall, organism: str) -> str:
     dossier = call.session.get(Dossier, call.data.get("dossier_id")) if call.data.get("dossier_id") else None
     if dossier is None:
         raise DomainError("membre_organisme : le processus n'a pas de dossier")
+    today = utcnow().date()  # the step's frozen clock
     query = (select(CommissionMember.user_id).join(Commission, Commission.id == CommissionMember.commission_id)
-             .where(Commission.commune_code == dossier.commune_code, CommissionMember.organism_code == organism))
+             .where(Commission.commune_code == dossier.commune_code, CommissionMember.organism_code == organism,
+                    CommissionMember.valid_from.is_(None) | (CommissionMember.valid_from <= today),
+                    CommissionMember.valid_until.is_(None) | (CommissionMember.valid_until >= today),
+                    CommissionMember.project_type.is_(None) | (CommissionMember.project_type == dossier.procedure)))
     resolved = call.data.get("commission_id")
     found = call.session.scalar(query.where(Commission.id == resolved)) if resolved else None
     found = found or call.session.scalar(query.order_by(Commission.id, CommissionMember.id).limit(1))

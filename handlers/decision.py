@@ -70,7 +70,12 @@ def document(call: ServiceCall, ports: Ports, dossier: Dossier, decision: Decisi
         legal_references=content.legal_references(procedure),
         particulars=content.particulars(catalog, procedure, dossier.fields, call.data, fees),
         verification_code=decision.verification_code,
-        verify_base_url=ports.verify_base_url, date=call.now.date())
+        verify_base_url=ports.verify_base_url, date=call.now.date(), logo=logo_of(ports, commune))
+
+
+def logo_of(ports: Ports, commune: Commune) -> bytes | None:
+    """The commune's letterhead logo, from the file store (None: the neutral seal)."""
+    return ports.files.get(commune.logo_sha256) if commune.logo_sha256 else None
 
 
 TACIT = ("Autorisation acquise tacitement : l'administration n'a pas statué dans le délai légal "

@@ -1,5 +1,6 @@
 """Demo data for the embedded default: two communes, the organisms, the commissions with
-their named members, and one account per role. Idempotent: what exists is kept."""
+their named members, and one account per role, created by the same use cases as the
+administration pages. Idempotent: what exists is kept."""
 from __future__ import annotations
 
 import secrets
@@ -11,11 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from .accounts import create_user, find_by_email
-from .models import Commission, CommissionMember, Commune, Organism
+from .accounts import find_by_email
+from .administration import Admin, commissions, communes, organisms, people
+from .administration.grants import GrantInput
+from .models import Commission, Commune, Organism
 
 COMMUNES = [("casablanca", "Commune de Casablanca", "جماعة الدار البيضاء"),
             ("rabat", "Commune de Rabat", "جماعة الرباط")]
+REGIONS = {"casablanca": "Casablanca-Settat", "rabat": "Rabat-Salé-Kénitra"}
 
 # code: (kind, fr, ar, binding — avis conforme)
 ORGANISMS = {
@@ -84,34 +88,35 @@ ACCOUNT_COUNT = len(_accounts())
 
 def seed(session: Session, password: str, now: datetime,
          progress: Callable[[int], None] = lambda n: None) -> list[DemoAccount]:
+    """Through the administration's use cases, as the platform itself (the admin trail
+    records every row created)."""
+    admin = Admin.system()
     for code, fr, ar in COMMUNES:
         if session.get(Commune, code) is None:
-            session.add(Commune(code=code, name_fr=fr, name_ar=ar))
+            communes.create(session, admin, communes.CommuneInput(code, fr, ar, region=REGIONS[code]), now)
     for code, (kind, fr, ar, binding) in ORGANISMS.items():
         if session.get(Organism, code) is None:
-            session.add(Organism(code=code, kind=kind, name_fr=fr, name_ar=ar, binding=binding))
-    session.flush()
+            organisms.save(session, admin, organisms.OrganismInput(code, kind, fr, ar, binding), now, new=True)
     out = []
     shared_hash = generate_password_hash(password)  # demo accounts share one password: hash it once
     for email, name, grants in _accounts():
         created = find_by_email(session, email) is None
         if created:
-            create_user(session, email=email, full_name=name, password_hash=shared_hash, grants=grants, now=now)
+            people.create(session, admin, None, people.PersonInput(email, name, "fr", [
+                GrantInput(role, commune, organism) for role, commune, organism in grants]), now,
+                password_hash=shared_hash)
         roles = ", ".join(f"{r}@{c}" + (f"/{o}" if o else "") if c else r for r, c, o in grants)
         out.append(DemoAccount(email, roles, created))
         progress(1)
-    session.flush()
     for commune, _, _ in COMMUNES:
-        for kind, (fr, ar, organisms) in COMMISSIONS.items():
-            if session.scalar(select(Commission).where(Commission.commune_code == commune,
-                                                       Commission.kind == kind)) is not None:
+        for kind, (fr, ar, seated) in COMMISSIONS.items():
+            if session.scalar(select(Commission.id).where(Commission.commune_code == commune,
+                                                          Commission.kind == kind)) is not None:
                 continue
-            commission = Commission(commune_code=commune, kind=kind, name_fr=fr, name_ar=ar)
-            for org in organisms:
-                member = find_by_email(session, f"{org.replace('_', '-')}@{commune}.demo")
-                assert member is not None
-                commission.members.append(CommissionMember(user_id=member.id, organism_code=org))
-            session.add(commission)
+            commission = session.get_one(Commission, commissions.create(session, admin, commune, kind, fr, ar, now))
+            for org in seated:
+                commissions.seat(session, admin, commission,
+                                 commissions.SeatInput(f"{org.replace('_', '-')}@{commune}.demo", org), now)
     session.flush()
     return out
 

@@ -52,6 +52,7 @@ def receipt_pdf(session: Session, ports: Ports, dossier: Dossier) -> bytes:
     from signing.render import ReceiptDocument
     from signing.render import receipt_pdf as render
 
+    from .decision import logo_of
     from .models import Commune, User
 
     procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
@@ -65,4 +66,4 @@ def receipt_pdf(session: Session, ports: Ports, dossier: Dossier) -> bytes:
         procedure_ar=procedure.ar, dossier_number=dossier.number or "", applicant=applicant.full_name,
         parcel=str(dossier.fields.get("parcelle") or "—"), verification_code=dossier.number or "draft",
         verify_base_url=ports.verify_base_url, date=(dossier.submitted_at or dossier.created_at).date(),
-        documents=docs))
+        documents=docs, logo=logo_of(ports, commune)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models import Base
@@ -18,6 +18,13 @@ class Commune(Base):
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     name_fr: Mapped[str] = mapped_column(String(200))
     name_ar: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(120), default=None)
+    province: Mapped[str | None] = mapped_column(String(120), default=None)
+    timezone: Mapped[str] = mapped_column(String(60), default="Africa/Casablanca", server_default="Africa/Casablanca")
+    # "unique": the commune has its own guichet unique; "provincial": it depends on the
+    # province's committee (small communes)
+    guichet: Mapped[str] = mapped_column(String(20), default="unique", server_default="unique")
+    logo_sha256: Mapped[str | None] = mapped_column(String(64), default=None)  # in the file store
 
 
 class Organism(Base):
@@ -46,6 +53,8 @@ class User(Base):
     # bumped by sign-out, a password change or an administrator's revocation: every session
     # cookie and Bearer token carrying an older value stops working at its next request
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # a deactivated account signs in no more, holds no task and is told nothing
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin",
                                                    cascade="all, delete-orphan",
                                                    foreign_keys="RoleGrant.user_id")
@@ -92,7 +101,10 @@ class Commission(Base):
 
 
 class CommissionMember(Base):
-    """A named person seated on a commission for an organism."""
+    """A named person seated on a commission for an organism: a permanent member
+    (``project_type`` None) or an occasional one, called only for dossiers of that project
+    type (a procedure key). ``valid_from``/``valid_until`` (inclusive, None = open) keep the
+    composition of past sessions: leaving a commission ends the seat, it is not deleted."""
 
     __tablename__ = "commission_member"
     __table_args__ = (UniqueConstraint("commission_id", "user_id"),)
@@ -101,7 +113,18 @@ class CommissionMember(Base):
     commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
     organism_code: Mapped[str] = mapped_column(ForeignKey("organism.code"))
+    project_type: Mapped[str | None] = mapped_column(String(80), default=None)
+    valid_from: Mapped[date | None] = mapped_column(default=None)
+    valid_until: Mapped[date | None] = mapped_column(default=None)
     organism: Mapped[Organism] = relationship(lazy="joined")
+
+    def active_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and \
+            (self.valid_until is None or day <= self.valid_until)
+
+    def sits_for(self, day: date, project_type: str | None) -> bool:
+        """Seated on ``day`` for a dossier of ``project_type`` (permanent members always)."""
+        return self.active_on(day) and (self.project_type is None or self.project_type == project_type)
 
 
 class LoginAttempt(Base):

@@ -6,7 +6,7 @@ is waiting for them; :func:`deliver` is the job that hands a message to its chan
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import String, Table, bindparam, insert, literal, select, union_all
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from engine import ServiceCall
+from engine.clock import utcnow
 from engine.db import checkpoint
 from engine.definitions import newest_forms
 from engine.models import HumanTask, OutboxMessage
@@ -29,9 +30,10 @@ NOTE = cast(Table, Notification.__table__)
 _INSERT = insert(NOTE).returning(NOTE.c.id, sort_by_parameter_order=True)
 
 
-def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], commune: str) -> list[str]:
-    """The people who may do tasks given as (assignee, role): the assignees, else the holders
-    of the role in the commune."""
+def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], commune: str,
+            today: date | None = None) -> list[str]:
+    """The people who may do tasks given as (assignee, role): the assignees, else the
+    active holders of the role in the commune as of ``today``."""
     people: set[str] = set()
     roles = set()
     for assignee, role in tasks:
@@ -40,8 +42,9 @@ def holders(session: Session, tasks: Iterable[tuple[str | None, str | None]], co
         elif role:
             roles.add(role)
     if roles:
-        people |= set(session.scalars(select(RoleGrant.user_id).where(RoleGrant.role.in_(roles),
-                                                                      _covers(RoleGrant.commune_code, commune))))
+        people |= set(session.scalars(select(RoleGrant.user_id).join(User, User.id == RoleGrant.user_id).where(
+            RoleGrant.role.in_(roles), _covers(RoleGrant.commune_code, commune),
+            _held(RoleGrant.__table__.c, User.__table__.c, today or utcnow().date()))))
     return sorted(people)
 
 
@@ -50,9 +53,16 @@ def _covers(grant_commune: Any, commune: Any) -> Any:
     return (grant_commune == commune) | grant_commune.is_(None)
 
 
-def guichet_agents(session: Session, commune: str) -> list[str]:
-    return list(session.scalars(select(RoleGrant.user_id).where(
-        RoleGrant.role == "guichet_agent", RoleGrant.commune_code == commune)))
+def _held(grant: Any, user: Any, today: Any) -> Any:
+    """The grant is in force on ``today`` and its holder's account is active."""
+    return ((grant.valid_from.is_(None) | (grant.valid_from <= today))
+            & (grant.valid_until.is_(None) | (grant.valid_until >= today)) & user.active.is_(True))
+
+
+def guichet_agents(session: Session, commune: str, today: date | None = None) -> list[str]:
+    return list(session.scalars(select(RoleGrant.user_id).join(User, User.id == RoleGrant.user_id).where(
+        RoleGrant.role == "guichet_agent", RoleGrant.commune_code == commune,
+        _held(RoleGrant.__table__.c, User.__table__.c, today or utcnow().date()))))
 
 
 def _recipients(call: ServiceCall, dossier: Dossier, audience: str) -> list[str]:
@@ -62,11 +72,11 @@ def _recipients(call: ServiceCall, dossier: Dossier, audience: str) -> list[str]
     if audience == "members":
         return [str(m) for m in call.data.get("members", {})]
     if audience == "guichet":
-        return guichet_agents(session, dossier.commune_code)
+        return guichet_agents(session, dossier.commune_code, call.now.date())
     if audience == "task_holders":
         tasks = session.execute(select(HumanTask.assignee, HumanTask.role).where(
             HumanTask.instance_id == call.instance_id, HumanTask.state == "READY")).all()
-        return holders(session, [(a, r) for a, r in tasks], dossier.commune_code)
+        return holders(session, [(a, r) for a, r in tasks], dossier.commune_code, call.now.date())
     raise DomainError(f"unknown audience '{audience}' (applicant, members, guichet, task_holders)")
 
 
@@ -129,22 +139,23 @@ _DOSSIER = (D.c.id, D.c.number, D.c.procedure, D.c.catalog_id)
 # Built once (building and hashing a statement costs more than running it on this path).
 _HOLDERS = (select(*_DOSSIER, G.c.role, U.c.id.label("user_id"), U.c.locale)
             .join(G, G.c.role.in_(bindparam("roles", expanding=True)) & _covers(G.c.commune_code, D.c.commune_code))
-            .join(U, U.c.id == G.c.user_id).where(D.c.instance_id == bindparam("iid")))
+            .join(U, U.c.id == G.c.user_id)
+            .where(D.c.instance_id == bindparam("iid"), _held(G.c, U.c, bindparam("today"))))
 _ASSIGNEES = (select(*_DOSSIER, literal(None, String).label("role"), U.c.id.label("user_id"), U.c.locale)
               .join(U, U.c.id.in_(bindparam("users", expanding=True)))
-              .where(D.c.instance_id == bindparam("iid")))
+              .where(D.c.instance_id == bindparam("iid"), U.c.active.is_(True)))
 _PEOPLE: dict[tuple[bool, bool], Executable] = {(True, False): _HOLDERS, (False, True): _ASSIGNEES,
                                                 (True, True): union_all(_HOLDERS, _ASSIGNEES)}
 
 
-def _people_of(session: Session, tasks: list[Mapping[str, Any]]) -> list[Any]:
+def _people_of(session: Session, tasks: list[Mapping[str, Any]], today: date) -> list[Any]:
     """Who may do each task (a role's holders in the dossier's commune or everywhere, or the
     assignee), with their language and the dossier, in one statement."""
     roles = sorted({t["role"] for t in tasks if not t["assignee"] and t["role"]})
     users = sorted({t["assignee"] for t in tasks if t["assignee"]})
     if not roles and not users:
         return []
-    params = {"iid": tasks[0]["instance_id"], "roles": roles, "users": users}
+    params = {"iid": tasks[0]["instance_id"], "roles": roles, "users": users, "today": today}
     session.flush()  # Core statements do not autoflush: the step's own ORM changes first
     return list(session.execute(_PEOPLE[bool(roles), bool(users)], params))
 
@@ -158,7 +169,7 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
     tasks = [t for t in tasks if t["role"] != "applicant"]  # told by the procedure's own messages
     if not tasks:
         return
-    rows = _people_of(session, tasks)
+    rows = _people_of(session, tasks, now.date())
     by_role: dict[str, list[Any]] = {}
     by_user: dict[str, Any] = {}
     for row in rows:

@@ -60,6 +60,7 @@ class _Common:
     verify_base_url: str
     date: Date
     fees: Sequence[Fee | tuple[str, Decimal | int | str]] = ()
+    logo: bytes | None = None  # the commune's letterhead logo (PNG or JPEG), else a neutral seal
 
     def __post_init__(self) -> None:
         for name in ("commune_fr", "commune_ar", "procedure_fr", "procedure_ar",

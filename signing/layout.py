@@ -7,6 +7,7 @@ block with the QR code) and starts a new page when a block would not fit.
 """
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from decimal import Decimal
@@ -111,8 +112,9 @@ class Sheet:
         self.c.showPage()
 
     # -- blocks -----------------------------------------------------------------------
-    def letterhead(self, commune: Pair) -> None:
-        """Kingdom, ministry and commune, French left and Arabic right, a seal between."""
+    def letterhead(self, commune: Pair, logo: bytes | None = None) -> None:
+        """Kingdom, ministry and commune, French left and Arabic right, between them the
+        commune's logo when it has one, else a neutral seal."""
         c = self.c
         c.setFillColorRGB(*INK)
         y = self.y - 10
@@ -121,10 +123,22 @@ class Sheet:
             self.text(LEFT, y, pair.fr, size, bold=i != 1)
             self.text(RIGHT, y, pair.ar, size, bold=i != 1, align="right")
             y -= 15
-        self._emblem(WIDTH / 2, self.y - 24)
+        if logo:
+            self._logo(logo, WIDTH / 2, self.y - 24)
+        else:
+            self._emblem(WIDTH / 2, self.y - 24)
         self.rule(y + 2, 1.6, ACCENT)
         self.rule(y - 1, 0.5, ACCENT)
         self.y = y - 14
+
+    def _logo(self, logo: bytes, x: float, y: float) -> None:
+        """The logo fitted in a 40-point square centred on (x, y), its proportions kept."""
+        from reportlab.lib.utils import ImageReader
+        image = ImageReader(io.BytesIO(logo))
+        width, height = image.getSize()
+        scale = 40 / max(width, height)
+        self.c.drawImage(image, x - width * scale / 2, y - height * scale / 2, width * scale, height * scale,
+                         mask="auto")
 
     def _emblem(self, x: float, y: float) -> None:
         """A plain five-pointed star in a double ring: a neutral seal, not the arms."""

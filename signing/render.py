@@ -87,7 +87,7 @@ def decision_pdf(doc: DecisionDocument) -> bytes:
     c = _canvas(buffer, doc, title)
     sheet = Sheet(c, fonts(), _footer(doc))
     day = L.long_date(doc.date)
-    sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar))
+    sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar), doc.logo)
     sheet.title(title)
     outcome = L.OUTCOME[doc.kind]
     _identity(sheet, doc, [(L.DECISION, outcome), (L.DECISION_DATE, day)])
@@ -122,7 +122,7 @@ def receipt_pdf(doc: ReceiptDocument) -> bytes:
     c = _canvas(buffer, doc, title)
     sheet = Sheet(c, fonts(), _footer(doc))
     day = L.long_date(doc.date)
-    sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar))
+    sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar), doc.logo)
     sheet.title(title)
     _identity(sheet, doc, [(L.FILED_ON, day)])
     sheet.paragraph(L.RECEIPT_NOTE.fr)

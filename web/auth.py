@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -20,7 +20,9 @@ from handlers.accounts import (
     find_by_email,
     revoke_sessions,
 )
+from handlers.administration import AdminProblem, people, run
 
+from .bootstrap import get_engine
 from .extensions import begin_write, db
 from .security import SESSION_VERSION, LoginUser, current
 
@@ -120,3 +122,28 @@ def signup():  # noqa: ANN201
             flash(_("Bienvenue ! Vous pouvez déposer votre premier dossier."), "success")
             return redirect(url_for("applicant.dossiers"))
     return render_template("auth/signup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):  # noqa: ANN201
+    """The one-time link of an invitation or a reset: choose a password, then sign in. The
+    link is spent by its first use; a used, expired or unknown link is refused (404)."""
+    lang = session.get("lang", "fr")
+    token = token[:100]
+    if request.method == "GET":
+        try:
+            run(get_engine(current_app), people.invitation, token, utcnow())
+        except AdminProblem as problem:
+            return render_template("error.html", status=404, message=problem.text(lang), fields={}), 404
+        return render_template("auth/welcome.html", token=token)
+    db.session.rollback()  # the use case runs in the engine's own transaction
+    try:
+        run(get_engine(current_app), people.accept, token, request.form.get("password", ""),
+            request.form.get("confirm", ""), utcnow())
+    except AdminProblem as problem:
+        if problem.status == 404:
+            return render_template("error.html", status=404, message=problem.text(lang), fields={}), 404
+        flash(problem.text(lang), "error")
+        return render_template("auth/welcome.html", token=token), problem.status
+    flash(_("Votre mot de passe est enregistré : connectez-vous."), "success")
+    return redirect(url_for("auth.login"))

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
+from handlers.administration import AdminProblem
 from handlers.common import DomainError
 from handlers.completeness.window import UploadClosed
 from handlers.dossiers import InvalidDocument
@@ -56,6 +58,8 @@ def field_messages(exc: InvalidTaskData) -> dict[str, str]:
 
 def describe(exc: Exception) -> tuple[int, str]:
     """HTTP status and a message a person can act on."""
+    if isinstance(exc, AdminProblem):
+        return exc.status, exc.text(str(get_locale() or "fr"))
     if isinstance(exc, InvalidTaskData):
         return 422, _("Certains champs sont à corriger.")
     if isinstance(exc, InvalidDocument):

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
 from engine import Actor
+from engine.clock import utcnow
 from handlers.accounts import actor_for, actor_of
 from handlers.models import RoleGrant, User
 
@@ -44,13 +45,17 @@ SESSION_VERSION = "sv"  # the session cookie's copy of the account's session ver
 
 
 def _fetch(user_id: str) -> LoginUser | None:
-    """The user and their grants in one Core statement (every request runs it: no ORM objects)."""
+    """The user and the grants they hold today, in one Core statement (every request runs
+    it: no ORM objects, and no cache, so an administrator's change holds at the next request
+    on every node). A deactivated account is no one."""
     rows = db.session.execute(_USER_WITH_GRANTS, {"uid": user_id}).all()
-    if not rows:
+    if not rows or not rows[0].active:
         return None
-    first = rows[0]
-    return LoginUser(first.id, first.email, first.full_name, first.locale,
-                     actor_of(first.id, [(row.role, row.commune_code) for row in rows if row.role is not None]),
+    first, today = rows[0], utcnow().date()
+    held = [(row.role, row.commune_code) for row in rows if row.role is not None
+            and (row.valid_from is None or row.valid_from <= today)
+            and (row.valid_until is None or today <= row.valid_until)]
+    return LoginUser(first.id, first.email, first.full_name, first.locale, actor_of(first.id, held),
                      first.session_version)
 
 
@@ -64,8 +69,8 @@ def _load_user(user_id: str) -> LoginUser | None:
 
 
 _U, _G = User.__table__, RoleGrant.__table__  # Core columns: every request runs it
-_USER_WITH_GRANTS = (select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _U.c.session_version, _G.c.role,
-                            _G.c.commune_code)
+_USER_WITH_GRANTS = (select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _U.c.session_version, _U.c.active,
+                            _G.c.role, _G.c.commune_code, _G.c.valid_from, _G.c.valid_until)
                      .outerjoin(_G, _G.c.user_id == _U.c.id).where(_U.c.id == bindparam("uid")))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.conftest import Site
 from tests.pdfs import tiny_pdf
+from tests.web.admin_matrix import ADMIN_ROWS
 
 ACTORS = {
     "anonymous": None,
@@ -98,6 +99,9 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("GET", "/commission/sessions/<int:session_id>/minutes.pdf", "/commission/sessions/{SES}/minutes.pdf", ROOM, None),
     ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
     ("POST", "/admin/incidents/<int:job_id>/retry", "/admin/incidents/999999/retry", {"admin"}, {}),
+    ("GET", "/auth/welcome/<token>", "/auth/welcome/not-a-link", set(), None),  # no link: nobody
+    ("POST", "/auth/welcome/<token>", "/auth/welcome/not-a-link", set(), {"password": "x" * 12, "confirm": "x" * 12}),
+    *ADMIN_ROWS,
     ("GET", "/studio/", "/studio/", {"analyst"}, None),
     ("GET", "/studio/processes/<key>/edit", "/studio/processes/guu_autorisation/edit", {"analyst"}, None),
     ("GET", "/studio/processes/<key>/versions", "/studio/processes/guu_autorisation/versions", {"analyst"}, None),
@@ -234,6 +238,9 @@ def _request(site: Site, actor: str, method: str, url: str, body: Any) -> Any:
                                data={"kind": "demande", "file": (io.BytesIO(tiny_pdf()), "x.pdf")})
         if body == "pay":
             return client.open(url, method=method, headers=headers, data=PAY)
+        if body == "csv":
+            return client.open(url, method=method, headers=headers, data={
+                "dry_run": "true", "file": (io.BytesIO(b"email,full_name,role\nx@y.ma,X Y,guichet_agent\n"), "p.csv")})
         return client.open(url, method=method, headers=headers, json=body)
     if not email or url == "/auth/logout":
         client = site.client(email) if email else site.client()

@@ -79,13 +79,42 @@ OPERATIONS = [
     "GET /api/v1/catalog/versions",
     "POST /api/v1/catalog/validate",
     "POST /api/v1/catalog",
+    "GET /api/v1/admin/communes",
+    "POST /api/v1/admin/communes",
+    "PATCH /api/v1/admin/communes/{code}",
+    "GET /api/v1/admin/communes/{code}/people",
+    "POST /api/v1/admin/communes/{code}/people",
+    "POST /api/v1/admin/people/{user_id}/{action}",
+    "POST /api/v1/admin/people/{user_id}/grants",
+    "DELETE /api/v1/admin/grants/{grant_id}",
+    "GET /api/v1/admin/organisms",
+    "POST /api/v1/admin/organisms",
+    "GET /api/v1/admin/communes/{code}/commissions",
+    "POST /api/v1/admin/communes/{code}/commissions",
+    "POST /api/v1/admin/commissions/{commission_id}/seats",
+    "POST /api/v1/admin/seats/{member_id}/end",
+    "POST /api/v1/admin/communes/{code}/import",
+    "GET /api/v1/admin/audit",
+    "GET /api/v1/admin/problems",
+    "POST /api/v1/admin/problems/{task_id}/reassign",
 ]
 PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}",
           "GET /api/v1/payment-orders/{code}"}
 WITH_BODY = {"POST /api/v1/tokens", "POST /api/v1/dossiers", "PATCH /api/v1/dossiers/{dossier_id}",
              "POST /api/v1/dossiers/{dossier_id}/documents", "POST /api/v1/tasks/{task_id}/complete",
              "POST /api/v1/processes/validate", "POST /api/v1/processes/{key}/deploy",
-             "POST /api/v1/catalog/validate", "POST /api/v1/catalog", "POST /api/v1/dossiers/{dossier_id}/payments"}
+             "POST /api/v1/catalog/validate", "POST /api/v1/catalog",
+             "POST /api/v1/admin/communes",
+             "PATCH /api/v1/admin/communes/{code}",
+             "POST /api/v1/admin/communes/{code}/people",
+             "POST /api/v1/admin/people/{user_id}/grants",
+             "POST /api/v1/admin/organisms",
+             "POST /api/v1/admin/communes/{code}/commissions",
+             "POST /api/v1/admin/commissions/{commission_id}/seats",
+             "POST /api/v1/admin/seats/{member_id}/end",
+             "POST /api/v1/admin/communes/{code}/import",
+             "POST /api/v1/admin/problems/{task_id}/reassign",
+             "POST /api/v1/dossiers/{dossier_id}/payments"}
 BY_DOSSIER_ID = {label for label in OPERATIONS if "{dossier_id}" in label}
 # Operations that also get a dossier carried to its signed decision (and its verification code).
 NEED_SIGNED = {"GET /api/v1/verify/{code}", "GET /api/v1/dossiers/{dossier_id}",
@@ -175,9 +204,24 @@ def api(site: Site) -> Api:
                   json={"procedure": "permis_construire", "commune": "casablanca"})["id"]
     [task] = _call(site, "GET", "/api/v1/tasks", agent)["items"]
     return Api(site, load_schema(site), {"applicant": citizen, "agent": agent, "anonymous": {},
-                                         "analyst": site.token("analyste@guichet.demo")},
-               {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16],
-                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"], "payment_id": [1]})
+                                         "analyst": site.token("analyste@guichet.demo"),
+                                         "admin": site.token("admin@guichet.demo")},
+               {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16, "casablanca"],
+                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"], "payment_id": [1], **_admin_ids(site)})
+
+
+def _admin_ids(site: Site) -> dict[str, list[Any]]:
+    """Real ids for the administration's operations: a person, a grant, a commission, a seat."""
+    from sqlalchemy import select
+
+    from handlers.models import CommissionMember, RoleGrant, User
+    from web.extensions import db
+    with site.app.app_context():
+        user, grant = db.session.execute(select(User.id, RoleGrant.id).join(RoleGrant, RoleGrant.user_id == User.id)
+                                         .where(User.email == "voirie@casablanca.demo")).one()
+        seat = db.session.scalar(select(CommissionMember).where(CommissionMember.user_id == user))
+        return {"user_id": [user], "grant_id": [grant], "commission_id": [seat.commission_id],
+                "member_id": [seat.id], "action": ["reset", "deactivate", "activate"]}
 
 
 def test_every_operation_is_covered(site: Site) -> None:

@@ -1,0 +1,24 @@
+"""Handing a waiting task to someone else (its assignee left, or can no longer do it)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from . import audit, store
+from .errors import Conflict
+
+
+def reassign(session: Session, task_id: str, assignee: str, *, actor: str, now: datetime) -> str | None:
+    """Give the READY task ``task_id`` to ``assignee`` (any claim is released), under the
+    instance's lock, with a link in its audit chain. Returns the previous assignee."""
+    inst, row = store.lock_instance_of_task(session, task_id)
+    if row.state != "READY":
+        raise Conflict(f"this task is already {row.state.lower()}")
+    session.execute(update(store.HT).where(store.HT.c.id == task_id, store.HT.c.state == "READY")
+                    .values(assignee=assignee, claimed_by=None))
+    audit.append(inst, action="task.reassigned", actor=actor, at=now, task_id=task_id, bpmn_id=row.bpmn_id,
+                 data={"from": row.assignee, "to": assignee})
+    store.save_instance(session, inst, now)
+    return row.assignee
