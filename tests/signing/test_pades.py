@@ -112,3 +112,41 @@ def test_timestamp_token_is_on_the_signature(short_lived: Path, tsa: Tsa, respon
     unsigned_attrs = {a["type"].native: a for a in sig.signer_info["unsigned_attrs"]}
     token = unsigned_attrs["signature_time_stamp_token"]["values"][0]
     assert isinstance(token, asn1_cms.ContentInfo)
+
+
+def test_refresh_renews_the_archive_time_stamp_before_its_certificate_expires(
+        short_lived: Path, tsa: Tsa, responder: OcspResponder, tsa_root: Issued, tsa_root_pem: Path,
+        pki: DemoPki, unsigned: bytes, tmp_path: Path) -> None:
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from signing import archive
+    from signing.errors import SigningError
+
+    # a TSA whose certificate lapses in 20 days signs the archive time stamp...
+    brief = Tsa(tmp_path / "brief", demo_pki.issue(
+        demo_pki.name("Guichet DEMO TSA (brève)"), issuer=tsa_root, key=demo_pki.new_key(2048), days=20,
+        extended_usage=[ExtendedKeyUsageOID.TIME_STAMPING]), [tsa_root.certificate])
+    try:
+        pdf = _signer(short_lived, "B-LTA", brief, responder, tsa_root_pem).sign(
+            unsigned, reason="Décision", location="Casablanca").pdf
+    finally:
+        brief.stop()
+    roots = [pki.ca_certificate.read_bytes(), tsa_root_pem.read_bytes()]
+    expiry = archive.newest_timestamp_expiry(pdf)
+    assert expiry is not None and expiry < datetime.now(UTC) + timedelta(days=20)
+    later = datetime.now(UTC) + timedelta(days=40)
+    assert not verify(pdf, roots, validation_time=later).valid  # its proof has lapsed
+
+    assert archive.refresh(pdf, tsa_url=tsa.url, trust=roots, margin=timedelta(days=10)) is None
+    renewed = archive.refresh(pdf, tsa_url=tsa.url, trust=roots)  # 180 days ahead by default
+    assert renewed is not None and renewed.startswith(pdf)  # an incremental update
+    reader = PdfFileReader(__import__("io").BytesIO(renewed))
+    assert len(reader.embedded_timestamp_signatures) == 2
+    assert archive.newest_timestamp_expiry(renewed) > datetime.now(UTC) + timedelta(days=365)  # type: ignore[operator]
+    result = verify(renewed, roots, validation_time=later, revocation="require")
+    assert result.valid and result.level == "B-LTA", result
+    assert archive.refresh(renewed, tsa_url=tsa.url, trust=roots) is None  # nothing to do now
+
+    bare = _signer(short_lived, "B-B", tsa, responder, tsa_root_pem).sign(unsigned, reason="r", location="l")
+    with pytest.raises(SigningError, match="no time stamp"):
+        archive.refresh(bare.pdf, tsa_url=tsa.url, trust=roots)
