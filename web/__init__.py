@@ -56,7 +56,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.register(app)
     from .cli_dossiers import dossiers_group
-    for command in (*COMMANDS, dossiers_group):
+    from .cli_signatures import signatures_group
+    for command in (*COMMANDS, dossiers_group, signatures_group):
         app.cli.add_command(command)
 
     @app.context_processor

@@ -70,7 +70,35 @@ def build_ports(app: Flask) -> Ports:
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
                  verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
                  trust_roots=_trust_roots(app), audit_key=_audit_key_loader(app),
-                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app))
+                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app), keystore=_keystore(app))
+
+
+def _keystore(app: Flask) -> Any:
+    """The signers' keys: tokens on GUICHET_PKCS11_MODULE, PKCS#12 files, the seal secrets,
+    the authorization key, and the signing options (TSA, PAdES level)."""
+    from handlers.signatures.keystore import KeyStore
+
+    tsa = app.config["GUICHET_TSA_URL"]
+    key_path = Path(app.config["GUICHET_SIGNING_AUTHORIZATION_KEY"])
+    tsa_trust = [Path(p) for p in app.config["GUICHET_TSA_TRUST"].split(":") if p]
+    pki = Path(app.config["GUICHET_SIGNING_P12"]).parent
+
+    def authorization_key() -> bytes:
+        return bytes.fromhex(key_path.read_text().strip())
+
+    def demo_ca() -> Any:
+        from signing import demo_pki
+        ca, secret = pki / "demo-root-ca.p12", pki / "passphrase"
+        if not (ca.exists() and secret.exists()):
+            return None
+        paths = demo_pki.DemoPki(pki, pki / "demo-root-ca.pem", ca, pki / "president.p12", pki / "president.pem")
+        return demo_pki.load_ca(paths, secret.read_text().strip())
+
+    return KeyStore(keys_dir=Path(app.config["GUICHET_SIGNER_KEYS_DIR"]), authorization_key=authorization_key,
+                    pkcs11_module=app.config["GUICHET_PKCS11_MODULE"],
+                    seal_secrets=Path(app.config["GUICHET_SEAL_SECRETS_DIR"]), tsa_url=tsa,
+                    level=app.config["GUICHET_SIGNING_LEVEL"] or ("B-LTA" if tsa else "B-B"),
+                    trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca)
 
 
 def _audit_mirror(app: Flask) -> Path:

@@ -13,6 +13,7 @@ from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotF
 from handlers.common import DomainError
 from handlers.dossiers import InvalidDocument
 from handlers.files import StoredFileAltered
+from handlers.signatures.keystore import SigningRefused
 
 from . import faults, inputs
 
@@ -41,6 +42,26 @@ def field_messages(exc: InvalidTaskData) -> dict[str, str]:
         translate = FIELD_MESSAGES.get(exc.codes.get(path, ""))
         out[path] = translate() if translate else message
     return out
+
+
+SIGNING_MESSAGES: dict[str, Callable[[], str]] = {
+    "pin_required": lambda: _("Saisissez le code PIN de votre clé de signature pour approuver et signer."),
+    "wrong_pin": lambda: _("Votre clé de signature ne s'est pas ouverte avec ce code PIN (la clé se bloque "
+                           "après quelques essais erronés)."),
+    "no_key": lambda: _("Vous n'avez pas de clé de signature pour cette commune : faites-en établir une."),
+    "key_inactive": lambda: _("Votre clé de signature pour cette commune est expirée ou révoquée : "
+                              "renouvelez-la avant de signer."),
+    "key_unusable": lambda: _("Votre clé de signature ne peut pas signer en ce moment (certificat expiré, "
+                              "révoqué ou jeton absent)."),
+    "no_grant": lambda: _("Vous n'exercez pas la fonction de président de cette commune aujourd'hui."),
+    "not_rendered": lambda: _("La décision n'est pas encore établie : rien à signer pour l'instant."),
+}
+
+
+def signing_message(exc: SigningRefused) -> str:
+    """The refusal, in the page's language."""
+    message = SIGNING_MESSAGES.get(exc.code)
+    return message() if message else _("La signature est refusée : %(reason)s", reason=exc.code)
 
 
 def describe(exc: Exception) -> tuple[int, str]:
@@ -72,6 +93,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         if name:
             return 409, _("Le dossier a changé entre-temps : %(name)s s'en est occupé. Rechargez la page.", name=name)
         return 409, _("Le dossier a changé entre-temps (%(detail)s). Rechargez la page.", detail=str(exc))
+    if isinstance(exc, SigningRefused):
+        return 422, signing_message(exc)
     if isinstance(exc, DomainError | EngineError):
         return 422, str(exc)
     return 500, _("Une erreur inattendue est survenue.")

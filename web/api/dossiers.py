@@ -10,6 +10,7 @@ from flask import Response, current_app
 from engine.clock import utcnow
 from handlers import dossiers, queries
 from handlers.dossier_models import Dossier
+from handlers.signatures import receipts
 
 from ..bootstrap import get_engine
 from ..extensions import db
@@ -117,6 +118,22 @@ def _acting_for(view: Any, user_id: str | None) -> str | None:
     """Who a step waits for, by the organism they sit for: never an internal user id."""
     organism = view.organisms.get(user_id) if user_id else None
     return organism.name_fr if organism is not None else None
+
+
+@bp.get("/dossiers/<int:dossier_id>/receipt.pdf")
+@bp.auth_required(token_auth)
+@bp.output(FileSchema, content_type="application/pdf",
+           description="the filing receipt; header X-Guichet-Sealed: true when it carries the commune's e-seal")
+@bp.doc(summary="The filing receipt (PDF), sealed with the commune's e-seal when it has one",
+        responses={404: "not filed yet, or not visible to the caller"})
+def receipt(dossier_id: int) -> Any:
+    dossier = queries.dossier(db.session(), caller(), dossier_id)
+    if dossier.number is None:
+        abort(404, "not filed yet: no receipt")
+    pdf, sealed = receipts.receipt(db.session(), ports(), dossier)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="recepisse-{dossier.number}.pdf"',
+                             "X-Guichet-Sealed": "true" if sealed else "false", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/dossiers/<int:dossier_id>/authorization.pdf")

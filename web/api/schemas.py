@@ -159,6 +159,9 @@ class TaskDetailOut(TaskOut):
 class CompleteIn(Schema):
     data = Dict(required=True)
     expected_version = Integer(load_default=None)
+    pin = String(load_default=None, metadata={"description": "signing tasks: the PIN (or passphrase) of the "
+                                                             "signer's key; it unlocks the key for this one "
+                                                             "document and is never stored"})
 
 
 class CompleteOut(Schema):
