@@ -127,6 +127,20 @@ def issue(subject: x509.Name, *, issuer: Issued | None = None, key: rsa.RSAPriva
     return Issued(key, builder.sign(signer_key, hashes.SHA256()))  # type: ignore[arg-type]
 
 
+def crl(ca: Issued, revoked: dict[int, datetime] | None = None, days: int = 7) -> bytes:
+    """A DER certificate revocation list signed by ``ca``: ``revoked`` maps serial numbers to
+    their revocation time; it is valid from an hour ago for ``days``."""
+    now = datetime.now(UTC)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.certificate.subject)
+               .last_update(now - timedelta(hours=1)).next_update(now + timedelta(days=days))
+               .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False))
+    for serial, when in (revoked or {}).items():
+        builder = builder.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
+                                                  .revocation_date(when).build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
 def pkcs12_bytes(issued: Issued, passphrase: str, friendly_name: str,
                  chain: list[x509.Certificate] | None = None) -> bytes:
     """``issued`` (and ``chain``) as a PKCS#12 file encrypted with ``passphrase``."""

@@ -232,6 +232,13 @@ class Signer:
             out = self._sign(pdf, reason, location, when, level, ocsps, crls)
         return SignedPdf(out, level != "B-B", warnings, level)
 
+    def check_revocation(self, at: datetime | None = None) -> None:
+        """Raise :class:`~signing.errors.CertificateRevoked` when the configured OCSP responder
+        or revocation lists say the certificate is revoked (as :meth:`sign` would)."""
+        when = at or self._clock()
+        self._revocation_info([])
+        check_crls(self.certificate, self.chain, self.crls, when)
+
     def _sign(self, pdf: bytes, reason: str, location: str, when: datetime, level: Level,
               ocsps: list[bytes], crls: list[bytes]) -> bytes:
         # revocation data fetched for the check before signing is kept in the DSS at any level

@@ -94,11 +94,22 @@ def _keystore(app: Flask) -> Any:
         paths = demo_pki.DemoPki(pki, pki / "demo-root-ca.pem", ca, pki / "president.p12", pki / "president.pem")
         return demo_pki.load_ca(paths, secret.read_text().strip())
 
+    crl_files = [Path(p) for p in app.config["GUICHET_SIGNING_CRLS"].split(":") if p]
+
+    def crls() -> list[bytes]:
+        if crl_files:
+            return [p.read_bytes() for p in crl_files if p.exists()]
+        ca = demo_ca()  # the demo CA publishes a fresh, empty list
+        if ca is None:
+            return []
+        from signing.demo_pki import crl
+        return [crl(ca)]
+
     return KeyStore(keys_dir=Path(app.config["GUICHET_SIGNER_KEYS_DIR"]), authorization_key=authorization_key,
                     pkcs11_module=app.config["GUICHET_PKCS11_MODULE"],
                     seal_secrets=Path(app.config["GUICHET_SEAL_SECRETS_DIR"]), tsa_url=tsa,
                     level=app.config["GUICHET_SIGNING_LEVEL"] or ("B-LTA" if tsa else "B-B"),
-                    trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca)
+                    trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca, crls=crls)
 
 
 def _audit_mirror(app: Flask) -> Path:

@@ -69,6 +69,11 @@ def authorize(session: Session, ports: Ports, user_id: str, dossier: Dossier, pi
         raise SigningRefused("wrong_pin", f"your key did not open: {exc}") from None
     except SigningError as exc:
         raise SigningRefused("key_unusable", f"your key cannot sign: {exc}") from None
-    signer.close()
+    try:
+        signer.check_revocation()  # a revoked certificate is refused now, not in the job
+    except SigningError as exc:
+        raise SigningRefused("key_unusable", f"your key cannot sign: {exc}") from None
+    finally:
+        signer.close()
     authorization.issue(session, store, dossier_id=dossier.id, document_sha256=decision.pdf_sha256, key=key,
                         user_id=user_id, pin=pin, now=now)

@@ -41,6 +41,7 @@ class KeyStore:
     trust: Callable[[], list[bytes]] = field(default=lambda: [])
     ttl: timedelta = timedelta(minutes=15)
     demo_ca: Callable[[], Any] = field(default=lambda: None)  # signing.demo_pki.Issued, demo only
+    crls: Callable[[], list[bytes]] = field(default=lambda: [])  # the CAs' revocation lists
 
     def open(self, key: SignerKey, secret: str, clock: Callable[[], datetime] | None = None) -> Any:
         """A :class:`signing.sign.Signer` on ``key``, unlocked with ``secret`` (PIN or
@@ -51,7 +52,7 @@ class KeyStore:
         if key.status != "active" or not key.certificate_pem:
             raise SigningRefused("key_inactive", f"signer key {key.id} is {key.status}, not active")
         options: dict[str, Any] = {"tsa_url": self.tsa_url, "level": self.level, "trust": self.trust(),
-                                   "clock": clock}
+                                   "clock": clock, "crls": self.crls(), **_responder(key.certificate_pem)}
         if key.backend == "pkcs11":
             if not self.pkcs11_module:
                 raise SigningRefused("no_token_module", "no PKCS#11 module is configured (GUICHET_PKCS11_MODULE)")
@@ -101,3 +102,19 @@ def has_key(session: Session, commune_code: str, user_id: str) -> bool:
     return session.scalar(select(SignerKey.id).where(
         SignerKey.commune_code == commune_code, SignerKey.purpose == "president",
         SignerKey.user_id == user_id).limit(1)) is not None
+
+
+def _responder(certificate_pem: str) -> dict[str, Any]:
+    """The certificate's own OCSP responder (AIA), asked before each signature: a revoked
+    certificate does not sign, and an unreachable responder stops the signature."""
+    from cryptography import x509
+
+    from signing.keys import parse_certificates
+
+    cert = parse_certificates(certificate_pem.encode())[0]
+    try:
+        access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return {}
+    urls = [d.access_location.value for d in access if d.access_method == x509.oid.AuthorityInformationAccessOID.OCSP]
+    return {"ocsp_url": urls[0], "ocsp_required": True} if urls else {}

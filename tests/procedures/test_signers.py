@@ -224,3 +224,87 @@ def test_keys_in_encrypted_pkcs12_files_work_the_same(platform: Platform, demo_p
     decision = p.decision(d)
     assert decision is not None and decision.signed
     assert verify(p.ports.files.get(decision.pdf_sha256 or ""), [demo_pki.ca_certificate.read_bytes()]).valid
+
+
+def test_refresh_renews_the_archive_time_stamps_of_signed_documents(platform: Platform, demo_pki: Any,
+                                                                    tmp_path: Path) -> None:
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from handlers.signatures import archives
+    from tests.signing.servers import Tsa
+
+    root = demo_pki_module().issue(demo_pki_module().name("DEMO TSA root"), ca=True, key=demo_pki_module().new_key(2048))
+    tsa = Tsa(tmp_path / "tsa", demo_pki_module().issue(
+        demo_pki_module().name("DEMO TSA"), issuer=root, key=demo_pki_module().new_key(2048),
+        extended_usage=[ExtendedKeyUsageOID.TIME_STAMPING]), [root.certificate])
+    try:
+        p = platform
+        ca = demo_pki_ca(demo_pki)
+        root_pem = demo_pki_module().pem(root.certificate)
+        store = KeyStore(keys_dir=tmp_path / "keys", authorization_key=lambda: bytes(32), demo_ca=lambda: ca,
+                         tsa_url=tsa.url, level="B-LTA", trust=lambda: [root_pem],
+                         crls=lambda: [demo_pki_module().crl(ca)])
+        p.ports.keystore, p.ports.signer = store, (lambda: None)
+        p.ports.trust_roots = lambda: [demo_pki.ca_certificate.read_bytes()]
+        with p.engine.transaction() as s:
+            user = find_by_email(s, "president@casablanca.demo")
+            assert user is not None
+            key = enrol.request(s, store, commune_code="casablanca", purpose="president", user_id=user.id,
+                                secret="p12-secret", now=p.clock())
+            enrol.issue_with_demo_ca(s, store, key.id, store.demo_ca)
+            enrol.install(s, store, key.id, "p12-secret", p.clock())
+        d = _to_signature(p)
+        approve(p, d, "president@casablanca.demo", "p12-secret")
+        before = p.decision(d)
+        assert before is not None and before.signed
+        roots = [demo_pki.ca_certificate.read_bytes(), root_pem]
+        assert verify(p.ports.files.get(before.pdf_sha256 or ""), roots).level == "B-LTA"
+        # the TSA certificate lasts three years: nothing to do with the default margin
+        assert [r.outcome for r in archives.refresh_all(p.engine, p.ports, p.clock(), timedelta(days=180))] == ["current"]
+        report = archives.refresh_all(p.engine, p.ports, p.clock(), timedelta(days=5 * 365))
+        assert [r.outcome for r in report] == ["renewed"] and report[0].code == before.verification_code
+        after = p.decision(d)
+        assert after is not None and after.pdf_sha256 != before.pdf_sha256
+        renewed = p.ports.files.get(after.pdf_sha256 or "")
+        assert renewed.startswith(p.ports.files.get(before.pdf_sha256 or ""))
+        result = verify(renewed, roots)
+        assert result.valid and result.level == "B-LTA"
+        assert signed_record(p, d).pdf_sha256 == after.pdf_sha256
+    finally:
+        tsa.stop()
+
+
+def demo_pki_module() -> Any:
+    return demo_pki
+
+
+def test_a_revoked_certificate_is_refused_at_approval_and_expiry_is_announced(platform: Platform, demo_pki: Any,
+                                                                               tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+    p = platform
+    ca = demo_pki_ca(demo_pki)
+    revoked: dict[int, datetime] = {}
+    store = KeyStore(keys_dir=tmp_path / "keys", authorization_key=lambda: bytes(32), demo_ca=lambda: ca,
+                     crls=lambda: [demo_pki_module().crl(ca, revoked)])
+    p.ports.keystore, p.ports.signer = store, (lambda: None)
+    with p.engine.transaction() as s:
+        user = find_by_email(s, "president@casablanca.demo")
+        assert user is not None
+        key = enrol.request(s, store, commune_code="casablanca", purpose="president", user_id=user.id,
+                            secret="p12-secret", now=p.clock())
+        enrol.issue_with_demo_ca(s, store, key.id, store.demo_ca)
+        enrol.install(s, store, key.id, "p12-secret", p.clock())
+        serial, not_after = int(key.serial or "0", 16), key.not_after
+    assert not_after is not None
+    with p.sessions() as s:
+        assert enrol.expiring(s, p.clock()) == []
+        assert [k.id for k in enrol.expiring(s, not_after - timedelta(days=29))] == [key.id]
+    revoked[serial] = datetime.now(UTC) - timedelta(minutes=5)
+    d = _to_signature(p)
+    with pytest.raises(SigningRefused, match="revoked"):
+        approve(p, d, "president@casablanca.demo", "p12-secret")
+    with p.engine.transaction() as s:
+        enrol.revoke(s, key.id, p.clock())
+    with pytest.raises(SigningRefused) as refused:
+        approve(p, d, "president@casablanca.demo", "p12-secret")
+    assert refused.value.code == "key_inactive"
