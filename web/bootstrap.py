@@ -86,13 +86,18 @@ def _keystore(app: Flask) -> Any:
     def authorization_key() -> bytes:
         return bytes.fromhex(key_path.read_text().strip())
 
+    loaded: list[Any] = []
+
     def demo_ca() -> Any:
+        """The demo CA (instance/pki), opened once (its PKCS#12 costs a key derivation)."""
         from signing import demo_pki
         ca, secret = pki / "demo-root-ca.p12", pki / "passphrase"
-        if not (ca.exists() and secret.exists()):
-            return None
-        paths = demo_pki.DemoPki(pki, pki / "demo-root-ca.pem", ca, pki / "president.p12", pki / "president.pem")
-        return demo_pki.load_ca(paths, secret.read_text().strip())
+        if not loaded:
+            if not (ca.exists() and secret.exists()):
+                return None
+            paths = demo_pki.DemoPki(pki, pki / "demo-root-ca.pem", ca, pki / "president.p12", pki / "president.pem")
+            loaded.append(demo_pki.load_ca(paths, secret.read_text().strip()))
+        return loaded[0]
 
     crl_files = [Path(p) for p in app.config["GUICHET_SIGNING_CRLS"].split(":") if p]
 

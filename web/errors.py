@@ -55,6 +55,14 @@ SIGNING_MESSAGES: dict[str, Callable[[], str]] = {
                               "révoqué ou jeton absent)."),
     "no_grant": lambda: _("Vous n'exercez pas la fonction de président de cette commune aujourd'hui."),
     "not_rendered": lambda: _("La décision n'est pas encore établie : rien à signer pour l'instant."),
+    "pin_mismatch": lambda: _("Les deux codes PIN diffèrent."),
+    "weak_pin": lambda: _("Choisissez un code PIN de 6 caractères au moins."),
+    "no_keystore": lambda: _("Aucun support de clés n'est configuré sur cette installation."),
+    "no_token_module": lambda: _("Aucun module de jetons (PKCS#11) n'est configuré : laissez le libellé vide."),
+    "wrong_certificate": lambda: _("Ce certificat n'a pas été émis pour cette demande."),
+    "not_issued": lambda: _("Cette clé n'a pas de certificat à installer."),
+    "not_pending": lambda: _("Cette clé n'attend pas de certificat."),
+    "token_error": lambda: _("Le jeton n'a pas pu créer la clé : vérifiez son libellé et votre code PIN."),
 }
 
 

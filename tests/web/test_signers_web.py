@@ -102,3 +102,71 @@ def test_the_approval_page_asks_the_pin_and_signs_with_the_presidents_own_key(ke
         assert decision.signed and record.signer_key_id == key.id
         result = verify(ports.files.get(decision.pdf_sha256), [demo_pki.ca_certificate.read_bytes()])
     assert result.valid and result.signer_common_name == "Président de la commune (Casablanca)"
+
+
+def test_a_president_enrols_their_key_in_their_token_from_the_page(keyed_site: Site, demo_pki: Any) -> None:
+    from tests import softhsm
+    from tests.signing.tools import missing
+    module = softhsm.module()
+    if module is None:
+        missing("SoftHSM2 is not installed (Debian package softhsm2)")
+    site = keyed_site
+    ports = site.app.extensions["guichet.ports"]
+    ports.keystore.pkcs11_module = module
+    softhsm.init_token("jeton-president", "2468024")
+    president = site.client("president@casablanca.demo")
+    page = president.get("/signature-keys/").get_data(as_text=True)
+    assert "Vous n'avez pas encore de clé de signature." in page and 'name="token_label"' in page
+    r = president.post("/signature-keys/", data={"commune": "casablanca", "pin": "2468024", "pin_confirm": "2468000",
+                                                 "token_label": "jeton-president"})
+    assert r.status_code == 422 and "Les deux codes PIN diffèrent." in r.get_data(as_text=True)
+    r = president.post("/signature-keys/", data={"commune": "rabat", "pin": "2468024", "pin_confirm": "2468024"})
+    assert r.status_code == 422 and "fonction de président" in r.get_data(as_text=True)  # not Rabat's president
+    r = president.post("/signature-keys/", data={"commune": "casablanca", "pin": "2468024", "pin_confirm": "2468024",
+                                                 "token_label": "jeton-president"})
+    assert r.status_code == 302
+    page = president.get("/signature-keys/").get_data(as_text=True)
+    assert "certificat à installer" in page
+    key_id = re.search(r"/signature-keys/(\d+)/install", page).group(1)  # type: ignore[union-attr]
+    assert president.post(f"/signature-keys/{key_id}/install", data={"pin": "0000000"}).status_code == 422
+    assert president.post(f"/signature-keys/{key_id}/install", data={"pin": "2468024"}).status_code == 302
+    page = president.get("/signature-keys/").get_data(as_text=True)
+    assert ">active" in page.replace("<td>", ">") and "Président de la commune (Casablanca)" in page
+    # the key was generated in the token: the page's key signs the president's next decision
+    ports.signer = lambda: None
+    with pytest.raises(AssertionError):
+        test_whole_journey_through_pages(site)
+    sign = re.search(r'/tasks/([0-9a-f-]{36})', president.get("/inbox").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    assert president.post(f"/tasks/{sign}", data={"approve": "on", "signing_pin": "2468024"}).status_code == 302
+    citizen = site.client(CITIZEN)
+    dossier_id = re.search(r"/dossiers/(\d+)", citizen.get("/dossiers/").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    pdf = citizen.get(f"/dossiers/{dossier_id}/authorization.pdf")
+    from signing.verify import verify
+    result = verify(pdf.data, [demo_pki.ca_certificate.read_bytes()])
+    assert result.valid and result.signer_common_name == "Président de la commune (Casablanca)"
+
+
+def test_without_a_demo_ca_the_administrator_records_the_certificate(keyed_site: Site, demo_pki: Any) -> None:
+    from signing.demo_pki import issue, issue_for_csr, load_ca, name, pem
+    site = keyed_site
+    ports = site.app.extensions["guichet.ports"]
+    ports.keystore.demo_ca = lambda: None
+    president = site.client("president@casablanca.demo")
+    r = president.post("/signature-keys/", data={"commune": "casablanca", "pin": "1122334", "pin_confirm": "1122334"})
+    assert r.status_code == 302
+    page = president.get("/signature-keys/").get_data(as_text=True)
+    assert "en attente du certificat" in page and "Certificat émis (PEM)" not in page
+    key_id = re.search(r"/signature-keys/(\d+)/csr.pem", page).group(1)  # type: ignore[union-attr]
+    csr = president.get(f"/signature-keys/{key_id}/csr.pem").data
+    assert csr.startswith(b"-----BEGIN CERTIFICATE REQUEST-----")
+    assert site.client("president@rabat.demo").get(f"/signature-keys/{key_id}/csr.pem").status_code == 404
+    ca = load_ca(demo_pki, "demo-pass")
+    cert = (pem(issue_for_csr(csr, ca)) + pem(ca.certificate)).decode()
+    assert president.post(f"/signature-keys/{key_id}/certificate", data={"certificate": cert}).status_code == 404
+    admin = site.client("admin@guichet.demo")
+    other = pem(issue(name("Quelqu'un d'autre"), issuer=ca).certificate).decode()  # another key's certificate
+    r = admin.post(f"/signature-keys/{key_id}/certificate", data={"certificate": other}, follow_redirects=True)
+    assert "Ce certificat n&#39;a pas été émis pour cette demande." in r.get_data(as_text=True)
+    assert admin.post(f"/signature-keys/{key_id}/certificate", data={"certificate": cert}).status_code == 302
+    assert president.post(f"/signature-keys/{key_id}/install", data={"pin": "1122334"}).status_code == 302
+    assert ">active" in president.get("/signature-keys/").get_data(as_text=True).replace("<td>", ">")
