@@ -28,6 +28,8 @@ class Ports:
     timestamper: Callable[[bytes], bytes] | None = None
     # the signers' own keys (handlers.signatures.keystore.KeyStore), None: none enrolled here
     keystore: Any = None
+    # each profession's trust anchors (PEM/DER), for the signatures of uploaded plans
+    professional_trust: Callable[[], dict[str, list[bytes]]] = field(default=lambda: {})
 
     def catalog(self, session: Any, catalog_id: int | None = None) -> _catalog.Catalog:
         """The deployed catalog version ``catalog_id`` (a dossier's), else the newest."""

@@ -71,6 +71,7 @@ class Verification:
     problems: tuple[str, ...] = ()
     level: str | None = None
     archive_timestamp: datetime | None = None
+    signer_valid_until: datetime | None = None
 
     @classmethod
     def failed(cls, problem: str, *, signed: bool = False) -> Verification:
@@ -173,6 +174,7 @@ def _result(status: PdfSignatureStatus, revocation_embedded: bool, count: int) -
         valid=status.bottom_line, covers_whole_document=whole,
         signer_subject=cert.subject.human_friendly,
         signer_common_name=cert.subject.native.get("common_name"),
+        signer_valid_until=cert["tbs_certificate"]["validity"]["not_after"].native,
         signing_time=status.signer_reported_dt,
         timestamp=ts.timestamp if ts is not None else None,
         timestamp_trusted=bool(ts is not None and ts.trusted),

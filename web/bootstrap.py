@@ -70,7 +70,21 @@ def build_ports(app: Flask) -> Ports:
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
                  verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
                  trust_roots=_trust_roots(app), audit_key=_audit_key_loader(app),
-                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app), keystore=_keystore(app))
+                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app), keystore=_keystore(app),
+                 professional_trust=_professional_trust(app))
+
+
+def _professional_trust(app: Flask) -> Callable[[], dict[str, list[bytes]]]:
+    """GUICHET_PROFESSIONAL_TRUST: ``profession=path[:path];…`` (e.g. the order of architects' CA)."""
+    entries: dict[str, list[Path]] = {}
+    for part in app.config["GUICHET_PROFESSIONAL_TRUST"].split(";"):
+        if "=" in part:
+            profession, paths = part.split("=", 1)
+            entries[profession.strip()] = [Path(p) for p in paths.split(":") if p]
+
+    def get() -> dict[str, list[bytes]]:
+        return {k: [p.read_bytes() for p in v if p.exists()] for k, v in entries.items()}
+    return get
 
 
 def _keystore(app: Flask) -> Any:

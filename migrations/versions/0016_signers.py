@@ -1,4 +1,5 @@
-"""per-signer keys, signed documents (who signed under which delegation), signing authorizations
+"""per-signer keys, signed documents (who signed under which delegation), signing authorizations,
+the signature an uploaded PDF carries
 
 Revision ID: 0016_signers
 Revises: 0013_grant_dates
@@ -61,9 +62,13 @@ def upgrade():
         sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index('ix_sign_authorization_dossier', 'sign_authorization', ['dossier_id', 'document_sha256'])
+    with op.batch_alter_table('document_version') as batch:
+        batch.add_column(sa.Column('signature', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('document_version') as batch:
+        batch.drop_column('signature')
     op.drop_index('ix_sign_authorization_dossier', 'sign_authorization')
     op.drop_table('sign_authorization')
     op.drop_index('ix_signed_document_dossier', 'signed_document')

@@ -68,7 +68,7 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
                                     content=storage.read(dossiers.MAX_DOCUMENT_BYTES + 1), by=caller(),
                                     now=utcnow())
         return {"id": doc.id, "kind": doc.kind, "version": doc.version, "sha256": doc.sha256,
-                "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at}
+                "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at, "signature": doc.signature}
 
 
 @bp.post("/dossiers/<int:dossier_id>/submit")
@@ -106,7 +106,8 @@ def detail(dossier_id: int) -> Any:
     return {**dossier_out(v.dossier),
             "timeline": [{"status": s.status, "label": status_label(s.status, v.dossier.catalog_id), "at": s.at} for s in v.timeline],
             "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
-                           "pages": d.pages, "uploaded_at": d.uploaded_at} for d in v.documents],
+                           "pages": d.pages, "uploaded_at": d.uploaded_at, "signature": d.signature}
+                          for d in v.documents],
             "open_steps": [{"id": t.id, "bpmn_id": t.bpmn_id, "title": t.title, "role": t.role,
                             "assignee_name": _acting_for(v, t.assignee), "yours": t.assignee == caller().user_id,
                             "due_at": t.due_at, "state": t.state, "completed_at": t.completed_at}

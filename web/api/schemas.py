@@ -58,6 +58,10 @@ class DocumentOut(Schema):
     size = Integer()
     pages = Integer(allow_none=True)
     uploaded_at = DateTime()
+    signature = Dict(allow_none=True, metadata={
+        "description": "the PDF's own signature as checked at upload: signed, valid, intact, trusted, "
+                       "profession (whose trust anchors it chains to), signer, valid_until, signed_at, "
+                       "problems; null when it carries none"})
 
 
 class StatusOut(Schema):
