@@ -23,6 +23,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from .errors import SigningError, TimestampUnavailable
 from .keys import der, parse_certificates
+from .pades import unsigned_attributes
 
 MARGIN = timedelta(days=180)
 
@@ -35,9 +36,9 @@ def newest_timestamp_expiry(pdf: bytes) -> datetime | None:
     if stamps:
         return _not_after(stamps[-1].signer_cert)
     signatures = reader.embedded_regular_signatures
-    if not signatures or not signatures[-1].signer_info["unsigned_attrs"].native:
+    if not signatures:
         return None
-    for attr in signatures[-1].signer_info["unsigned_attrs"]:
+    for attr in unsigned_attributes(signatures[-1].signer_info):
         if attr["type"].native == "signature_time_stamp_token":
             token: asn1_cms.ContentInfo = attr["values"][0]
             return _not_after(_tsa_certificate(token["content"]))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from asn1crypto import cms as asn1_cms
+from asn1crypto import core
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp as asn1_tsp
@@ -83,10 +84,7 @@ def baseline_attributes(sig: EmbeddedPdfSignature) -> tuple[bool, str]:
 
 def signature_timestamp_time(sig: EmbeddedPdfSignature) -> datetime | None:
     """The time in the signature's RFC 3161 token, if it has one (not yet validated)."""
-    unsigned = sig.signer_info["unsigned_attrs"]
-    if not unsigned.native:
-        return None
-    for attr in unsigned:
+    for attr in unsigned_attributes(sig.signer_info):
         if attr["type"].native == "signature_time_stamp_token":
             token: asn1_cms.ContentInfo = attr["values"][0]
             info = token["content"]["encap_content_info"]["content"].parsed
@@ -94,6 +92,13 @@ def signature_timestamp_time(sig: EmbeddedPdfSignature) -> datetime | None:
                 when: datetime = info["gen_time"].native
                 return when
     return None
+
+
+def unsigned_attributes(signer_info: asn1_cms.SignerInfo) -> list[asn1_cms.CMSAttribute]:
+    """The unsigned attributes, without converting them to Python values (asn1crypto's
+    ``.native`` re-encodes the whole time-stamp token: hundreds of milliseconds)."""
+    unsigned = signer_info["unsigned_attrs"]
+    return [] if isinstance(unsigned, core.Void) else list(unsigned)
 
 
 def level(*, baseline: bool, valid: bool, timestamp_trusted: bool, long_term: bool,
