@@ -150,3 +150,23 @@ def test_refresh_renews_the_archive_time_stamp_before_its_certificate_expires(
     bare = _signer(short_lived, "B-B", tsa, responder, tsa_root_pem).sign(unsigned, reason="r", location="l")
     with pytest.raises(SigningError, match="no time stamp"):
         archive.refresh(bare.pdf, tsa_url=tsa.url, trust=roots)
+
+
+def test_pyhanko_cli_with_a_validation_context(short_lived: Path, tsa: Tsa, responder: OcspResponder,
+                                               tsa_root_pem: Path, pki: DemoPki, unsigned: bytes,
+                                               tmp_path: Path) -> None:
+    """``pyhanko --config … sign validate --validation-context demo`` (the demo CA and the local
+    TSA's root as trust, revocation checked against the local OCSP responder)."""
+    import subprocess
+    import sys
+    config = tmp_path / "pyhanko.yml"
+    config.write_text(f"validation-contexts:\n  demo:\n    trust: [{pki.ca_certificate}, {tsa_root_pem}]\n"
+                      "    trust-replace: true\n")
+    for level in ("B-T", "B-LT"):
+        path = tmp_path / f"{level}.pdf"
+        path.write_bytes(_signer(short_lived, level, tsa, responder, tsa_root_pem).sign(
+            unsigned, reason="Décision", location="Casablanca").pdf)
+        done = subprocess.run([sys.executable, "-m", "pyhanko", "--config", str(config), "sign", "validate",
+                               "--validation-context", "demo", str(path)], capture_output=True, text=True, timeout=60)
+        summary = [ln for ln in done.stdout.splitlines() if ln.startswith("Signature")][-1].split(":", 2)[2]
+        assert summary.startswith("INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>"), done.stdout + done.stderr
