@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine import Actor, Engine, NotFound
+from engine import Actor, Engine, Forbidden, NotFound
 
 from ..models import Commune
 from ..ports import Ports
@@ -62,11 +62,11 @@ def generate(engine: Engine, ports: Ports, actor: Actor, commune_code: str, pin:
     store = ports.keystore
     if store is None:
         raise SigningRefused("no_keystore", "no key store is configured on this installation")
-    if pin != confirm:
-        raise SigningRefused("pin_mismatch", "the two PINs differ")
     with engine.transaction() as session:
         if president_grant(session, actor.user_id, commune_code, now.date()) is None:
-            raise SigningRefused("no_grant", "you do not hold the president's role for this commune today")
+            raise Forbidden("only the commune's president (or interim) enrols a signing key for it")
+        if pin != confirm:
+            raise SigningRefused("pin_mismatch", "the two PINs differ")
         try:
             key = enrol.request(session, store, commune_code=commune_code, purpose="president",
                                 user_id=actor.user_id, secret=pin, now=now, token_label=token_label or None)
@@ -105,6 +105,8 @@ def certify(engine: Engine, actor: Actor, key_id: int, certificate_pem: str) -> 
     if "admin" not in actor.roles:
         raise NotFound(f"no key {key_id}")
     with engine.transaction() as session:
+        if session.get(SignerKey, key_id) is None:
+            raise NotFound(f"no key {key_id}")
         try:
             return enrol.issue(session, key_id, certificate_pem)
         except ValueError:

@@ -61,6 +61,7 @@ OPERATIONS = [
     "POST /api/v1/dossiers/{dossier_id}/documents",
     "POST /api/v1/dossiers/{dossier_id}/submit",
     "GET /api/v1/dossiers/{dossier_id}/authorization.pdf",
+    "GET /api/v1/dossiers/{dossier_id}/receipt.pdf",
     "GET /api/v1/tasks",
     "GET /api/v1/tasks/{task_id}",
     "POST /api/v1/tasks/{task_id}/claim",
