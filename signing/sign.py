@@ -30,7 +30,8 @@ import asyncio
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -268,7 +269,7 @@ class Signer:
             generic.ByteStringObject(first),
             generic.ByteStringObject(hashlib.sha256(pdf + when.isoformat().encode()).digest()[:16])])
         try:
-            return asyncio.run(_sign_at(pdf_signer, writer, when, self._reserve(ocsps, crls, level)))
+            return _run(_sign_at(pdf_signer, writer, when, self._reserve(ocsps, crls, level)))
         except TimestampRequestError:
             raise
         except PyHankoSigningError as exc:
@@ -294,6 +295,17 @@ class Signer:
         size += self.certificate.public_key().key_size // 8  # type: ignore[union-attr]
         size += 8192 if level != "B-B" else 0  # token + the TSA's certificates
         return -(-size // 1024) * 1024 * 2  # pyHanko counts hexadecimal digits
+
+
+def _run(coro: Coroutine[Any, Any, bytes]) -> bytes:
+    """Run pyHanko's coroutine to its end, also from a thread whose event loop is running
+    (then in a short-lived thread of its own: ``asyncio.run`` refuses a running loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _sign_at(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, when: datetime,

@@ -8,9 +8,11 @@ used, nothing is fetched.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -82,6 +84,19 @@ class Verification:
 
 def verify(pdf: bytes, trust_roots: Sequence[bytes], *, validation_time: datetime | None = None,
            revocation: RevocationPolicy = "soft-fail") -> Verification:
+    """Verify the last signature of ``pdf`` (see :func:`_verify`); pyHanko runs its own event
+    loop, so from a thread whose loop is running the work goes to a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _verify(pdf, trust_roots, validation_time=validation_time, revocation=revocation)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_verify, pdf, trust_roots, validation_time=validation_time,
+                           revocation=revocation).result()
+
+
+def _verify(pdf: bytes, trust_roots: Sequence[bytes], *, validation_time: datetime | None = None,
+            revocation: RevocationPolicy = "soft-fail") -> Verification:
     """Verify the last signature of ``pdf`` against ``trust_roots`` (DER or PEM certificates).
 
     ``validation_time`` defaults to now. ``revocation``: with "soft-fail" (default) a

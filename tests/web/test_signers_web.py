@@ -13,8 +13,9 @@ from handlers.signatures import demo as signature_demo
 from handlers.signatures import enrol
 from handlers.signatures.keystore import KeyStore
 from tests.signing.test_render import page_images, qr_codes
+from tests.web import test_portal as portal
 from tests.web.conftest import Site
-from tests.web.test_portal import CITIZEN, file_dossier, test_whole_journey_through_pages
+from tests.web.test_portal import CITIZEN, file_dossier
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_the_approval_page_asks_the_pin_and_signs_with_the_presidents_own_key(ke
             enrol.issue_with_demo_ca(s, ports.keystore, key.id, ports.keystore.demo_ca)
             enrol.install(s, ports.keystore, key.id, "7531598", site_now())
     with pytest.raises(AssertionError):  # the journey approves without a PIN: refused
-        test_whole_journey_through_pages(site)
+        portal.test_whole_journey_through_pages(site)
     president = site.client("president@casablanca.demo")
     sign = re.search(r'/tasks/([0-9a-f-]{36})', president.get("/inbox").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     page = president.get(f"/tasks/{sign}").get_data(as_text=True)
@@ -135,7 +136,7 @@ def test_a_president_enrols_their_key_in_their_token_from_the_page(keyed_site: S
     # the key was generated in the token: the page's key signs the president's next decision
     ports.signer = lambda: None
     with pytest.raises(AssertionError):
-        test_whole_journey_through_pages(site)
+        portal.test_whole_journey_through_pages(site)
     sign = re.search(r'/tasks/([0-9a-f-]{36})', president.get("/inbox").get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     assert president.post(f"/tasks/{sign}", data={"approve": "on", "signing_pin": "2468024"}).status_code == 302
     citizen = site.client(CITIZEN)
