@@ -171,3 +171,17 @@ def test_without_a_demo_ca_the_administrator_records_the_certificate(keyed_site:
     assert admin.post(f"/signature-keys/{key_id}/certificate", data={"certificate": cert}).status_code == 302
     assert president.post(f"/signature-keys/{key_id}/install", data={"pin": "1122334"}).status_code == 302
     assert ">active" in president.get("/signature-keys/").get_data(as_text=True).replace("<td>", ">")
+
+
+def test_the_signatures_commands(keyed_site: Site, demo_pki: Any) -> None:
+    """``guichet signatures``: refresh needs a TSA and renews nothing before it is due;
+    expiring lists the keys to renew; demo-seals makes no second seal."""
+    site = keyed_site
+    runner = site.app.test_cli_runner()
+    no_tsa = runner.invoke(args=["signatures", "refresh"])
+    assert no_tsa.exit_code == 1 and "GUICHET_TSA_URL" in no_tsa.output
+    seals = runner.invoke(args=["signatures", "demo-seals"])
+    assert seals.exit_code == 0 and "none (each commune has one)" in seals.output
+    soon = runner.invoke(args=["signatures", "expiring", "--days", "3650"])
+    assert soon.exit_code == 0 and "2 key(s) to renew" in soon.output and "Cachet électronique" in soon.output
+    assert "0 key(s) to renew" in runner.invoke(args=["signatures", "expiring"]).output
