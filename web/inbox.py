@@ -61,7 +61,7 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
     filing_schema, filing_ui = catalog.form(procedure.form) if procedure.form else ({}, {})
     filing = formkit.fields(filing_schema, filing_ui, lang, dossier.fields)
     version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ht.instance_id))
-    pin = ht.state == "READY" and approval.needs_pin(db.session(), security.actor(), task_id)
+    pin = ht.state == "READY" and approval.needs_pin(db.session(), security.actor(), ht, dossier)
     return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,
                            filing=filing, now=utcnow(), version=version, pin=pin,
                            pin_error=(errors or {}).get("signing_pin")), status
@@ -85,7 +85,8 @@ def complete(task_id: str):  # noqa: ANN201
     try:
         # a signing task: the PIN unlocks the signer's key here and is never stored
         approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], security.actor(),
-                          task_id, data, pin=request.form.get("signing_pin") or None, expected_version=version)
+                          task_id, data, pin=request.form.get("signing_pin") or None, expected_version=version,
+                          reader=db.session())
     except InvalidTaskData as exc:
         flash(_("Certains champs sont à corriger."), "error")
         return task(task_id, data=data, errors=field_messages(exc), status=422)

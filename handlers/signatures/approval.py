@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Actor, Engine
+from engine.models import HumanTask
 
 from .. import queries
 from ..dossier_models import Decision, Dossier
@@ -24,21 +25,27 @@ from .keystore import SigningRefused, has_key, key_of, president_grant
 SIGNING_TASKS = frozenset({"sg_approve"})  # user tasks whose completion the signature job acts on
 
 
-def needs_pin(session: Session, actor: Actor, task_id: str) -> bool:
-    """Whether completing this task asks the actor's PIN (a signing task, a key enrolled)."""
-    task, dossier = queries.task(session, actor, task_id)
+def needs_pin(session: Session, actor: Actor, task: HumanTask, dossier: Dossier) -> bool:
+    """Whether completing this task asks the actor's PIN (a signing task, a key enrolled);
+    no statement for any other task."""
     return task.bpmn_id in SIGNING_TASKS and has_key(session, dossier.commune_code, actor.user_id)
 
 
 def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Mapping[str, Any], *,
-             pin: str | None, expected_version: int | None = None) -> int:
+             pin: str | None, expected_version: int | None = None, reader: Session | None = None) -> int:
     """Complete the task; for a signing task, first unlock the approver's key with ``pin`` and
     leave the signature job its authorization. Raises :class:`SigningRefused` (no key, no
-    PIN, wrong PIN, no president grant today) before anything is completed."""
-    with engine.transaction() as session:
-        task, dossier = queries.task(session, actor, task_id)
-        if task.bpmn_id in SIGNING_TASKS and task.state == "READY":
-            authorize(session, ports, actor.user_id, dossier, pin, engine.clock())
+    PIN, wrong PIN, no president grant today) before anything is completed. ``reader``: a
+    session the caller already reads with (the request's), for the one look-up any task costs."""
+    if reader is not None:
+        task, dossier = queries.task(reader, actor, task_id)
+    else:
+        with engine.transaction(write=False) as session:
+            task, dossier = queries.task(session, actor, task_id)
+    signing, dossier_id = task.bpmn_id in SIGNING_TASKS and task.state == "READY", dossier.id
+    if signing:
+        with engine.transaction() as session:
+            authorize(session, ports, actor.user_id, session.get_one(Dossier, dossier_id), pin, engine.clock())
     return engine.complete(task_id, data, actor, expected_version=expected_version)
 
 
