@@ -53,6 +53,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .errors import RevocationInfoUnavailable, SigningError, TimestampUnavailable
@@ -272,6 +273,11 @@ class Signer:
             return _run(_sign_at(pdf_signer, writer, when, self._reserve(ocsps, crls, level)))
         except TimestampRequestError:
             raise
+        except (PathBuildingError, PathValidationError, ValidationError) as exc:
+            raise SigningError(
+                f"the validation data for PAdES {level} could not be gathered ({exc}): give the "
+                "time-stamping authority's root certificate as a trust anchor (GUICHET_TSA_TRUST), "
+                "or sign at B-T") from None
         except PyHankoSigningError as exc:
             raise SigningError(f"the document could not be signed: {exc}") from None
         except PdfError as exc:

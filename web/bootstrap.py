@@ -127,7 +127,7 @@ def _keystore(app: Flask) -> Any:
     return KeyStore(keys_dir=Path(app.config["GUICHET_SIGNER_KEYS_DIR"]), authorization_key=authorization_key,
                     pkcs11_module=app.config["GUICHET_PKCS11_MODULE"],
                     seal_secrets=Path(app.config["GUICHET_SEAL_SECRETS_DIR"]), tsa_url=tsa,
-                    level=app.config["GUICHET_SIGNING_LEVEL"] or ("B-LTA" if tsa else "B-B"),
+                    level=app.config["GUICHET_SIGNING_LEVEL"] or ("B-B" if not tsa else "B-LTA" if tsa_trust else "B-T"),
                     trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca, crls=crls)
 
 

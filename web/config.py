@@ -13,7 +13,7 @@
 | GUICHET_SIGNING_TRUST | instance/pki/demo-root-ca.pem | trust anchors for verification (PEM files, `:`-separated) |
 | GUICHET_TSA_URL | unset | RFC 3161 time-stamping authority for signatures |
 | GUICHET_TSA_TRUST | unset | the TSA's root certificate(s) (PEM files, `:`-separated), to gather validation data up to it |
-| GUICHET_SIGNING_LEVEL | B-LTA with a TSA, else B-B | PAdES baseline level: B-B, B-T, B-LT or B-LTA |
+| GUICHET_SIGNING_LEVEL | B-LTA with a TSA and GUICHET_TSA_TRUST, B-T with a TSA alone, else B-B | PAdES baseline level: B-B, B-T, B-LT or B-LTA |
 | GUICHET_PKCS11_MODULE | unset | PKCS#11 module holding the signers' tokens (e.g. /usr/lib/softhsm/libsofthsm2.so) |
 | GUICHET_SIGNING_CRLS | unset (the demo CA's, freshly signed, in the demo) | the CAs' revocation lists (files, `:`-separated): checked before signing and kept in the DSS |
 | GUICHET_PROFESSIONAL_TRUST | unset | the professions' trust anchors for signed plans: `architecte=/etc/oa-ca.pem;igt=/etc/igt-ca.pem` |

@@ -170,3 +170,11 @@ def test_pyhanko_cli_with_a_validation_context(short_lived: Path, tsa: Tsa, resp
                                "--validation-context", "demo", str(path)], capture_output=True, text=True, timeout=60)
         summary = [ln for ln in done.stdout.splitlines() if ln.startswith("Signature")][-1].split(":", 2)[2]
         assert summary.startswith("INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>"), done.stdout + done.stderr
+
+
+def test_long_term_levels_need_the_tsa_root_as_a_trust_anchor(short_lived: Path, tsa: Tsa, responder: OcspResponder,
+                                                               unsigned: bytes) -> None:
+    from signing.errors import SigningError
+    signer = Signer.from_pkcs12(short_lived, PASSPHRASE, tsa_url=tsa.url, ocsp_url=responder.url, level="B-LT")
+    with pytest.raises(SigningError, match="GUICHET_TSA_TRUST"):
+        signer.sign(unsigned, reason="Décision", location="Casablanca")
