@@ -26,18 +26,14 @@ revoked certificate does not sign.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
-import logging
-from collections.abc import Callable, Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from asn1crypto import algos
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
@@ -50,29 +46,17 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from ._pyhanko import RawSigner, run, sign_at
 from .errors import RevocationInfoUnavailable, SigningError, TimestampUnavailable
 from .keys import check_certificate, der, describe, issuer_chain, load_pkcs12, parse_certificates
 from .pkcs11 import TokenKey
 from .revocation import check_crls, fetch_ocsp
 
 HASH = "sha256"
-
-
-class _KnownData(logging.Filter):
-    """pyHanko warns when it embeds validation data without fetching any: here that data
-    (the OCSP answer we fetched, the configured CRLs) is handed over on purpose."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "fetching is not allowed" not in record.getMessage()
-
-
-logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_KnownData())
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 LEVELS: tuple[Level, ...] = ("B-B", "B-T", "B-LT", "B-LTA")
 
@@ -92,23 +76,6 @@ class SignedPdf:
 
     def __bytes__(self) -> bytes:
         return self.pdf
-
-
-class _RawSigner(signers.Signer):
-    """pyHanko's signer interface over a key we hold: a parsed RSA key or a token key."""
-
-    def __init__(self, cert: x509.Certificate, chain: Sequence[x509.Certificate],
-                 sign_raw: Callable[[bytes], bytes]) -> None:
-        certs = [asn1_x509.Certificate.load(d) for d in der([cert, *chain])]
-        super().__init__(signing_cert=certs[0], cert_registry=SimpleCertificateStore.from_certs(certs[1:]),
-                         signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}))
-        self._sign_raw = sign_raw
-        self._size = cert.public_key().key_size // 8  # type: ignore[union-attr]
-
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        if dry_run:
-            return bytes(self._size)
-        return self._sign_raw(data)
 
 
 class Signer:
@@ -163,7 +130,7 @@ class Signer:
 
             def raw(data: bytes) -> bytes:
                 return token.sign(handle, data, HASH)
-        self._raw = _RawSigner(certificate, self.chain, raw)
+        self._raw = RawSigner(certificate, self.chain, raw)
         self._timestamper = HTTPTimeStamper(tsa_url, timeout=int(tsa_timeout)) if tsa_url else None
 
     @classmethod
@@ -270,7 +237,7 @@ class Signer:
             generic.ByteStringObject(first),
             generic.ByteStringObject(hashlib.sha256(pdf + when.isoformat().encode()).digest()[:16])])
         try:
-            return _run(_sign_at(pdf_signer, writer, when, self._reserve(ocsps, crls, level)))
+            return run(sign_at(pdf_signer, writer, when, self._reserve(ocsps, crls, level)))
         except TimestampRequestError:
             raise
         except (PathBuildingError, PathValidationError, ValidationError) as exc:
@@ -301,30 +268,3 @@ class Signer:
         size += self.certificate.public_key().key_size // 8  # type: ignore[union-attr]
         size += 8192 if level != "B-B" else 0  # token + the TSA's certificates
         return -(-size // 1024) * 1024 * 2  # pyHanko counts hexadecimal digits
-
-
-def _run(coro: Coroutine[Any, Any, bytes]) -> bytes:
-    """Run pyHanko's coroutine to its end, also from a thread whose event loop is running
-    (then in a short-lived thread of its own: ``asyncio.run`` refuses a running loop)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-async def _sign_at(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, when: datetime,
-                   reserved: int) -> bytes:
-    """pyHanko's ``async_sign_pdf`` with the claimed time ``when`` (pyHanko takes "now")."""
-    session = pdf_signer.init_signing_session(writer)
-    session.system_time = when
-    validation_info = await session.perform_presign_validation(writer)
-    tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=reserved)
-    digest, output = tbs.digest_tbs_document()
-    post = await tbs.perform_signature(
-        document_digest=digest.document_digest,
-        pdf_cms_signed_attrs=PdfCMSSignedAttributes(signing_time=when))
-    await post.post_signature_processing(output)
-    output.seek(0)
-    return bytes(output.read())
