@@ -39,6 +39,12 @@ class CatalogError(ValueError):
         super().__init__("; ".join(problems))
 
 
+# professions whose signature a checklist item may require (``signed_by``), with their labels;
+# their trust anchors (the order's CA) are configured per installation (GUICHET_PROFESSIONAL_TRUST)
+PROFESSIONS = {"architecte": ("architecte", "مهندس معماري"),
+               "igt": ("ingénieur géomètre topographe", "مهندس مساح طبوغرافي")}
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     """A document of a procedure's checklist. ``when`` makes it required only for dossiers
@@ -50,6 +56,7 @@ class ChecklistItem:
     ar: str
     types: tuple[str, ...] = (PDF,)
     when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    signed_by: str | None = None  # a profession (PROFESSIONS) whose valid signature the PDF must carry
 
     def required_for(self, fields: Mapping[str, Any] | None) -> bool:
         if not self.required:
@@ -123,6 +130,8 @@ def _procedure_dict(p: Procedure) -> dict[str, Any]:
             item["types"] = list(i.types)
         if i.when:
             item["when"] = {name: list(values) for name, values in i.when}
+        if i.signed_by:
+            item["signed_by"] = i.signed_by
         items.append(item)
     out: dict[str, Any] = {"code": p.code, "domain": p.domain, "process": p.process, "fr": p.fr, "ar": p.ar,
                            "checklist": items}
@@ -168,8 +177,13 @@ def _checklist_item(key: str, entry: Any, documents: Mapping[str, Mapping[str, s
         problems.append(f"procédure « {key} », pièce « {kind} » : la condition est champ → liste de valeurs")
         when_raw = {}
     when = tuple((str(k), tuple(v)) for k, v in when_raw.items())
+    signed_by = entry.get("signed_by")
+    if signed_by is not None and signed_by not in PROFESSIONS:
+        problems.append(f"procédure « {key} », pièce « {kind} » : signataire inconnu « {signed_by} » "
+                        f"(connus : {', '.join(PROFESSIONS)})")
+        signed_by = None
     return ChecklistItem(kind, bool(entry.get("required", True)), documents[kind]["fr"], documents[kind]["ar"],
-                         types, when)
+                         types, when, signed_by)
 
 
 def _form_problems(forms: Mapping[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import ServiceCall
+from engine.expressions import AUTHORS
 
 from . import decision_content as content
 from .audit_seal import seal
@@ -99,8 +100,11 @@ def render(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
 
 def sign(call: ServiceCall, ports: Ports) -> dict[str, Any]:
-    """Sign the rendered decision with the president's key. Idempotent: a signed decision
-    is left as it is, so a redelivered job yields one signed authorization, not two."""
+    """Sign the rendered decision with the key of the president who approved it (see
+    :mod:`handlers.signatures.signing`). Idempotent: a signed decision is left as it is, so a
+    redelivered job yields one signed authorization, not two."""
+    from .signatures.signing import sign_approved
+
     dossier = dossier_of(call)
     decision = call.session.scalar(select(Decision).where(Decision.dossier_id == dossier.id)
                                    .with_for_update())
@@ -108,13 +112,10 @@ def sign(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         raise DomainError("no rendered decision to sign")
     if decision.signed:
         return {"signed_pdf": decision.pdf_sha256}
-    signer = ports.signer()
-    if signer is None:
-        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open",
-                          code="signing.no_key")
-    commune = call.session.get_one(Commune, dossier.commune_code)
-    signed = signer.sign(ports.files.get(decision.pdf_sha256), reason=f"Décision {dossier.number}",
-                         location=commune.name_fr)
-    decision.pdf_sha256 = ports.files.put(signed.pdf)
+    approver = (call.data.get(AUTHORS) or {}).get("sg_approve")
+    signed = sign_approved(call.session, ports, dossier, pdf_sha256=decision.pdf_sha256, approver=approver,
+                           kind="decision", code=decision.verification_code,
+                           reason=f"Décision {dossier.number}", now=call.now)
+    decision.pdf_sha256 = signed.pdf_sha256
     decision.signed, decision.signed_at = True, call.now
-    return {"signed_pdf": decision.pdf_sha256, "timestamped": signed.timestamped}
+    return {"signed_pdf": decision.pdf_sha256, "timestamped": signed.timestamped, "level": signed.level}

@@ -82,6 +82,8 @@ class DocumentVersion(Base):
     pages: Mapped[int | None] = mapped_column()
     uploaded_by: Mapped[str] = mapped_column(String(36))
     uploaded_at: Mapped[datetime] = mapped_column()
+    # the PDF's own signature as checked at upload (handlers.signatures.plans), None when unsigned
+    signature: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class CommissionSession(Base):

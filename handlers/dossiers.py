@@ -139,12 +139,21 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
         raise DomainError(f"'{kind}' is not a document of this procedure's checklist", code="upload.not_in_checklist")
     check_upload(session, dossier, kind)  # 409 outside the windows the procedure opens
     content_type, pages = accepted_file(content, item.types)
+    signature = None
+    if content_type == "application/pdf":
+        from .catalog import PROFESSIONS
+        from .signatures.plans import PlanSignatureRefused, check
+        try:
+            signature = check(ports, content, item)
+        except PlanSignatureRefused as exc:
+            raise InvalidDocument(f"cette pièce doit porter la signature électronique valide d'un "
+                                  f"{PROFESSIONS[exc.profession][0]} : {exc}") from None
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(
         DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == kind)) or 0) + 1
     doc = DocumentVersion(dossier_id=dossier.id, kind=kind, version=version, filename=safe_filename(filename),
                           content_type=content_type, sha256=digest, size=len(content), pages=pages,
-                          uploaded_by=by.user_id, uploaded_at=now)
+                          uploaded_by=by.user_id, uploaded_at=now, signature=signature)
     session.add(doc)
     session.flush()
     return doc

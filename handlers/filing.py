@@ -38,17 +38,21 @@ def receipt(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 
     Also ties the dossier to its process instance, in the same transaction as the first
     step, so everything that follows (task notifications…) finds the dossier."""
+    from .signatures.receipts import seal_at_filing
+
     dossier = dossier_of(call)
     dossier.instance_id = call.instance_id
     docs = latest_documents(call.session, dossier.id)
-    return {"receipt": {
+    sealed = seal_at_filing(call.session, ports, dossier, call.now)
+    return {"receipt_sealed": sealed, "receipt": {
         "number": dossier.number, "filed_at": (dossier.submitted_at or call.now).isoformat(),
         "documents": [{"kind": d.kind, "version": d.version, "sha256": d.sha256, "pages": d.pages}
                       for d in docs]}}
 
 
-def receipt_pdf(session: Session, ports: Ports, dossier: Dossier) -> bytes:
-    """The filing receipt (récépissé) of a submitted dossier, as a bilingual PDF."""
+def receipt_pdf(session: Session, ports: Ports, dossier: Dossier, *, sealed: bool = False) -> bytes:
+    """The filing receipt (récépissé) of a submitted dossier, as a bilingual PDF (unsealed:
+    see :mod:`handlers.signatures.receipts` for the sealed one)."""
     from signing.render import ReceiptDocument
     from signing.render import receipt_pdf as render
 
@@ -66,4 +70,4 @@ def receipt_pdf(session: Session, ports: Ports, dossier: Dossier) -> bytes:
         procedure_ar=procedure.ar, dossier_number=dossier.number or "", applicant=applicant.full_name,
         parcel=str(dossier.fields.get("parcelle") or "—"), verification_code=dossier.number or "draft",
         verify_base_url=ports.verify_base_url, date=(dossier.submitted_at or dossier.created_at).date(),
-        documents=docs, logo=logo_of(ports, commune)))
+        documents=docs, sealed=sealed, logo=logo_of(ports, commune)))

@@ -13,8 +13,8 @@ from .files import FileStore
 
 @dataclass
 class Ports:
-    """``signer`` returns the president's signer (loaded once per process) or None when no
-    key is configured; ``trust_roots`` the certificates signatures must chain to;
+    """``signer`` returns the installation's signer (loaded once per process; used only for
+    signers who enrolled no key of their own) or None when no key is configured; ``trust_roots`` the certificates signatures must chain to;
     ``verify_base_url`` is what QR codes point at."""
 
     files: FileStore
@@ -28,6 +28,10 @@ class Ports:
     timestamper: Callable[[bytes], bytes] | None = None
     # name → payment provider (handlers.payments.providers); the régie unless configured otherwise
     payment_providers: dict[str, Any] = field(default_factory=lambda: _default_providers())
+    # the signers' own keys (handlers.signatures.keystore.KeyStore), None: none enrolled here
+    keystore: Any = None
+    # each profession's trust anchors (PEM/DER), for the signatures of uploaded plans
+    professional_trust: Callable[[], dict[str, list[bytes]]] = field(default=lambda: {})
 
     def catalog(self, session: Any, catalog_id: int | None = None) -> _catalog.Catalog:
         """The deployed catalog version ``catalog_id`` (a dossier's), else the newest."""

@@ -26,6 +26,7 @@ class Summary:
     outcome: str
     decided_at: Any
     signed_at: Any
+    kind: str = "decision"  # or "receipt": a filing receipt sealed by the commune
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def by_code(session: Session, ports: Ports, code: str) -> Result:
     row = session.execute(select(Decision, Dossier).join(Dossier, Dossier.id == Decision.dossier_id)
                           .where(Decision.verification_code == code, Decision.signed.is_(True))).one_or_none()
     if row is None:
-        raise NotFound("no signed decision has this verification code")
+        return _receipt(session, ports, code)
     decision, dossier = row
     procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
     commune = session.get_one(Commune, dossier.commune_code)
@@ -53,3 +54,20 @@ def by_code(session: Session, ports: Ports, code: str) -> Result:
                       decision.outcome, decision.decided_at, decision.signed_at)
     assert decision.pdf_sha256 is not None
     return Result(summary, check_pdf(ports, ports.files.get(decision.pdf_sha256)), decision.pdf_sha256)
+
+
+def _receipt(session: Session, ports: Ports, code: str) -> Result:
+    """A filing receipt sealed with the commune's seal: its code is the dossier number."""
+    from .signatures.models import SignedDocument
+
+    row = session.execute(select(SignedDocument, Dossier).join(Dossier, Dossier.id == SignedDocument.dossier_id)
+                          .where(SignedDocument.verification_code == code,
+                                 SignedDocument.kind == "receipt")).one_or_none()
+    if row is None:
+        raise NotFound("no signed decision or sealed receipt has this verification code")
+    record, dossier = row
+    procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
+    commune = session.get_one(Commune, dossier.commune_code)
+    summary = Summary(dossier.number or "", procedure.fr, procedure.ar, commune.name_fr, commune.name_ar,
+                      "depot", dossier.submitted_at, record.signed_at, kind="receipt")
+    return Result(summary, check_pdf(ports, ports.files.get(record.pdf_sha256)), record.pdf_sha256)

@@ -62,7 +62,21 @@ def new_key(bits: int = KEY_SIZE) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
+def issue_for_csr(csr_pem: bytes, issuer: Issued, *, days: int = 2 * 365, ocsp_url: str | None = None,
+                  crl_url: str | None = None) -> x509.Certificate:
+    """The certificate the (demo) CA ``issuer`` issues for a CSR whose signature checks."""
+    csr = x509.load_pem_x509_csr(csr_pem)
+    if not csr.is_signature_valid:
+        raise SigningError("the certificate request's signature does not check: it was not made with its key")
+    public = csr.public_key()
+    if not isinstance(public, rsa.RSAPublicKey):
+        raise SigningError("only RSA keys are certified here")
+    return issue(csr.subject, issuer=issuer, public_key=public, days=days, ocsp_url=ocsp_url,
+                 crl_url=crl_url).certificate
+
+
 def issue(subject: x509.Name, *, issuer: Issued | None = None, key: rsa.RSAPrivateKey | None = None,
+          public_key: rsa.RSAPublicKey | None = None, crl_url: str | None = None,
           ca: bool = False, not_before: datetime | None = None, days: int = 3 * 365,
           key_usage: dict[str, bool] | None = None, extended_usage: list[x509.ObjectIdentifier] | None = None,
           ocsp_url: str | None = None) -> Issued:
@@ -71,7 +85,11 @@ def issue(subject: x509.Name, *, issuer: Issued | None = None, key: rsa.RSAPriva
     ``key_usage`` overrides the default (CA: certificate and CRL signing; end entity:
     digital signature and non-repudiation); names are ``cryptography.x509.KeyUsage``'s.
     """
-    key = key or new_key()
+    if public_key is not None and issuer is None:
+        raise SigningError("a certificate for a public key alone needs an issuer")
+    if key is None and public_key is None:
+        key = new_key()
+    public = public_key or key.public_key()  # type: ignore[union-attr]
     # backdated a day, as CAs do, so that a skewed clock between issuing and signing is harmless
     start = not_before or datetime.now(UTC) - timedelta(days=1)
     usage = {name: False for name in ("digital_signature", "content_commitment", "key_encipherment",
@@ -82,19 +100,23 @@ def issue(subject: x509.Name, *, issuer: Issued | None = None, key: rsa.RSAPriva
     if key_usage is not None:
         usage.update(key_usage)
     signer_key = issuer.key if issuer else key
+    assert signer_key is not None
     builder = (x509.CertificateBuilder()
                .subject_name(subject)
                .issuer_name(issuer.certificate.subject if issuer else subject)
-               .public_key(key.public_key())
+               .public_key(public)
                .serial_number(x509.random_serial_number())
                .not_valid_before(start)
                .not_valid_after(start + timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
                .add_extension(x509.KeyUsage(**usage), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False))
     if issuer:
         builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
             issuer.key.public_key()), critical=False)
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(crl_url)], None, None, None)]), critical=False)
     if extended_usage:
         builder = builder.add_extension(x509.ExtendedKeyUsage(extended_usage),
                                         critical=ExtendedKeyUsageOID.TIME_STAMPING in extended_usage)
@@ -102,7 +124,21 @@ def issue(subject: x509.Name, *, issuer: Issued | None = None, key: rsa.RSAPriva
         builder = builder.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
             x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))]),
             critical=False)
-    return Issued(key, builder.sign(signer_key, hashes.SHA256()))
+    return Issued(key, builder.sign(signer_key, hashes.SHA256()))  # type: ignore[arg-type]
+
+
+def crl(ca: Issued, revoked: dict[int, datetime] | None = None, days: int = 7) -> bytes:
+    """A DER certificate revocation list signed by ``ca``: ``revoked`` maps serial numbers to
+    their revocation time; it is valid from an hour ago for ``days``."""
+    now = datetime.now(UTC)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.certificate.subject)
+               .last_update(now - timedelta(hours=1)).next_update(now + timedelta(days=days))
+               .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False))
+    for serial, when in (revoked or {}).items():
+        builder = builder.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
+                                                  .revocation_date(when).build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def pkcs12_bytes(issued: Issued, passphrase: str, friendly_name: str,

@@ -127,9 +127,11 @@ class DecisionDocument(_Common):
 
 @dataclass(frozen=True, kw_only=True)
 class ReceiptDocument(_Common):
-    """The receipt given to the applicant when a dossier is filed (``date``: filing date)."""
+    """The receipt given to the applicant when a dossier is filed (``date``: filing date);
+    ``sealed``: it will carry the commune's e-seal, and says so (otherwise it claims none)."""
 
     documents: Sequence[str] = field(default=())
+    sealed: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -64,6 +64,13 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     return [x509.load_der_x509_certificate(data)]
 
 
+def parse_certificates_or_crl(data: bytes) -> bytes:
+    """The DER of a single PEM or DER object (a CRL, say)."""
+    if pem.detect(data):
+        return bytes(pem.unarmor(data)[2])
+    return data
+
+
 def issuer_chain(cert: x509.Certificate, candidates: Iterable[x509.Certificate]) -> tuple[x509.Certificate, ...]:
     """The issuers of ``cert`` found among ``candidates``, nearest first (root included)."""
     pool = {c.subject.public_bytes(): c for c in candidates if c != cert}
@@ -79,7 +86,7 @@ def issuer_chain(cert: x509.Certificate, candidates: Iterable[x509.Certificate])
 
 
 def require_rsa(public_key: object, where: str) -> None:
-    """endesive writes the RSA PKCS#1 v1.5 algorithm identifier whatever the key: refuse others."""
+    """Signatures are RSA PKCS#1 v1.5 (what every PDF reader checks): refuse other keys."""
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise UnsupportedKey(
             f"{where} holds a {type(public_key).__name__.removeprefix('_')} key; only RSA keys can "

@@ -96,6 +96,7 @@ CURRENCY = Pair("MAD", "درهم")
 
 DONE_AT = Pair("Fait à {place}, le {date}", "حرر ب{place} في {date}")
 SIGNED = Pair("Signé électroniquement", "موقع إلكترونيا")
+SEALED = Pair("Scellé du cachet électronique de la commune", "مختوم بالختم الإلكتروني للجماعة")
 DESK = Pair("Le Guichet unique", "الشباك الوحيد")
 VERIFY = Pair("Vérifiez l'authenticité de ce document :", "تحقق من صحة هذه الوثيقة:")
 CODE = Pair("Code de vérification", "رمز التحقق")

@@ -275,8 +275,10 @@ class Sheet:
             self.y -= lh
         self.y -= 10
 
-    def closing(self, *, place: Pair, day: Pair, signatory: Pair, url: str, code: str) -> None:
-        """Place and date, the signatory, and the QR code pointing at ``url``."""
+    def closing(self, *, place: Pair, day: Pair, signatory: Pair, url: str, code: str,
+                claim: Pair | None = L.SIGNED) -> None:
+        """Place and date, the signatory, the QR code pointing at ``url``, and what the
+        document claims of its signature (``claim``; None: it claims none)."""
         qr_size = 27 * mm
         self.ensure(qr_size + 34)
         top = self.y
@@ -290,8 +292,9 @@ class Sheet:
         self.text(RIGHT, top - 26, L.DONE_AT.ar.format(place=place.ar, date=day.ar), align="right")
         self.text(RIGHT, top - 46, signatory.fr, 10.5, bold=True, align="right")
         self.text(RIGHT, top - 64, signatory.ar, 10.5, bold=True, align="right")
-        self.c.setFillColorRGB(*ACCENT)
-        self.text(RIGHT, top - 80, L.SIGNED.fr, 8, align="right")
-        self.text(RIGHT, top - 93, L.SIGNED.ar, 8, align="right")
-        self.c.setFillColorRGB(*INK)
+        if claim is not None:
+            self.c.setFillColorRGB(*ACCENT)
+            self.text(RIGHT, top - 80, claim.fr, 8, align="right")
+            self.text(RIGHT, top - 93, claim.ar, 8, align="right")
+            self.c.setFillColorRGB(*INK)
         self.y = below - 24

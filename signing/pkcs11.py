@@ -1,8 +1,8 @@
 """A signing key that never leaves its PKCS#11 token (smart card, HSM, SoftHSM2).
 
 :class:`TokenKey` opens one logged-in session when it is created and keeps it: the PIN
-is presented once per process, not per document. It offers the two methods endesive
-calls on a hardware key — ``certificate()`` and ``sign(key, data, hash)`` — and
+is presented once per session, not per document. It offers ``certificate()`` and
+``sign(key, data, hash)`` (what :class:`~signing.sign.Signer` calls) and
 serialises signatures with a lock, since a PKCS#11 session serves one operation at a time.
 The token computes each signature (``CKM_SHA<n>_RSA_PKCS``); the private key is never read.
 
@@ -104,9 +104,9 @@ class TokenKey:
                 found.append(cert)
         return found
 
-    # -- the interface endesive calls ---------------------------------------------------
+    # -- the interface the signer calls -------------------------------------------------
     def certificate(self) -> tuple[Any, x509.Certificate]:
-        """(key handle, certificate), as endesive's ``hsm.certificate()``."""
+        """(key handle, certificate)."""
         return self._key, self._cert
 
     def sign(self, key: Any, data: bytes, hash_name: str) -> bytes:

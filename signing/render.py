@@ -133,7 +133,7 @@ def receipt_pdf(doc: ReceiptDocument) -> bytes:
         sheet.bullets(doc.documents)
     _fees(sheet, doc)
     sheet.closing(place=L.place(doc.commune_fr, doc.commune_ar), day=day, signatory=L.DESK,
-                  url=doc.verify_url, code=doc.verification_code)
+                  url=doc.verify_url, code=doc.verification_code, claim=L.SEALED if doc.sealed else None)
     sheet.finish()
     c.save()
     return buffer.getvalue()

@@ -1,52 +1,69 @@
-"""Sign PDF documents for the president, with endesive.
+"""Sign PDF documents as PAdES baseline signatures (ETSI EN 319 142-1), with pyHanko.
 
-Create one :class:`Signer` per process — it opens the key (PKCS#12 file or PKCS#11
-token) once — and call :meth:`Signer.sign` for each document::
+Create one :class:`Signer` per key — it opens the key (PKCS#12 file or PKCS#11 token)
+once — and call :meth:`Signer.sign` for each document::
 
     signer = Signer.from_pkcs12("instance/pki/president.p12", passphrase,
-                                tsa_url="https://tsa.example/", tsa_required=False)
+                                tsa_url="https://tsa.example/", level="B-LTA")
     signed = signer.sign(decision_pdf(doc), reason="Décision", location="Casablanca")
     store(signed.pdf)
 
-The signature is an incremental update holding a CMS ``adbe.pkcs7.detached`` signature
-(what endesive writes), SHA-256 with RSA, whose signed attributes carry the signing time,
-the ESS signing-certificate-v2 reference to the signer's certificate and, when an OCSP
-responder is configured, its answer; an RFC 3161 time stamp is added when a TSA is
-configured. ``sign`` is a pure function of its inputs and the time: without a TSA, the
-same bytes and ``signing_time`` give the same signed bytes.
+The signature is an incremental update holding a CMS signature with SubFilter
+``ETSI.CAdES.detached``, SHA-256 with RSA, whose signed attributes are the content type,
+the message digest and the ESS signing-certificate-v2 reference — no CMS signing-time
+(PAdES baseline forbids it: the claimed time is the signature dictionary's ``/M``). That
+is **B-B**. Then, by ``level``:
+
+* **B-T** — an RFC 3161 time stamp on the signature from the configured TSA;
+* **B-LT** — the validation material (the signer's chain, the TSA's, the OCSP answers and
+  CRLs that say they are good) in the document security store (DSS), so the signature
+  still validates when the certificate has expired or its responder is gone;
+* **B-LTA** — and a document time stamp over all of it, which
+  :func:`signing.archive.refresh` renews before its own certificate expires.
+
+Revocation is checked before signing whenever an OCSP responder or CRLs are configured: a
+revoked certificate does not sign.
 """
 from __future__ import annotations
 
 import hashlib
-import re
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from asn1crypto import algos, core, tsp
-from asn1crypto import cms as asn1_cms
+from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
-from asn1crypto import pdf as asn1_pdf
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
-from pypdf.errors import PyPdfError
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
-from . import _endesive
+from ._pyhanko import RawSigner, run, sign_at
 from .errors import RevocationInfoUnavailable, SigningError, TimestampUnavailable
 from .keys import check_certificate, der, describe, issuer_chain, load_pkcs12, parse_certificates
 from .pkcs11 import TokenKey
-from .revocation import fetch_ocsp
+from .revocation import check_crls, fetch_ocsp
 
 HASH = "sha256"
-_CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
+Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
+LEVELS: tuple[Level, ...] = ("B-B", "B-T", "B-LT", "B-LTA")
 
 
 @dataclass(frozen=True)
 class SignedPdf:
-    """A signed document: the PDF bytes, whether it carries a time stamp, and warnings.
+    """A signed document: the PDF bytes, the PAdES level reached, and warnings.
 
     ``warnings`` says what was configured but could not be done (a TSA or an OCSP
     responder that did not answer, when they are not required).
@@ -55,43 +72,66 @@ class SignedPdf:
     pdf: bytes
     timestamped: bool
     warnings: list[str] = field(default_factory=list)
+    level: Level = "B-B"
 
     def __bytes__(self) -> bytes:
         return self.pdf
 
 
 class Signer:
-    """The president's signing key, opened once, and the signing options.
+    """A signing key, opened once, and the signing options.
 
     Use :meth:`from_pkcs12` or :meth:`from_pkcs11`; the certificate must be valid now
-    (``clock``) and allow signing, or the constructor raises. ``tsa_url``: an RFC 3161
-    time-stamping authority; ``tsa_required``: fail when it gives no token (otherwise sign
-    without and say so in :attr:`SignedPdf.warnings`). ``ocsp_url``/``ocsp_required``: the
-    same for revocation data embedded from an OCSP responder. Safe to share between
-    threads.
+    (``clock``) and allow signing, or the constructor raises. ``level``: the PAdES
+    baseline level to produce (default B-T with a TSA, else B-B); B-T and above need
+    ``tsa_url``. ``tsa_required``: fail when the TSA gives no token (otherwise sign at
+    B-B and say so in :attr:`SignedPdf.warnings`). ``ocsp_url``/``ocsp_required``: ask
+    that OCSP responder about the signer before each signature (embedded at B-LT);
+    ``crls``: certificate revocation lists checked and embedded the same way.
+    ``trust``: certificates the validation material is gathered up to (the signer's root
+    is always included; add the TSA's root for B-LT). Safe to share between threads.
     """
 
     def __init__(self, certificate: x509.Certificate, chain: Sequence[x509.Certificate], *,
                  private_key: rsa.RSAPrivateKey | None = None, token: TokenKey | None = None,
                  tsa_url: str | None = None, tsa_required: bool = False, tsa_timeout: float = 10.0,
                  ocsp_url: str | None = None, ocsp_required: bool = False,
-                 ocsp_timeout: float = 10.0, clock: Callable[[], datetime] | None = None) -> None:
+                 ocsp_timeout: float = 10.0, crls: Sequence[bytes] = (),
+                 trust: Sequence[bytes] = (), level: Level | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         if (private_key is None) == (token is None):
             raise ValueError("give exactly one of private_key and token")
         if tsa_required and not tsa_url:
             raise ValueError("tsa_required needs a tsa_url")
         if ocsp_required and not ocsp_url:
             raise ValueError("ocsp_required needs an ocsp_url")
+        self.level: Level = level or ("B-T" if tsa_url else "B-B")
+        if self.level not in LEVELS:
+            raise ValueError(f"unknown PAdES level {self.level!r} (one of {', '.join(LEVELS)})")
+        if self.level != "B-B" and not tsa_url:
+            raise ValueError(f"PAdES {self.level} needs a time-stamping authority (tsa_url)")
         self._clock = clock or (lambda: datetime.now(UTC))
         check_certificate(certificate, self._clock())
         self.certificate = certificate
         self.chain = tuple(chain)
         self.tsa_url, self.tsa_required, self.tsa_timeout = tsa_url, tsa_required, tsa_timeout
         self.ocsp_url, self.ocsp_required, self.ocsp_timeout = ocsp_url, ocsp_required, ocsp_timeout
-        self._key = private_key
+        self.crls = tuple(crls)
+        self._trust = [c for data in trust for c in parse_certificates(data)]
         self._token = token
-        self._ess = signing_certificate_attribute(asn1_x509.Certificate.load(der([certificate])[0]))
-        self._cms = _endesive.load()
+        if private_key is not None:
+            key = private_key
+
+            def raw(data: bytes) -> bytes:
+                return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            assert token is not None
+            handle = token.certificate()[0]
+
+            def raw(data: bytes) -> bytes:
+                return token.sign(handle, data, HASH)
+        self._raw = RawSigner(certificate, self.chain, raw)
+        self._timestamper = HTTPTimeStamper(tsa_url, timeout=int(tsa_timeout)) if tsa_url else None
 
     @classmethod
     def from_pkcs12(cls, path: Path | str, passphrase: str, **options: Any) -> Signer:
@@ -136,111 +176,95 @@ class Signer:
              signing_time: datetime | None = None) -> SignedPdf:
         """Sign ``pdf``; return the signed bytes, or raise and return nothing.
 
-        ``signing_time`` (default: now) is the time the signer claims; the certificate
-        must be valid then. Raises the :mod:`signing.errors` for an unusable certificate,
-        token, TSA (when required) or OCSP responder (when required).
+        ``signing_time`` (default: now) is the time the signer claims (``/M``); the
+        certificate must be valid then. Raises the :mod:`signing.errors` for an unusable
+        certificate, token, TSA (when required) or OCSP responder (when required).
         """
         when = (signing_time or self._clock()).astimezone(UTC).replace(microsecond=0)
         if not pdf.startswith(b"%PDF-"):
             raise SigningError("the document to sign is not a PDF (it does not start with %PDF-)")
         check_certificate(self.certificate, when)
         warnings: list[str] = []
-        revinfo = self._revocation_info(warnings)
-        udct: dict[str, Any] = {
-            "sigflags": 3, "sigpage": 0, "auto_sigfield": True, "application": "Guichet",
-            "reason": reason, "location": location,
-            "signingdate": when.strftime("D:%Y%m%d%H%M%S+00'00'"),
-            "attrs": _signed_attributes(self._ess, when, revinfo),
-            # endesive draws the second /ID half at random; derive it for reproducible output
-            "newid": hashlib.sha256(pdf + when.isoformat().encode()).hexdigest(),
-            "aligned": self._reserve(revinfo),
-        }
+        ocsps = self._revocation_info(warnings)
+        crls = check_crls(self.certificate, self.chain, self.crls, when)
+        level = self.level
         try:
-            update = self._cms.sign(pdf, udct, self._key, self.certificate, list(self.chain), HASH,
-                                    self._token, self.tsa_url,
-                                    {"timeout": self.tsa_timeout} if self.tsa_url else None)
-        except PyPdfError as exc:
-            raise SigningError(f"the document to sign is not a readable PDF: {exc}") from None
-        except ValueError as exc:
-            raise SigningError(f"the signature did not fit the space reserved for it: {exc}") from None
-        timestamped = _has_timestamp(update)
-        if self.tsa_url and not timestamped:
+            out = self._sign(pdf, reason, location, when, level, ocsps, crls)
+        except TimestampRequestError as exc:
             message = (f"the time-stamping authority {self.tsa_url} gave no time stamp "
-                       "(unreachable, or it refused the request)")
+                       f"(unreachable, or it refused the request: {exc})")
             if self.tsa_required:
                 raise TimestampUnavailable(f"{message}; nothing was signed: retry when it is back, "
-                                           "or allow signing without a time stamp")
+                                           "or allow signing without a time stamp") from None
             warnings.append(f"{message}: signed without a time stamp")
-        return SignedPdf(pdf + update, timestamped, warnings)
+            level = "B-B"
+            out = self._sign(pdf, reason, location, when, level, ocsps, crls)
+        return SignedPdf(out, level != "B-B", warnings, level)
 
-    def _revocation_info(self, warnings: list[str]) -> bytes | None:
-        if not self.ocsp_url:
-            return None
+    def check_revocation(self, at: datetime | None = None) -> None:
+        """Raise :class:`~signing.errors.CertificateRevoked` when the configured OCSP responder
+        or revocation lists say the certificate is revoked (as :meth:`sign` would)."""
+        when = at or self._clock()
+        self._revocation_info([])
+        check_crls(self.certificate, self.chain, self.crls, when)
+
+    def _sign(self, pdf: bytes, reason: str, location: str, when: datetime, level: Level,
+              ocsps: list[bytes], crls: list[bytes]) -> bytes:
+        # revocation data fetched for the check before signing is kept in the DSS at any level
+        long_term = level in ("B-LT", "B-LTA") or bool(ocsps or crls)
+        context = None
+        if long_term:
+            roots = [*self._trust, *(c for c in self.chain if c.issuer == c.subject)]
+            context = ValidationContext(
+                trust_roots=[asn1_x509.Certificate.load(d) for d in der(roots)],
+                other_certs=[asn1_x509.Certificate.load(d) for d in der(list(self.chain))],
+                ocsps=[asn1_ocsp.OCSPResponse.load(o) for o in ocsps],
+                crls=[asn1_crl.CertificateList.load(c) for c in crls],
+                allow_fetching=False, revocation_mode="soft-fail", moment=when)
+        meta = signers.PdfSignatureMetadata(
+            field_name="Signature1", md_algorithm=HASH, subfilter=SigSeedSubFilter.PADES,
+            reason=reason, location=location, embed_validation_info=long_term,
+            use_pades_lta=level == "B-LTA", validation_context=context,
+            app_build_props=None)
+        pdf_signer = signers.PdfSigner(meta, self._raw, timestamper=self._timestamper if level != "B-B" else None)
         try:
-            return fetch_ocsp(self.certificate, self.chain[0] if self.chain else None,
-                              self.ocsp_url, self.ocsp_timeout)
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        except (PdfError, ValueError, KeyError, IndexError) as exc:
+            raise SigningError(f"the document to sign is not a readable PDF: {exc}") from None
+        # pyHanko draws the second /ID half at random: derive it for reproducible output
+        first = writer.document_id[0]
+        writer._document_id = generic.ArrayObject([  # noqa: SLF001
+            generic.ByteStringObject(first),
+            generic.ByteStringObject(hashlib.sha256(pdf + when.isoformat().encode()).digest()[:16])])
+        try:
+            return run(sign_at(pdf_signer, writer, when, self._reserve(ocsps, crls, level)))
+        except TimestampRequestError:
+            raise
+        except (PathBuildingError, PathValidationError, ValidationError) as exc:
+            raise SigningError(
+                f"the validation data for PAdES {level} could not be gathered ({exc}): give the "
+                "time-stamping authority's root certificate as a trust anchor (GUICHET_TSA_TRUST), "
+                "or sign at B-T") from None
+        except PyHankoSigningError as exc:
+            raise SigningError(f"the document could not be signed: {exc}") from None
+        except PdfError as exc:
+            raise SigningError(f"the document to sign is not a readable PDF: {exc}") from None
+
+    def _revocation_info(self, warnings: list[str]) -> list[bytes]:
+        if not self.ocsp_url:
+            return []
+        try:
+            return [fetch_ocsp(self.certificate, self.chain[0] if self.chain else None,
+                               self.ocsp_url, self.ocsp_timeout)]
         except RevocationInfoUnavailable as exc:
             if self.ocsp_required:
                 raise
             warnings.append(f"{exc}: signed without embedded revocation data")
-            return None
+            return []
 
-    def _reserve(self, revinfo: bytes | None) -> int:
-        """Bytes reserved for the CMS blob: endesive then signs once instead of twice."""
+    def _reserve(self, ocsps: list[bytes], crls: list[bytes], level: Level) -> int:
+        """Bytes reserved for the CMS blob, so the document is written once."""
         size = 2048 + sum(len(d) for d in der([self.certificate, *self.chain]))
         size += self.certificate.public_key().key_size // 8  # type: ignore[union-attr]
-        size += len(revinfo) + 256 if revinfo else 0
-        size += 8192 if self.tsa_url else 0  # token + the TSA's certificates
-        return -(-size // 1024) * 1024
-
-
-def signing_certificate_attribute(cert: asn1_x509.Certificate) -> bytes:
-    """The ESS signing-certificate-v2 attribute binding the signature to ``cert`` (DER)."""
-    ess = tsp.SigningCertificateV2({"certs": [tsp.ESSCertIDv2({
-        "hash_algorithm": algos.DigestAlgorithm({"algorithm": HASH}),
-        "cert_hash": hashlib.sha256(cert.dump()).digest(),
-        "issuer_serial": tsp.IssuerSerial({
-            "issuer": [asn1_x509.GeneralName({"directory_name": cert.issuer})],
-            "serial_number": cert.serial_number}),
-    })]})
-    return asn1_cms.CMSAttribute({"type": "signing_certificate_v2", "values": [ess]}).dump()
-
-
-def _signed_attributes(ess: bytes, when: datetime,
-                       revinfo: bytes | None) -> Callable[[bytes], list[asn1_cms.CMSAttribute]]:
-    """endesive's hook for the signed attributes (it must be a plain function).
-
-    Every attribute but the digest is encoded here and handed over re-loaded from DER:
-    asn1crypto re-encodes a freshly *built* structure each time it is nested one level
-    deeper, which made the CMS assembly cost ~30 ms; parsed structures are copied as bytes.
-    """
-    fixed = [
-        asn1_cms.CMSAttribute({"type": "content_type", "values": ["data"]}).dump(),
-        asn1_cms.CMSAttribute({"type": "signing_time",
-                               "values": [asn1_cms.Time({"utc_time": core.UTCTime(when)})]}).dump(),
-        ess,
-    ]
-    if revinfo:
-        archival = asn1_pdf.RevocationInfoArchival({"ocsp": [asn1_ocsp.OCSPResponse.load(revinfo)]})
-        fixed.append(asn1_cms.CMSAttribute({"type": "adobe_revocation_info_archival",
-                                            "values": [archival]}).dump())
-
-    def attributes(digest: bytes) -> list[asn1_cms.CMSAttribute]:
-        """content-type, signing-time, message-digest, ESS certificate (+ revocation data)."""
-        attrs = [asn1_cms.CMSAttribute.load(encoded) for encoded in fixed]
-        attrs.insert(2, asn1_cms.CMSAttribute({"type": "message_digest", "values": [digest]}))
-        return attrs
-
-    return attributes
-
-
-def _has_timestamp(update: bytes) -> bool:
-    """Whether the signature written in ``update`` carries an RFC 3161 time-stamp token."""
-    hexes = _CONTENTS.findall(update)
-    if not hexes:
-        return False
-    blob = bytes.fromhex(max(hexes, key=len).decode())
-    info = asn1_cms.ContentInfo.load(blob, strict=False)
-    unsigned = info["content"]["signer_infos"][0]["unsigned_attrs"]
-    return any(attr["type"].native == "signature_time_stamp_token" for attr in unsigned) \
-        if unsigned.native else False
+        size += 8192 if level != "B-B" else 0  # token + the TSA's certificates
+        return -(-size // 1024) * 1024 * 2  # pyHanko counts hexadecimal digits

@@ -46,18 +46,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["guichet.engine"] = build_engine(app)
     celery_init_app(app)
 
-    from . import admin, applicant, auth, commission, errors, inbox, indicators, payments, public, verify
+    from . import (
+        admin,
+        applicant,
+        auth,
+        commission,
+        errors,
+        inbox,
+        indicators,
+        payments,
+        public,
+        signer_keys,
+        verify,
+    )
     from .api import bp as api_bp
     from .cli import COMMANDS
     from .commission.sockets import init_socketio
     from .studio import bp as studio_bp
     init_socketio(app)
     for blueprint in (public.bp, auth.bp, applicant.bp, inbox.bp, verify.bp, admin.bp, api_bp, commission.bp,
-                      indicators.bp, studio_bp, payments.bp):
+                      indicators.bp, studio_bp, payments.bp, signer_keys.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     from .cli_dossiers import dossiers_group
-    for command in (*COMMANDS, dossiers_group):
+    from .cli_signatures import signatures_group
+    for command in (*COMMANDS, dossiers_group, signatures_group):
         app.cli.add_command(command)
 
     from .formkit import requested

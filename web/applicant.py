@@ -11,9 +11,9 @@ from engine.clock import utcnow
 from handlers import dossiers, queries
 from handlers.dossier_models import DocumentVersion, Dossier
 from handlers.exchange import exchange_of
-from handlers.filing import receipt_pdf
 from handlers.models import Commune
 from handlers.ports import Ports
+from handlers.signatures import receipts
 
 from . import formkit, security
 from .bootstrap import get_engine
@@ -157,7 +157,8 @@ def receipt(dossier_id: int):  # noqa: ANN201
     dossier = queries.dossier(db.session(), security.actor(), dossier_id)
     if dossier.number is None:
         abort(404)
-    return _pdf(receipt_pdf(db.session(), ports(), dossier), f"recepisse-{dossier.number}.pdf", inline=False)
+    pdf, _sealed = receipts.receipt(db.session(), ports(), dossier)
+    return _pdf(pdf, f"recepisse-{dossier.number}.pdf", inline=False)
 
 
 @bp.get("/<int:dossier_id>/authorization.pdf")

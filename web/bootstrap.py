@@ -75,7 +75,65 @@ def build_ports(app: Flask) -> Ports:
                  files=FileStore(app.config["GUICHET_STORAGE_DIR"]),
                  verify_base_url=app.config["GUICHET_BASE_URL"], signer=_signer_loader(app),
                  trust_roots=_trust_roots(app), audit_key=_audit_key_loader(app),
-                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app))
+                 audit_mirror=_audit_mirror(app), timestamper=_timestamper(app), keystore=_keystore(app),
+                 professional_trust=_professional_trust(app))
+
+
+def _professional_trust(app: Flask) -> Callable[[], dict[str, list[bytes]]]:
+    """GUICHET_PROFESSIONAL_TRUST: ``profession=path[:path];…`` (e.g. the order of architects' CA)."""
+    entries: dict[str, list[Path]] = {}
+    for part in app.config["GUICHET_PROFESSIONAL_TRUST"].split(";"):
+        if "=" in part:
+            profession, paths = part.split("=", 1)
+            entries[profession.strip()] = [Path(p) for p in paths.split(":") if p]
+
+    def get() -> dict[str, list[bytes]]:
+        return {k: [p.read_bytes() for p in v if p.exists()] for k, v in entries.items()}
+    return get
+
+
+def _keystore(app: Flask) -> Any:
+    """The signers' keys: tokens on GUICHET_PKCS11_MODULE, PKCS#12 files, the seal secrets,
+    the authorization key, and the signing options (TSA, PAdES level)."""
+    from handlers.signatures.keystore import KeyStore
+
+    tsa = app.config["GUICHET_TSA_URL"]
+    key_path = Path(app.config["GUICHET_SIGNING_AUTHORIZATION_KEY"])
+    tsa_trust = [Path(p) for p in app.config["GUICHET_TSA_TRUST"].split(":") if p]
+    pki = Path(app.config["GUICHET_SIGNING_P12"]).parent
+
+    def authorization_key() -> bytes:
+        return bytes.fromhex(key_path.read_text().strip())
+
+    loaded: list[Any] = []
+
+    def demo_ca() -> Any:
+        """The demo CA (instance/pki), opened once (its PKCS#12 costs a key derivation)."""
+        from signing import demo_pki
+        ca, secret = pki / "demo-root-ca.p12", pki / "passphrase"
+        if not loaded:
+            if not (ca.exists() and secret.exists()):
+                return None
+            paths = demo_pki.DemoPki(pki, pki / "demo-root-ca.pem", ca, pki / "president.p12", pki / "president.pem")
+            loaded.append(demo_pki.load_ca(paths, secret.read_text().strip()))
+        return loaded[0]
+
+    crl_files = [Path(p) for p in app.config["GUICHET_SIGNING_CRLS"].split(":") if p]
+
+    def crls() -> list[bytes]:
+        if crl_files:
+            return [p.read_bytes() for p in crl_files if p.exists()]
+        ca = demo_ca()  # the demo CA publishes a fresh, empty list
+        if ca is None:
+            return []
+        from signing.demo_pki import crl
+        return [crl(ca)]
+
+    return KeyStore(keys_dir=Path(app.config["GUICHET_SIGNER_KEYS_DIR"]), authorization_key=authorization_key,
+                    pkcs11_module=app.config["GUICHET_PKCS11_MODULE"],
+                    seal_secrets=Path(app.config["GUICHET_SEAL_SECRETS_DIR"]), tsa_url=tsa,
+                    level=app.config["GUICHET_SIGNING_LEVEL"] or ("B-B" if not tsa else "B-LTA" if tsa_trust else "B-T"),
+                    trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca, crls=crls)
 
 
 def _audit_mirror(app: Flask) -> Path:

@@ -169,6 +169,10 @@ def demo_seed(password: str | None) -> None:
     click.echo(f"Demo accounts (password: {saved.read_text().strip() if saved.exists() else password}):")
     for a in accounts:
         click.echo(f"  {a.email:38} {a.roles}")
+    from handlers.signatures import demo as signature_demo
+    sealed = signature_demo.seals(get_engine(current_app), current_app.extensions["guichet.ports"], utcnow())
+    if sealed:
+        click.echo(f"E-seal keys (demo CA) for the receipts of: {', '.join(sealed)}")
     from handlers.visio import demo as visio_demo
     room = visio_demo.seed(get_engine(current_app), current_app.extensions["guichet.ports"], utcnow())
     if room is not None:

@@ -12,6 +12,14 @@
 | GUICHET_SIGNING_PASSPHRASE | (instance/pki/passphrase for the demo) | its passphrase |
 | GUICHET_SIGNING_TRUST | instance/pki/demo-root-ca.pem | trust anchors for verification (PEM files, `:`-separated) |
 | GUICHET_TSA_URL | unset | RFC 3161 time-stamping authority for signatures |
+| GUICHET_TSA_TRUST | unset | the TSA's root certificate(s) (PEM files, `:`-separated), to gather validation data up to it |
+| GUICHET_SIGNING_LEVEL | B-LTA with a TSA and GUICHET_TSA_TRUST, B-T with a TSA alone, else B-B | PAdES baseline level: B-B, B-T, B-LT or B-LTA |
+| GUICHET_PKCS11_MODULE | unset | PKCS#11 module holding the signers' tokens (e.g. /usr/lib/softhsm/libsofthsm2.so) |
+| GUICHET_SIGNING_CRLS | unset (the demo CA's, freshly signed, in the demo) | the CAs' revocation lists (files, `:`-separated): checked before signing and kept in the DSS |
+| GUICHET_PROFESSIONAL_TRUST | unset | the professions' trust anchors for signed plans: `architecte=/etc/oa-ca.pem;igt=/etc/igt-ca.pem` |
+| GUICHET_SIGNER_KEYS_DIR | instance/pki/signers | signers' encrypted PKCS#12 files (when not in a token) |
+| GUICHET_SEAL_SECRETS_DIR | instance/pki/seals | `<commune>.secret`: the secret opening each commune's seal key |
+| GUICHET_SIGNING_AUTHORIZATION_KEY | generated into instance/signing_authorization_key | seals the PIN handed to the signature job; keep it off the database and the broker |
 | GUICHET_SECURE_COOKIES | 0 | 1 behind HTTPS: Secure cookies and HSTS |
 | GUICHET_CELERY_QUEUE | guichet | the queue workers consume |
 | GUICHET_TIMER_INTERVAL | 5 | seconds between timer wake-ups (beat, or the embedded ticker) |
@@ -52,6 +60,15 @@ def _audit_key(instance: Path) -> str:
     from engine.checkpoints import CheckpointKey
     path = instance / "audit_key"
     CheckpointKey.load(path, create=True)
+    return str(path)
+
+
+def _authorization_key(instance: Path) -> str:
+    """The key sealing the PINs handed to the signature job: a file on the application hosts,
+    generated once under instance/ (never in the repository, never in the database)."""
+    from engine.checkpoints import create_secret_file
+    path = instance / "signing_authorization_key"
+    create_secret_file(path, secrets.token_hex(32))
     return str(path)
 
 
@@ -103,6 +120,15 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GUICHET_SIGNING_P12": env.get("GUICHET_SIGNING_P12", str(instance / "pki" / "president.p12")),
         "GUICHET_SIGNING_PASSPHRASE": env.get("GUICHET_SIGNING_PASSPHRASE"),
         "GUICHET_TSA_URL": env.get("GUICHET_TSA_URL"),
+        "GUICHET_TSA_TRUST": env.get("GUICHET_TSA_TRUST", ""),
+        "GUICHET_SIGNING_LEVEL": env.get("GUICHET_SIGNING_LEVEL"),
+        "GUICHET_PKCS11_MODULE": env.get("GUICHET_PKCS11_MODULE"),
+        "GUICHET_SIGNING_CRLS": env.get("GUICHET_SIGNING_CRLS", ""),
+        "GUICHET_PROFESSIONAL_TRUST": env.get("GUICHET_PROFESSIONAL_TRUST", ""),
+        "GUICHET_SIGNER_KEYS_DIR": env.get("GUICHET_SIGNER_KEYS_DIR", str(instance / "pki" / "signers")),
+        "GUICHET_SEAL_SECRETS_DIR": env.get("GUICHET_SEAL_SECRETS_DIR", str(instance / "pki" / "seals")),
+        "GUICHET_SIGNING_AUTHORIZATION_KEY": env.get("GUICHET_SIGNING_AUTHORIZATION_KEY")
+        or _authorization_key(instance),
         # how many reverse proxies stand before the app: their X-Forwarded-For/-Proto are trusted
         "GUICHET_TRUSTED_PROXIES": int(env.get("GUICHET_TRUSTED_PROXIES", "0")),
         "GUICHET_AUDIT_KEY": env.get("GUICHET_AUDIT_KEY") or _audit_key(instance),

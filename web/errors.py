@@ -17,6 +17,7 @@ from handlers.completeness.window import UploadClosed
 from handlers.dossiers import InvalidDocument
 from handlers.files import StoredFileAltered
 from handlers.payments.declare import InvalidPayment, PaymentClosed
+from handlers.signatures.keystore import SigningRefused
 
 from . import faults, inputs
 from .error_messages import coded, user_message
@@ -54,6 +55,34 @@ def field_messages(exc: InvalidTaskData) -> dict[str, str]:
         translate = FIELD_MESSAGES.get(exc.codes.get(path, ""))
         out[path] = translate() if translate else _("Cette valeur n'est pas acceptée.")
     return out
+
+
+SIGNING_MESSAGES: dict[str, Callable[[], str]] = {
+    "pin_required": lambda: _("Saisissez le code PIN de votre clé de signature pour approuver et signer."),
+    "wrong_pin": lambda: _("Votre clé de signature ne s'est pas ouverte avec ce code PIN (la clé se bloque "
+                           "après quelques essais erronés)."),
+    "no_key": lambda: _("Vous n'avez pas de clé de signature pour cette commune : faites-en établir une."),
+    "key_inactive": lambda: _("Votre clé de signature pour cette commune est expirée ou révoquée : "
+                              "renouvelez-la avant de signer."),
+    "key_unusable": lambda: _("Votre clé de signature ne peut pas signer en ce moment (certificat expiré, "
+                              "révoqué ou jeton absent)."),
+    "no_grant": lambda: _("Vous n'exercez pas la fonction de président de cette commune aujourd'hui."),
+    "not_rendered": lambda: _("La décision n'est pas encore établie : rien à signer pour l'instant."),
+    "pin_mismatch": lambda: _("Les deux codes PIN diffèrent."),
+    "weak_pin": lambda: _("Choisissez un code PIN de 6 caractères au moins."),
+    "no_keystore": lambda: _("Aucun support de clés n'est configuré sur cette installation."),
+    "no_token_module": lambda: _("Aucun module de jetons (PKCS#11) n'est configuré : laissez le libellé vide."),
+    "wrong_certificate": lambda: _("Ce certificat n'a pas été émis pour cette demande."),
+    "not_issued": lambda: _("Cette clé n'a pas de certificat à installer."),
+    "not_pending": lambda: _("Cette clé n'attend pas de certificat."),
+    "token_error": lambda: _("Le jeton n'a pas pu créer la clé : vérifiez son libellé et votre code PIN."),
+}
+
+
+def signing_message(exc: SigningRefused) -> str:
+    """The refusal, in the page's language."""
+    message = SIGNING_MESSAGES.get(exc.code)
+    return message() if message else _("La signature est refusée : %(reason)s", reason=exc.code)
 
 
 def describe(exc: Exception) -> tuple[int, str]:
@@ -102,6 +131,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         if reason and exc.code != "dossier.changed":
             return 409, _("Rien n'a été enregistré : %(reason)s. Rechargez la page.", reason=reason)
         return 409, _("Le dossier a changé entre-temps. Rechargez la page.")
+    if isinstance(exc, SigningRefused):
+        return 422, signing_message(exc)
     if isinstance(exc, DomainError | EngineError):
         return 422, user_message(exc)
     return 500, _("Une erreur inattendue est survenue.")

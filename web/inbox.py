@@ -13,10 +13,12 @@ from engine.models import HumanTask, ProcessInstance
 from handlers import queries
 from handlers.exchange import exchange_of
 from handlers.models import Commune
+from handlers.signatures import approval
+from handlers.signatures.keystore import SigningRefused
 
 from . import formkit, security
 from .bootstrap import get_engine
-from .errors import describe, field_messages
+from .errors import describe, field_messages, signing_message
 from .extensions import db
 
 bp = Blueprint("inbox", __name__)
@@ -66,9 +68,11 @@ def task(task_id: str, data: dict | None = None, errors: dict | None = None, sta
     loose = [(procedure.item(path[len("documents/"):]) if path.startswith("documents/") else None, message)
              for path, message in (errors or {}).items()
              if not any(path == n or path.startswith(f"{n}/") for n in shown)]
+    pin = ht.state == "READY" and approval.needs_pin(db.session(), security.actor(), ht, dossier)
     return render_template("inbox/task.html", task=ht, dossier=dossier, view=view, fields=fields, ui=ui,
                            filing=filing, now=utcnow(), version=version, exchange=exchange,
-                           providers=ports.payment_providers, loose=loose), status
+                           providers=ports.payment_providers, loose=loose, pin=pin,
+                           pin_error=(errors or {}).get("signing_pin")), status
 
 
 def _can_see(dossier_id: int) -> bool:
@@ -87,10 +91,17 @@ def complete(task_id: str):  # noqa: ANN201
     data = formkit.parse(schema, request.form)
     version = request.form.get("version", type=int)
     try:
-        get_engine(current_app).complete(task_id, data, security.actor(), expected_version=version)
+        # a signing task: the PIN unlocks the signer's key here and is never stored
+        approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], security.actor(),
+                          task_id, data, pin=request.form.get("signing_pin") or None, expected_version=version,
+                          reader=db.session())
     except InvalidTaskData as exc:
         flash(_("Certains champs sont à corriger."), "error")
         return task(task_id, data=data, errors=field_messages(exc), status=422)
+    except SigningRefused as exc:
+        message = signing_message(exc)
+        flash(message, "error")
+        return task(task_id, data=data, errors={"signing_pin": message}, status=422)
     except Conflict as exc:
         flash(describe(exc)[1], "error")
         return redirect(url_for("inbox.tasks")), 303

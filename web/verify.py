@@ -29,7 +29,8 @@ def document(code: str):  # noqa: ANN201
     ports = current_app.extensions["guichet.ports"]
     result = verification.by_code(db.session(), ports, code)
     return Response(ports.files.get(result.pdf_sha256), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="decision-{result.summary.number}.pdf"',
+        "Content-Disposition": f'attachment; filename="{"recepisse" if result.summary.kind == "receipt" else "decision"}'
+                               f'-{result.summary.number}.pdf"',
         "X-Content-Type-Options": "nosniff"})
 
 

@@ -78,6 +78,8 @@ def _ltr(value: Any) -> str:
 class AdminProblem(DomainError):
     """An administration request that cannot be carried out as asked; nothing was written."""
 
+    code: str
+
     def __init__(self, problem: str, /, **values: Any) -> None:
         self.code = problem
         self.values = values

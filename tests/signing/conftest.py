@@ -106,18 +106,14 @@ def tsa_root_pem(tmp_path_factory: pytest.TempPathFactory, tsa_root: Issued) -> 
 def softhsm(tmp_path_factory: pytest.TempPathFactory, pki: DemoPki) -> Iterator[str]:
     """A SoftHSM2 token holding the president's key (imported non-extractable) and
     certificate; yields the PKCS#11 module path."""
+    from tests import softhsm as shared
+
     util = require_tool("softhsm2-util", "softhsm2")
-    module = next((m for m in SOFTHSM_MODULES if Path(m).is_file()), None)
-    assert module, f"softhsm2-util is installed but no libsofthsm2.so in {SOFTHSM_MODULES}"
+    module = shared.module()
+    assert module, f"softhsm2-util is installed but no libsofthsm2.so in {shared.MODULES}"
     base = tmp_path_factory.mktemp("softhsm")
-    (base / "tokens").mkdir()
-    conf = base / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n"
-                    "log.level = ERROR\n")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOFTHSM2_CONF", str(conf))
-        subprocess.run([util, "--init-token", "--free", "--label", TOKEN_LABEL, "--pin", PIN,
-                        "--so-pin", SO_PIN], check=True, capture_output=True)
+    with pytest.MonkeyPatch.context():
+        shared.init_token(TOKEN_LABEL, PIN)
         key, cert, _ = pkcs12.load_key_and_certificates(pki.president_pkcs12.read_bytes(),
                                                         PASSPHRASE.encode())
         assert key is not None and cert is not None

@@ -90,3 +90,16 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+def pdfsig_verdicts(pdf: Path) -> list[tuple[str, str]]:
+    """(signature type, validation verdict) for each signature pdfsig lists, in order."""
+    kinds: list[str] = []
+    verdicts: list[str] = []
+    for line in pdfsig(pdf).splitlines():
+        line = line.strip()
+        if line.startswith("- Signature Type:"):
+            kinds.append(line.split(":", 1)[1].strip())
+        elif line.startswith("- Signature Validation:"):
+            verdicts.append(line.split(":", 1)[1].strip())
+    return list(zip(kinds, verdicts, strict=True))

@@ -98,6 +98,14 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/commission/sessions/<int:session_id>/close", "/commission/sessions/{SES}/close", {"agent_own"}, None),
     ("GET", "/commission/sessions/<int:session_id>/minutes.pdf", "/commission/sessions/{SES}/minutes.pdf", ROOM, None),
     ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
+    ("GET", "/signature-keys/", "/signature-keys/", SIGNED_IN, None),
+    # mismatched PINs: the president is told so (422), anyone else is refused before (403)
+    ("POST", "/signature-keys/", "/signature-keys/", {"president_own"},
+     {"commune": "casablanca", "pin": "1234567", "pin_confirm": "7654321"}),
+    ("POST", "/signature-keys/<int:key_id>/install", "/signature-keys/999999/install", set(), {"pin": "1234567"}),
+    ("GET", "/signature-keys/<int:key_id>/csr.pem", "/signature-keys/999999/csr.pem", set(), None),
+    ("POST", "/signature-keys/<int:key_id>/certificate", "/signature-keys/999999/certificate", set(),
+     {"certificate": "x"}),
     ("POST", "/admin/incidents/<int:job_id>/retry", "/admin/incidents/999999/retry", {"admin"}, {}),
     ("GET", "/auth/welcome/<token>", "/auth/welcome/not-a-link", set(), None),  # no link: nobody
     ("POST", "/auth/welcome/<token>", "/auth/welcome/not-a-link", set(), {"password": "x" * 12, "confirm": "x" * 12}),
@@ -170,6 +178,7 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("GET", "/api/v1/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance",
      "/api/v1/dossiers/{S}/payments/1/quittance", SEES_DOSSIER, None),
     ("GET", "/api/v1/payment-orders/<code>", "/api/v1/payment-orders/{OC}", EVERYONE, None),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/receipt.pdf", "/api/v1/dossiers/{D}/receipt.pdf", SEES_DOSSIER, None),
     ("GET", "/api/v1/tasks", "/api/v1/tasks", SIGNED_IN, None),
     ("GET", "/api/v1/tasks/<task_id>", "/api/v1/tasks/{T}", TASK_HOLDER, None),
     ("POST", "/api/v1/tasks/<task_id>/claim", "/api/v1/tasks/{T}/claim", TASK_HOLDER, None),

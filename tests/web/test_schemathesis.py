@@ -65,6 +65,7 @@ OPERATIONS = [
     "POST /api/v1/dossiers/{dossier_id}/payments",
     "GET /api/v1/dossiers/{dossier_id}/payments/{payment_id}/quittance",
     "GET /api/v1/payment-orders/{code}",
+    "GET /api/v1/dossiers/{dossier_id}/receipt.pdf",
     "GET /api/v1/tasks",
     "GET /api/v1/tasks/{task_id}",
     "POST /api/v1/tasks/{task_id}/claim",

@@ -12,6 +12,7 @@ from engine.clock import utcnow
 from handlers import dossiers, queries
 from handlers.dossier_models import Dossier
 from handlers.exchange import exchange_of
+from handlers.signatures import receipts
 
 from ..bootstrap import get_engine
 from ..extensions import db
@@ -70,7 +71,7 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
                                     content=storage.read(dossiers.MAX_DOCUMENT_BYTES + 1), by=caller(),
                                     now=utcnow())
         return {"id": doc.id, "kind": doc.kind, "version": doc.version, "sha256": doc.sha256,
-                "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at}
+                "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at, "signature": doc.signature}
 
 
 @bp.post("/dossiers/<int:dossier_id>/submit")
@@ -111,7 +112,8 @@ def detail(dossier_id: int) -> Any:
     return {**dossier_out(v.dossier),
             "timeline": [{"status": s.status, "label": status_label(s.status, v.dossier.catalog_id), "at": s.at} for s in v.timeline],
             "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
-                           "pages": d.pages, "uploaded_at": d.uploaded_at} for d in v.documents],
+                           "pages": d.pages, "uploaded_at": d.uploaded_at, "signature": d.signature}
+                          for d in v.documents],
             "open_steps": [{"id": t.id, "bpmn_id": t.bpmn_id, "title": t.title, "role": t.role,
                             "assignee_name": _acting_for(v, t.assignee), "yours": t.assignee == caller().user_id,
                             "due_at": t.due_at, "state": t.state, "completed_at": t.completed_at}
@@ -126,6 +128,22 @@ def _acting_for(view: Any, user_id: str | None) -> str | None:
     """Who a step waits for, by the organism they sit for: never an internal user id."""
     organism = view.organisms.get(user_id) if user_id else None
     return organism.name_fr if organism is not None else None
+
+
+@bp.get("/dossiers/<int:dossier_id>/receipt.pdf")
+@bp.auth_required(token_auth)
+@bp.output(FileSchema, content_type="application/pdf",
+           description="the filing receipt; header X-Guichet-Sealed: true when it carries the commune's e-seal")
+@bp.doc(summary="The filing receipt (PDF), sealed with the commune's e-seal when it has one",
+        responses={404: "not filed yet, or not visible to the caller"})
+def receipt(dossier_id: int) -> Any:
+    dossier = queries.dossier(db.session(), caller(), dossier_id)
+    if dossier.number is None:
+        abort(404, "not filed yet: no receipt")
+    pdf, sealed = receipts.receipt(db.session(), ports(), dossier)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="recepisse-{dossier.number}.pdf"',
+                             "X-Guichet-Sealed": "true" if sealed else "false", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/dossiers/<int:dossier_id>/authorization.pdf")

@@ -60,6 +60,10 @@ class DocumentOut(Schema):
     size = Integer()
     pages = Integer(allow_none=True)
     uploaded_at = DateTime()
+    signature = Dict(allow_none=True, metadata={
+        "description": "the PDF's own signature as checked at upload: signed, valid, intact, trusted, "
+                       "profession (whose trust anchors it chains to), signer, valid_until, signed_at, "
+                       "problems; null when it carries none"})
 
 
 class StatusOut(Schema):
@@ -164,6 +168,9 @@ class TaskDetailOut(TaskOut):
 class CompleteIn(Schema):
     data = Dict(required=True)
     expected_version = Integer(load_default=None)
+    pin = String(load_default=None, metadata={"description": "signing tasks: the PIN (or passphrase) of the "
+                                                             "signer's key; it unlocks the key for this one "
+                                                             "document and is never stored"})
 
 
 class CompleteOut(Schema):

@@ -10,6 +10,7 @@ from engine.clock import utcnow
 from engine.models import ProcessInstance
 from handlers import queries
 from handlers.completeness.views import open_request_of
+from handlers.signatures import approval
 
 from ..bootstrap import get_engine
 from ..extensions import db, reads_only
@@ -69,8 +70,9 @@ def complete(task_id: str, body: dict[str, Any]) -> Any:
     # The engine checks, under the instance lock, that the caller may do the task before it
     # says anything of the task's state; a task the caller may not see is answered as absent.
     try:
-        instance_id = get_engine(current_app).complete(task_id, body["data"], caller(),
-                                                       expected_version=body["expected_version"])
+        instance_id = approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], caller(),
+                                        task_id, body["data"], pin=body.get("pin"),
+                                        expected_version=body["expected_version"], reader=db.session())
     except Forbidden as exc:
         raise NotFound(f"no task {task_id}") from exc
     dossier_id, status = queries.dossier_status(db.session(), instance_id)

@@ -1,0 +1,69 @@
+"""A president enrols their signature key in their token and signs with its PIN, in a real
+headless Chromium (CSRF on): generate the key and its CSR, install the certificate, approve."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handlers.signatures.keystore import KeyStore
+from tests import softhsm
+from tests.signing.tools import missing
+from tests.web import test_portal as portal
+from tests.web.test_browser import LiveSite, flash, live, shot  # noqa: F401 - the live fixture
+
+
+def test_a_president_enrols_a_token_key_and_signs_with_its_pin(live: LiveSite, demo_pki: Any,  # noqa: F811
+                                                               tmp_path: Path) -> None:
+    from signing.demo_pki import load_ca
+    from signing.verify import verify
+    module = softhsm.module()
+    if module is None:
+        missing("SoftHSM2 is not installed (Debian package softhsm2)")
+    ca = load_ca(demo_pki, "demo-pass")
+    ports = live.site.app.extensions["guichet.ports"]
+    ports.keystore = KeyStore(keys_dir=tmp_path / "keys", authorization_key=lambda: bytes(range(32)),
+                              pkcs11_module=module, demo_ca=lambda: ca)
+    ports.signer = lambda: None  # sole control: the president's own key or nothing
+    softhsm.init_token("jeton-navigateur", "8642097")
+
+    page = live.login("president@casablanca.demo")
+    page.get_by_role("link", name="Ma clé de signature").click()
+    page.get_by_label("Libellé de votre jeton").fill("jeton-navigateur")
+    page.get_by_label("Code PIN (6 caractères au moins)").fill("8642097")
+    page.get_by_label("Confirmez le code PIN").fill("8642097")
+    page.get_by_role("button", name="Générer ma clé").click()
+    assert "installez-le avec votre code PIN" in flash(page)
+    page.locator("input[name=pin]").first.fill("8642097")
+    page.get_by_role("button", name="Installer le certificat").click()
+    assert "votre clé peut signer" in flash(page)
+    assert page.locator("table bdi", has_text="CN=Président de la commune (Casablanca)").is_visible()
+    shot(page, "signature-key")
+
+    live.site.app.config["WTF_CSRF_ENABLED"] = False  # the test client's journey posts no CSRF token
+    with pytest.raises(AssertionError):  # carried to the signature step; approving without a PIN fails
+        portal.test_whole_journey_through_pages(live.site)
+    live.site.app.config["WTF_CSRF_ENABLED"] = True
+    page.goto("/inbox")
+    page.locator("table tbody tr").get_by_role("link").first.click()
+    page.get_by_label("J'approuve et je signe cette décision").check()
+    pin = page.get_by_label("Code PIN de votre clé de signature")
+    assert pin.get_attribute("type") == "password"
+    pin.fill("1111111")
+    page.get_by_role("button", name="Valider").click()
+    assert "ne s'est pas ouverte avec ce code PIN" in flash(page)
+    page.get_by_label("J'approuve et je signe cette décision").check()
+    page.get_by_label("Code PIN de votre clé de signature").fill("8642097")
+    page.get_by_role("button", name="Valider").click()
+    assert "avance" in flash(page)
+
+    from sqlalchemy import select
+
+    from handlers.dossier_models import Decision
+    from web.extensions import db
+    with live.site.app.app_context():
+        decision = db.session.scalars(select(Decision)).one()
+        assert decision.signed
+        result = verify(ports.files.get(decision.pdf_sha256), [demo_pki.ca_certificate.read_bytes()])
+    assert result.valid and result.signer_common_name == "Président de la commune (Casablanca)"
