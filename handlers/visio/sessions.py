@@ -79,15 +79,24 @@ def visible(session: Session, actor: Actor, *, today: date,
 
 
 def awaiting(session: Session, commission: Commission) -> list[Dossier]:
-    """Dossiers of the commission's commune whose members' opinion tasks are open: the
-    dossiers waiting for this commission."""
+    """The dossiers waiting for *this* commission: an opinion round of this commission is
+    open on them (a member's opinion task is READY) and the procedure put them on a session
+    of this commission (its kind and commune: ``commission.convene`` resolved it), the latest
+    agenda entry of the dossier. A member sitting on several commissions does not bring the
+    dossiers of the others."""
     members = [m.user_id for m in commission.members]
     if not members:
         return []
     waiting = select(HumanTask.instance_id).where(HumanTask.state == "READY", HumanTask.assignee.in_(members),
                                                   HumanTask.bpmn_id.startswith(OPINION_TASK))
+    latest = (select(AgendaItem.dossier_id, func.max(AgendaItem.id).label("last"))
+              .group_by(AgendaItem.dossier_id).subquery())
+    here = (select(latest.c.dossier_id).join(AgendaItem, AgendaItem.id == latest.c.last)
+            .join(CommissionSession, CommissionSession.id == AgendaItem.session_id)
+            .where(CommissionSession.commission_id == commission.id))
     return list(session.scalars(select(Dossier).where(  # no DISTINCT: PostgreSQL's json has no equality
-        Dossier.commune_code == commission.commune_code, Dossier.instance_id.in_(waiting)).order_by(Dossier.number)))
+        Dossier.commune_code == commission.commune_code, Dossier.instance_id.in_(waiting),
+        Dossier.id.in_(here)).order_by(Dossier.number)))
 
 
 def schedule(session: Session, ports: Ports, actor: Actor, *, commission_id: int, day: date, time: str,

@@ -123,3 +123,23 @@ def test_scheduled_session_is_mailed_to_members_in_their_language(world: World) 
         assert "Commission des petits projets" in mails["urbanisme@casablanca.demo"]
     finally:
         sink.stop()
+
+
+def test_scheduling_offers_only_the_dossiers_of_that_commission(world: World) -> None:
+    """The permit waits for petits projets; grands projets seats the same two members (and
+    more), Rabat's petits projets the same kind elsewhere: neither is offered the dossier."""
+    from handlers.models import Commission
+    from handlers.visio.sessions import awaiting
+    from web.extensions import db
+    agent = world.http(AGENT)
+    with world.site.app.app_context():
+        by_kind = {(c.commune_code, c.kind): c for c in db.session.scalars(select(Commission))}
+        assert [d.id for d in awaiting(db.session(), by_kind["casablanca", "petits_projets"])] == [world.dossier_id]
+        for other in (("casablanca", "grands_projets"), ("casablanca", "voirie"), ("rabat", "petits_projets")):
+            assert awaiting(db.session(), by_kind[other]) == [], other
+        grands = by_kind["casablanca", "grands_projets"].id
+        petits = by_kind["casablanca", "petits_projets"].id
+    page = agent.get(f"/commission/sessions/new?commission_id={grands}").get_data(as_text=True)
+    assert f'name="dossier_id" value="{world.dossier_id}"' not in page
+    page = agent.get(f"/commission/sessions/new?commission_id={petits}").get_data(as_text=True)
+    assert f'name="dossier_id" value="{world.dossier_id}"' in page
