@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
-from handlers.common import DomainError
+from handlers.common import DomainError, Refusal
 from handlers.dossiers import InvalidDocument
 from handlers.files import StoredFileAltered
 
@@ -47,6 +48,8 @@ def describe(exc: Exception) -> tuple[int, str]:
     """HTTP status and a message a person can act on."""
     if isinstance(exc, InvalidTaskData):
         return 422, _("Certains champs sont à corriger.")
+    if isinstance(exc, Refusal):
+        return exc.status, exc.text(str(get_locale() or "fr"))
     if isinstance(exc, InvalidDocument):
         return 422, _("Ce fichier est refusé : %(reason)s", reason=str(exc))
     if isinstance(exc, NotFound):

@@ -10,10 +10,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Actor, Conflict, Engine
+from engine import Actor, Engine
 from signing.minutes import AgendaEntry, GivenOpinion, MinutesDocument, PlanSnapshot, Presence, minutes_pdf
 
-from ..common import DomainError
+from ..common import DomainError, Refusal
 from ..dossier_models import CommissionSession, DocumentVersion, Dossier
 from ..models import Commission, Commune, User
 from ..ports import Ports
@@ -56,9 +56,10 @@ def document(session: Session, ports: Ports, sitting: CommissionSession, closed_
                            reference=f"session-{sitting.id}")
 
 
-def close(engine: Engine, ports: Ports, actor: Actor, session_id: int) -> Closed:
+def close(engine: Engine, ports: Ports, actor: Actor, session_id: int, *, before_date: bool = False) -> Closed:
     """Close the session (secretary only): everyone still present is marked as leaving now,
-    the minutes are rendered, signed and attached to each dossier of the agenda."""
+    the minutes are rendered, signed and attached to each dossier of the agenda. Before the
+    session's day, only when ``before_date`` says the secretary knows it."""
     signer = ports.signer()
     if signer is None:
         raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the minutes cannot be signed")
@@ -67,7 +68,12 @@ def close(engine: Engine, ports: Ports, actor: Actor, session_id: int) -> Closed
         seat = access.secretary(session, actor, session_id)
         sitting = session.get_one(CommissionSession, session_id, with_for_update=True)
         if sitting.status != "scheduled":
-            raise Conflict("this session is already closed")
+            raise Refusal("Cette séance est déjà close.", "هذه الجلسة مختتمة من قبل.", status=409)
+        if sitting.session_date > now.date() and not before_date:
+            raise Refusal(f"Cette séance est prévue le {sitting.session_date:%d/%m/%Y} : confirmez que vous la "
+                          "closez avant sa date.",
+                          f"هذه الجلسة مقررة يوم \u2066{sitting.session_date:%d/%m/%Y}\u2069: أكد أنك تختتمها قبل "
+                          "موعدها.", status=409)
         for row in session.scalars(select(room.Attendance).where(room.Attendance.session_id == session_id,
                                                                  room.Attendance.left_at.is_(None))):
             row.left_at = now

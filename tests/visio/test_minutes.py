@@ -26,7 +26,7 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
     assert world.http(MEMBER).post(url, json={"avis": "favorable_reserve", "reserves": "Clôture en retrait"}
                                    ).status_code == 200
     agent.get_received(NS)
-    r = world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={})
+    r = world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={"before_date": True})
     assert r.status_code == 200, r.json
     assert received(agent, "closed") == [{"minutes_url": f"/commission/sessions/{world.session_id}/minutes.pdf"}]
     pdf = world.http(MEMBER2).get(r.json["minutes_url"]).data
@@ -47,7 +47,7 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
         doc_id = attached[0].id
     assert world.http(CITIZEN).get(f"/dossiers/{world.dossier_id}/documents/{doc_id}").data == pdf
     # closed: no second close, no more opinions or agenda changes
-    assert world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={}).status_code == 409
+    assert world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={"before_date": True}).status_code == 409
     assert world.http(MEMBER2).post(url, json={"avis": "favorable"}).status_code == 409
     late = member.emit("annotate", {"version_id": world.plan_id, "page": 1, "kind": "rect",
                                     "geometry": {"x": 1, "y": 1, "w": 2, "h": 2}}, namespace=NS, callback=True)
@@ -55,6 +55,6 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
 
 
 def test_only_the_secretary_closes(world: World) -> None:
-    r = world.http(MEMBER).post(f"/commission/sessions/{world.session_id}/close", json={})
+    r = world.http(MEMBER).post(f"/commission/sessions/{world.session_id}/close", json={"before_date": True})
     assert r.status_code == 403
     assert world.http(MEMBER).get(f"/commission/sessions/{world.session_id}/minutes.pdf").status_code == 404

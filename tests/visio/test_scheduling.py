@@ -3,7 +3,7 @@ and see it; dossiers reaching the commission join the agent's next session."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
@@ -116,9 +116,21 @@ def test_scheduled_session_is_mailed_to_members_in_their_language(world: World) 
         r = world.http(AGENT).post("/commission/sessions/new", data={
             "commission_id": _petits_projets(world), "date": _day(world, 4), "time": "15:00"})
         assert r.status_code == 302
-        mails = {m["To"].addresses[0].addr_spec: m.get_content() for m in sink.messages
-                 if "séance" in m["Subject"] or "جلسة" in m["Subject"]}
+        sent = {m["To"].addresses[0].addr_spec: m for m in sink.messages
+                if "séance" in m["Subject"] or "جلسة" in m["Subject"]}
+        mails = {to: m.get_body(("plain",)).get_content() for to, m in sent.items()}
         assert set(mails) == {MEMBER, "urbanisme@casablanca.demo"}
+        # the invitation: an iCalendar event at 15:00 in Casablanca's time, written in UTC
+        from datetime import date, datetime
+        from zoneinfo import ZoneInfo
+        start = datetime.combine(date.fromisoformat(_day(world, 4)), datetime.min.time().replace(hour=15),
+                                 ZoneInfo("Africa/Casablanca")).astimezone(UTC)
+        invitation = next(p for p in sent[MEMBER].iter_attachments())
+        assert invitation.get_content_type() == "text/calendar" and invitation.get_filename().endswith(".ics")
+        calendar = invitation.get_content()
+        calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+        assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}" in calendar
+        assert "BEGIN:VEVENT" in calendar and "/commission/sessions/" in calendar
         assert "لجنة المشاريع الصغرى" in mails[MEMBER] and "15:00" in mails[MEMBER]
         assert "Commission des petits projets" in mails["urbanisme@casablanca.demo"]
     finally:

@@ -36,6 +36,7 @@ TASK_HOLDER = {"member_this"}
 ROOM = {"agent_own", "member_this"}  # the commission's members and the commune's guichet agents
 SESSIONS = {"agent_own", "agent_other", "member_this", "member_other"}
 AGENTS = {"agent_own", "agent_other"}
+API_SESSIONS = "/api/v1/commissions/<int:commission_id>/sessions"
 
 # (method, route as the app declares it, url with placeholders, who is allowed, form/json body)
 ROWS: list[tuple[str, str, str, set[str], Any]] = [
@@ -86,7 +87,8 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/commission/sessions/<int:session_id>/documents/<int:version_id>/export",
      "/commission/sessions/{SES}/documents/{DOC}/export", ROOM, None),
     ("GET", "/commission/documents/<int:version_id>/file", "/commission/documents/{DOC}/file", ROOM, None),
-    ("POST", "/commission/sessions/<int:session_id>/close", "/commission/sessions/{SES}/close", {"agent_own"}, None),
+    ("POST", "/commission/sessions/<int:session_id>/close", "/commission/sessions/{SES}/close", {"agent_own"},
+     {"before_date": "on"}),
     ("GET", "/commission/sessions/<int:session_id>/minutes.pdf", "/commission/sessions/{SES}/minutes.pdf", ROOM, None),
     ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
     ("POST", "/admin/incidents/<int:job_id>/retry", "/admin/incidents/999999/retry", {"admin"}, {}),
@@ -157,6 +159,23 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/api/v1/tasks/<task_id>/claim", "/api/v1/tasks/{T}/claim", TASK_HOLDER, None),
     ("POST", "/api/v1/tasks/<task_id>/complete", "/api/v1/tasks/{T}/complete", TASK_HOLDER,
      {"data": {"opinion": {"avis": "favorable"}}}),
+    ("GET", f"{API_SESSIONS}", "/api/v1/commissions/{COM}/sessions", ROOM, None),
+    ("POST", f"{API_SESSIONS}", "/api/v1/commissions/{COM}/sessions", {"agent_own"}, {"date": "x"}),
+    ("GET", f"{API_SESSIONS}/<int:session_id>", "/api/v1/commissions/{COM}/sessions/{SES}", ROOM, None),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/agenda", "/api/v1/commissions/{COM}/sessions/{SES}/agenda",
+     {"agent_own"}, {"dossier_id": "x"}),
+    ("DELETE", f"{API_SESSIONS}/<int:session_id>/agenda/<int:dossier_id>",
+     "/api/v1/commissions/{COM}/sessions/{SES}/agenda/{D}", {"agent_own"}, None),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/convocation",
+     "/api/v1/commissions/{COM}/sessions/{SES}/convocation", {"agent_own"}, None),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/agenda/<int:dossier_id>/opinion",
+     "/api/v1/commissions/{COM}/sessions/{SES}/agenda/{D}/opinion", {"member_this"}, {"avis": "x"}),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/agenda/<int:dossier_id>/followup",
+     "/api/v1/commissions/{COM}/sessions/{SES}/agenda/{D}/followup", {"agent_own"}, {"action": "x"}),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/close", "/api/v1/commissions/{COM}/sessions/{SES}/close",
+     {"agent_own"}, {}),
+    ("GET", f"{API_SESSIONS}/<int:session_id>/minutes.pdf",
+     "/api/v1/commissions/{COM}/sessions/{SES}/minutes.pdf", ROOM, None),
 ]
 
 
@@ -180,14 +199,15 @@ def _world(site: Site) -> dict[str, str]:
     task = re.search(r'/tasks/([0-9a-f-]{36})', member.get("/inbox").get_data(as_text=True)).group(1)
     from sqlalchemy import select
 
-    from handlers.dossier_models import AgendaItem, Decision, DocumentVersion, Dossier
+    from handlers.dossier_models import AgendaItem, CommissionSession, Decision, DocumentVersion, Dossier
     from web.extensions import db
     with site.app.app_context():
         signed = db.session.scalar(select(Decision).where(Decision.signed.is_(True)))
         doc = db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id))
         assert db.session.get(Dossier, dossier_id).status == "commission"
         session_id = db.session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id))
-        return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
+        commission = db.session.get(CommissionSession, session_id).commission_id
+        return {"COM": str(commission), "D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
                 "T": task, "DOC": str(doc), "SES": str(session_id),
                 "I": str(db.session.get(Dossier, dossier_id).instance_id)}
 
