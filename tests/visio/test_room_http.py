@@ -31,7 +31,7 @@ def test_outsiders_get_404_as_for_what_does_not_exist(world: World, email: str) 
     opinion = client.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/opinion",
                           json={"avis": "favorable"})
     assert opinion.status_code == 404 and opinion.json["message"]
-    assert client.post(f"/commission/sessions/{world.session_id}/close", json={"before_date": True}).status_code == 404
+    assert client.post(f"/commission/sessions/{world.session_id}/close", json={"confirm": True, "before_date": True}).status_code == 404
 
 
 @pytest.mark.parametrize("email", [AGENT, MEMBER])

@@ -86,9 +86,36 @@ REFUSE_CAMERA = """(() => {
 })();"""
 
 
+# Keeps every RTCPeerConnection the page makes and every media track it holds (captured or
+# received), so that the end of the session can be checked: all closed, all ended.
+TRACK_MEDIA = """(() => {
+  window.__pcs = []; window.__tracks = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.__pcs.push(pc);
+    pc.addEventListener("track", ({track}) => window.__tracks.push(track));
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await ask(constraints);
+    window.__tracks.push(...stream.getTracks());
+    return stream;
+  };
+})();"""
+
+# True once every peer connection is closed, every track ended and the media controls gone.
+MEDIA_ENDED = """() => window.__pcs.length > 0 && window.__pcs.every((pc) => pc.signalingState === "closed")
+  && window.__tracks.every((track) => track.readyState === "ended")
+  && !document.querySelector("#toggle-audio, #toggle-video, #audio-only, #retry-media, #close-session")"""
+
+
 def login(browser: Browser, base: str, email: str, *, refuse_camera: bool = False) -> Page:
     context = browser.new_context(base_url=base, locale="fr-FR", viewport={"width": 1366, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(TRACK_MEDIA)
     if refuse_camera:
         context.add_init_script(REFUSE_CAMERA)
     page = context.new_page()
@@ -304,11 +331,23 @@ def run(workdir: Path) -> dict[str, Any]:
         second.wait_for_selector("#layer [data-kind=rect]")
         shot(second, "visio-04-room-arabic")
 
-        # The secretary closes the session: everyone gets the minutes link.
-        secretary.once("dialog", lambda dialog: dialog.accept())
+        # The secretary closes the session (warned: its day has not come): everyone gets the
+        # minutes link, and within 2 s every peer connection is closed, every track stopped.
+        live = {name: page.evaluate("[window.__pcs.length, window.__tracks.filter((t) => t.readyState === 'live')"
+                                    ".length]") for name, page in (("first", first), ("second", second),
+                                                                  ("secretary", secretary))}
+        assert all(pcs >= 2 and tracks >= 1 for pcs, tracks in live.values()), live
+        asked: list[str] = []
+        secretary.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         secretary.locator("#close-session").click()
         for page in (first, second, secretary):
             page.wait_for_selector("#closed-banner:not([hidden]) a[href$='minutes.pdf']", timeout=60_000)
+        closed_at = time.monotonic()
+        for page in (first, second, secretary):
+            page.wait_for_function(MEDIA_ENDED, timeout=2000)
+        figures["media_ended_ms"] = round((time.monotonic() - closed_at) * 1000)
+        figures["live_before_close"] = live
+        assert asked and "avant sa date" in asked[0], asked
         minutes = first.request.get(f"{base}/commission/sessions/{meeting.session_id}/minutes.pdf")
         assert minutes.status == 200 and minutes.body().startswith(b"%PDF"), minutes.status
         first.reload()  # a closed room still shows its plans and their annotations, read-only

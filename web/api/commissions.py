@@ -178,7 +178,8 @@ def followup_action(commission_id: int, session_id: int, dossier_id: int, raw: A
 def close(commission_id: int, session_id: int, raw: Any) -> Any:
     lifecycle.secretary(db.session(), caller(), commission_id, session_id)
     body = _valid(CloseIn, raw)
-    closed = minutes.close(get_engine(current_app), ports(), caller(), session_id, before_date=body["before_date"])
+    closed = minutes.close(get_engine(current_app), ports(), caller(), session_id, confirmed=body["confirm"],
+                           before_date=body["before_date"])
     url = f"/api/v1/commissions/{commission_id}/sessions/{session_id}/minutes.pdf"
     broadcast("closed", {"minutes_url": f"/commission/sessions/{session_id}/minutes.pdf"}, session_id)
     return {"minutes_url": url, "sha256": closed.minutes_sha256, "documents": closed.documents}
