@@ -9,6 +9,7 @@ import {Chat, Presence} from "./room/live.js";
 import {LocalMedia} from "./room/media.js";
 import {Mesh} from "./room/mesh.js";
 import {readJson, requestJson, setLabels, t} from "./room/util.js";
+import {Surface} from "./room/surface.js";
 import {PdfViewer} from "./room/viewer.js";
 
 const data = readJson("room-data");
@@ -219,6 +220,7 @@ $("export").addEventListener("click", async () => {
 
 // --- agenda and the dossier on screen ----------------------------------------------------
 const panel = new DossierPanel($("dossier"), {data, base, onDocument: (doc) => showDocument(doc)});
+const surface = new Surface({root, viewer, onError: (error) => status(t("pdfFailed", {reason: error.message}), "error")});
 
 async function selectDossier(id, {versionId = null, page = 1} = {}) {
   for (const button of document.querySelectorAll("#agenda button")) {
@@ -235,6 +237,7 @@ async function selectDossier(id, {versionId = null, page = 1} = {}) {
   const docs = dossier.documents;
   const doc = docs.find((d) => d.id === versionId) || docs.find((d) => /plans/.test(d.kind))
     || docs.find((d) => d.kind.startsWith("plan")) || docs[0];
+  surface.setDocuments(docs, doc?.id ?? null);
   if (doc) await showDocument(doc, doc.id === versionId ? page : 1);
   else {
     viewer.close();
