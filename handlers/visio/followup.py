@@ -14,6 +14,7 @@ from .. import notify
 from ..common import Refusal
 from ..dossier_models import CommissionSession, Dossier
 from ..models import User
+from ..queries import MAX_ID
 from ..ports import Ports
 from . import access, dossier, sessions
 
@@ -45,7 +46,7 @@ def act(engine: Engine, ports: Ports, actor: Actor, session_id: int, dossier_id:
     now = engine.clock()
     with engine.transaction() as session:
         seat = access.secretary(session, actor, session_id)
-        if not access.on_agenda(session, seat.session, dossier_id):
+        if not 0 < dossier_id <= MAX_ID or not access.on_agenda(session, seat.session, dossier_id):
             raise NotFound(f"dossier {dossier_id} is not on this session's agenda")
         target = session.get_one(Dossier, dossier_id)
         allowed = {s["action"]: s for s in steps(session, seat, target, dossier.opinions(session, seat.session,

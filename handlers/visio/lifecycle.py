@@ -17,6 +17,7 @@ from engine.models import HumanTask
 from ..common import Refusal
 from ..dossier_models import AgendaItem, CommissionSession, Dossier
 from ..models import Commission
+from ..queries import MAX_ID
 from ..ports import Ports
 from . import access, convocation, dossier, room, sessions
 from .sessions import OPINION_TASK
@@ -34,7 +35,7 @@ class Plan:
 
 def commission_of(session: Session, actor: Actor, commission_id: int) -> tuple[Commission, str]:
     """The commission and the actor's role in it; NotFound for whoever is not in its room."""
-    commission = session.get(Commission, commission_id) if 0 < commission_id <= 2**31 - 1 else None
+    commission = session.get(Commission, commission_id) if 0 < commission_id <= MAX_ID else None
     role = access.role_in(session, actor, commission) if commission is not None else None
     if commission is None or role is None:
         raise NotFound(f"no commission {commission_id}")
@@ -80,7 +81,8 @@ def remove(engine: Engine, actor: Actor, commission_id: int, session_id: int, do
         if found.session.status != "scheduled":
             raise sessions.closed()
         item = session.scalar(select(AgendaItem).where(AgendaItem.session_id == session_id,
-                                                       AgendaItem.dossier_id == dossier_id))
+                                                       AgendaItem.dossier_id == dossier_id)) \
+            if 0 < dossier_id <= MAX_ID else None
         if item is None:
             raise NotFound(f"dossier {dossier_id} is not on this session's agenda")
         target = session.get_one(Dossier, dossier_id)

@@ -75,12 +75,24 @@ OPERATIONS = [
     "GET /api/v1/catalog/versions",
     "POST /api/v1/catalog/validate",
     "POST /api/v1/catalog",
+    "GET /api/v1/commissions/{commission_id}/sessions",
+    "POST /api/v1/commissions/{commission_id}/sessions",
+    "GET /api/v1/commissions/{commission_id}/sessions/{session_id}",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda",
+    "DELETE /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda/{dossier_id}",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/convocation",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda/{dossier_id}/opinion",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda/{dossier_id}/followup",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/close",
+    "GET /api/v1/commissions/{commission_id}/sessions/{session_id}/minutes.pdf",
 ]
 PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}"}
 WITH_BODY = {"POST /api/v1/tokens", "POST /api/v1/dossiers", "PATCH /api/v1/dossiers/{dossier_id}",
              "POST /api/v1/dossiers/{dossier_id}/documents", "POST /api/v1/tasks/{task_id}/complete",
              "POST /api/v1/processes/validate", "POST /api/v1/processes/{key}/deploy",
-             "POST /api/v1/catalog/validate", "POST /api/v1/catalog"}
+             "POST /api/v1/catalog/validate", "POST /api/v1/catalog",
+             *(label for label in OPERATIONS if label.startswith("POST /api/v1/commissions/")
+               and not label.endswith("/convocation"))}
 BY_DOSSIER_ID = {label for label in OPERATIONS if "{dossier_id}" in label}
 # Operations that also get a dossier carried to its signed decision (and its verification code).
 NEED_SIGNED = {"GET /api/v1/verify/{code}", "GET /api/v1/dossiers/{dossier_id}",
@@ -167,10 +179,30 @@ def api(site: Site) -> Api:
     draft = _call(site, "POST", "/api/v1/dossiers", citizen, 201,
                   json={"procedure": "permis_construire", "commune": "casablanca"})["id"]
     [task] = _call(site, "GET", "/api/v1/tasks", agent)["items"]
+    commission, session = commission_session(site, agent, filed)
     return Api(site, load_schema(site), {"applicant": citizen, "agent": agent, "anonymous": {},
                                          "analyst": site.token("analyste@guichet.demo")},
                {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16],
-                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"]})
+                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"],
+                "commission_id": [commission], "session_id": [session]})
+
+
+def commission_session(site: Site, agent: dict[str, str], dossier_id: int) -> tuple[int, int]:
+    """Casablanca's petits projets commission and a session the agent schedules with the dossier."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from handlers.models import Commission
+    from web.bootstrap import get_engine
+    from web.extensions import db
+    with site.app.app_context():
+        commission = db.session.scalar(select(Commission.id).where(Commission.commune_code == "casablanca",
+                                                                   Commission.kind == "petits_projets"))
+        day = (get_engine(site.app).clock() + timedelta(days=1)).date().isoformat()
+    made = _call(site, "POST", f"/api/v1/commissions/{commission}/sessions", agent, 201,
+                 json={"date": day, "time": "10:00", "dossier_ids": [dossier_id]})
+    return int(commission), int(made["id"])
 
 
 def test_every_operation_is_covered(site: Site) -> None:
