@@ -14,8 +14,8 @@ from .. import notify
 from ..common import Refusal
 from ..dossier_models import CommissionSession, Dossier
 from ..models import User
-from ..queries import MAX_ID
 from ..ports import Ports
+from ..queries import MAX_ID
 from . import access, dossier, sessions
 
 RELAUNCH, ADJOURN = "relaunch", "adjourn"

@@ -17,8 +17,8 @@ from engine.models import HumanTask
 from ..common import Refusal
 from ..dossier_models import AgendaItem, CommissionSession, Dossier
 from ..models import Commission
-from ..queries import MAX_ID
 from ..ports import Ports
+from ..queries import MAX_ID
 from . import access, convocation, dossier, room, sessions
 from .sessions import OPINION_TASK
 
