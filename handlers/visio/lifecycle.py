@@ -129,10 +129,10 @@ def describe(session: Session, ports: Ports, found: access.Seat, lang: str, now:
     and minutes; the next steps the secretary may take on each dossier (:mod:`.followup`)."""
     from .followup import steps
     sitting = found.session
-    catalog = ports.catalog(session)
     items = []
     for item in sessions.agenda(session, sitting.id):
         d = session.get_one(Dossier, item.dossier_id)
+        catalog = ports.catalog(session, d.catalog_id)
         given = dossier.opinions(session, sitting, d)
         items.append({"position": item.position, "dossier_id": d.id, "number": d.number,
                       "procedure": catalog.procedure_label(d.procedure, lang),

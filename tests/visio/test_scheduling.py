@@ -32,9 +32,11 @@ def test_agent_schedules_members_are_notified_and_see_it(world: World) -> None:
     assert f'value="{world.dossier_id}"' in form  # the dossier waits for this commission
     commission = _petits_projets(world)
     r = agent.post("/commission/sessions/new", data={"commission_id": commission, "date": _day(world, 3),
-                                                    "time": "10:30", "dossier_id": [str(world.dossier_id)]})
+                                                    "time": "10:30", "dossier_id": [str(world.dossier_id)],
+                                                    "place": "Salle du conseil"})
     assert r.status_code == 302, r.data[:500]
     new_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert "Salle du conseil" in agent.get(r.headers["Location"]).get_data(as_text=True)
     assert new_id != world.session_id
     with world.site.app.app_context():
         # the dossier moved from the session the procedure opened to the agent's

@@ -69,8 +69,10 @@ def new_session() -> Any:
         if not errors and day is not None:
             engine = get_engine(current_app)
             with engine.transaction() as s:
+                place = request.form.get("place", "").strip() or None
                 made = sessions.schedule(s, _ports(), actor, commission_id=commission.id, day=day, time=time,
-                                         dossier_ids=dossier_ids, now=engine.clock())
+                                         dossier_ids=dossier_ids, now=engine.clock(), place=place,
+                                         visio=place is None)
                 made_id = made.id
             flash(_("Séance programmée ; les membres sont convoqués."), "success")
             return redirect(url_for("commission.session", session_id=made_id))
