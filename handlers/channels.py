@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -12,12 +13,19 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST; charset=utf-8"
+    content: bytes
+
+
 class Channel(Protocol):
     def new_reference(self) -> str:
         """A fresh reference (message id) for one logical message, stored before sending."""
 
     def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str,
-             reference: str) -> str:
+             reference: str, attachments: Sequence[Attachment] = ()) -> str:
         """Deliver one message under ``reference`` (the same on every retry); return the
         reference it went out with. Raise to have it retried."""
 
@@ -38,7 +46,7 @@ class SmtpChannel:
         return make_msgid(domain=self.sender.rsplit("@", 1)[-1])
 
     def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str,
-             reference: str) -> str:
+             reference: str, attachments: Sequence[Attachment] = ()) -> str:
         """Send under the Message-ID ``reference``: a retry is recognisably the same message."""
         msg = EmailMessage()
         msg["From"] = self.sender
@@ -47,6 +55,12 @@ class SmtpChannel:
         msg["Content-Language"] = lang
         msg["Message-ID"] = reference
         msg.set_content(body, charset="utf-8")
+        for item in attachments:
+            kind, _, params = item.content_type.partition(";")
+            maintype, _, subtype = kind.strip().partition("/")
+            extra = dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p and "charset" not in p)
+            msg.add_attachment(item.content, maintype=maintype, subtype=subtype, filename=item.filename,
+                               params=extra)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
@@ -63,6 +77,6 @@ class SmsRecorder:
         return "recorded"
 
     def send(self, *, to_address: str, to_name: str, subject: str, body: str, lang: str,
-             reference: str) -> str:
+             reference: str, attachments: Sequence[Attachment] = ()) -> str:
         log.info("SMS to %s recorded (no gateway configured)", to_address)
         return reference

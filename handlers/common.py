@@ -26,6 +26,18 @@ class DomainError(Exception):
             self.code, self.params = code, params
 
 
+class Refusal(DomainError):
+    """A use case refuses, saying why in French and Arabic: 409 when the state forbids it
+    now (a closed session), 422 when the request itself is wrong."""
+
+    def __init__(self, fr: str, ar: str, *, status: int = 422):
+        self.fr, self.ar, self.status = fr, ar, status
+        super().__init__(fr)
+
+    def text(self, lang: str) -> str:
+        return self.ar if lang == "ar" else self.fr
+
+
 def dossier_of(call: ServiceCall) -> Dossier:
     dossier_id = call.data.get("dossier_id")
     dossier = call.session.get(Dossier, dossier_id) if dossier_id is not None else None

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base
@@ -100,6 +100,9 @@ class CommissionSession(Base):
     scheduled_by: Mapped[str | None] = mapped_column(String(36))
     closed_at: Mapped[datetime | None] = mapped_column()
     minutes_sha256: Mapped[str | None] = mapped_column(String(64))
+    place: Mapped[str | None] = mapped_column(String(200))  # the meeting room, when it sits in person
+    visio: Mapped[bool] = mapped_column(default=True, server_default=true())  # held in the visio room
+    convened_at: Mapped[datetime | None] = mapped_column()  # when the members were last convened
 
 
 class AgendaItem(Base):
@@ -182,3 +185,6 @@ class Notification(Base):
     attempted_at: Mapped[datetime | None] = mapped_column()  # committed before the channel is called
     sent_at: Mapped[datetime | None] = mapped_column()
     reference: Mapped[str | None] = mapped_column(String(255))  # the message id, made before the first attempt
+    attachment_name: Mapped[str | None] = mapped_column(String(120))  # e.g. the convocation's .ics
+    attachment_type: Mapped[str | None] = mapped_column(String(80))
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))  # in the file store

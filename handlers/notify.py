@@ -21,6 +21,7 @@ from engine.models import HumanTask, OutboxMessage
 from engine.outbox import enqueue_many
 
 from . import messages
+from .channels import Attachment
 from .common import DomainError, dossier_of, param
 from .dossier_models import Dossier, Notification
 from .models import RoleGrant, User
@@ -217,6 +218,10 @@ def deliver(session: Session, job: OutboxMessage, now: datetime, *, ports: Ports
         note.reference = channel.new_reference()
     note.attempted_at = now
     checkpoint(session)  # the reference is stored before anything leaves
+    attached: tuple[Attachment, ...] = ()
+    if note.attachment_sha256:
+        attached = (Attachment(note.attachment_name or "piece-jointe", note.attachment_type or
+                               "application/octet-stream", ports.files.get(note.attachment_sha256)),)
     note.reference = channel.send(to_address=user.email, to_name=user.full_name, subject=note.subject,
-                                  body=note.body, lang=note.lang, reference=note.reference)
+                                  body=note.body, lang=note.lang, reference=note.reference, attachments=attached)
     note.sent_at = now

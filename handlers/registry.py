@@ -18,6 +18,7 @@ from . import commission, decision, fees, filing, notify, status
 from .completeness import operators as requests
 from .payments import operators as payments
 from .ports import Ports
+from .visio import examined
 
 HandlerFn = Callable[[ServiceCall, Ports], dict[str, Any]]
 
@@ -69,6 +70,15 @@ DOCS: dict[str, tuple[str, str]] = {
     "opinions.compile": ("Consolide les avis des membres pour le tableau de délibération (avis, avis conformes, "
                          "réserves).",
                          "يجمع آراء الأعضاء لجدول المداولة (الآراء، الآراء المطابقة، التحفظات)."),
+    "commission.minutes": ("Constate comment les avis ont été examinés (examen) : proces_verbal quand la séance "
+                           "qui a examiné le dossier est close et son procès-verbal signé, attente_proces_verbal "
+                           "tant qu'elle ne l'est pas, avis_recueillis quand les avis ont été donnés hors séance.",
+                           "يعاين كيف فُحصت الآراء (examen): proces_verbal إذا اختُتمت الجلسة التي فحصت الملف ووُقع "
+                           "محضرها، attente_proces_verbal ما دامت لم تختتم، avis_recueillis إذا أبديت الآراء خارج "
+                           "الجلسة."),
+    "opinions.collected": ("Établit le relevé des avis recueillis hors séance, le signe avec la clé du président et "
+                           "le joint au dossier.",
+                           "يُعد بيان الآراء المستقاة خارج الجلسة ويوقعه بمفتاح الرئيس ويضمه إلى الملف."),
     "fees.record": ("Calcule la taxe : taux (fee_rate) × le champ du dossier choisi, et l'enregistre.",
                     "يحسب الرسم: النسبة (fee_rate) × حقل الملف المختار، ويسجله."),
     "fees.mark_paid": ("Enregistre la référence de paiement confirmée par le guichet sur les taxes impayées.",
@@ -121,6 +131,8 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
         "delay_days": {"type": "integer", "minimum": 0, "default": 2, "title": "Délai minimal de la séance (jours)",
                        "x-title-ar": "الأجل الأدنى للجلسة (أيام)"}})),
     "opinions.compile": (commission.compile_opinions, False, NONE),
+    "commission.minutes": (examined.state, False, NONE),
+    "opinions.collected": (examined.collected, False, NONE),
     "fees.record": (fees.record, False, _params({
         "base_field": _text("Champ du dossier servant d'assiette", "حقل الملف المعتمد كأساس"),
         "label": _text("Libellé de la taxe", "تسمية الرسم")})),

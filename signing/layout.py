@@ -40,10 +40,11 @@ ACCENT = (0.55, 0.10, 0.12)  # the dark red of Moroccan official letterheads
 class Sheet:
     """A document being drawn: call the blocks top to bottom, then :meth:`finish`."""
 
-    def __init__(self, canvas: Canvas, fonts: FontSet, footer: Pair) -> None:
+    def __init__(self, canvas: Canvas, fonts: FontSet, footer: Pair, *, page_numbers: bool = True) -> None:
         self.c = canvas
         self.f = fonts
         self.footer_text = footer
+        self.page_numbers = page_numbers
         self.page = 1
         self.y = TOP
 
@@ -104,7 +105,8 @@ class Sheet:
         self.c.setFillColorRGB(*INK)
         self.text(LEFT, MARGIN + 4 * mm, self.footer_text.fr, 7)
         self.text(RIGHT, MARGIN + 4 * mm, self.footer_text.ar, 7, align="right")
-        self.text(WIDTH / 2, MARGIN, L.PAGE.fr.format(self.page), 7, align="center")
+        if self.page_numbers:
+            self.text(WIDTH / 2, MARGIN, L.PAGE.fr.format(self.page), 7, align="center")
 
     def finish(self) -> None:
         """Close the last page."""
@@ -211,10 +213,14 @@ class Sheet:
         self.y -= 8
 
     def heading(self, pair: Pair) -> None:
-        """A section heading: French left, Arabic right, underlined."""
-        self.ensure(44)
+        """A section heading: French left, Arabic right, underlined; on two lines (French
+        above Arabic) when they would meet on one."""
+        apart = self.width(pair.fr, 10.5, True) + self.width(pair.ar, 10.5, True) + 24 < RIGHT - LEFT
+        self.ensure(44 if apart else 60)
         self.c.setFillColorRGB(*ACCENT)
         self.text(LEFT, self.y - 12, pair.fr, 10.5, bold=True)
+        if not apart:
+            self.y -= 16
         self.text(RIGHT, self.y - 12, pair.ar, 10.5, bold=True, align="right")
         self.rule(self.y - 17, 0.5, ACCENT)
         self.c.setFillColorRGB(*INK)

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
@@ -17,12 +18,16 @@ from .annotate import Mark, annotated_writer
 from .fonts import fonts
 from .labels import Pair
 from .layout import Sheet
+from .stamp import stamp
 
 TITLE = Pair("PROCÈS-VERBAL DE LA SÉANCE", "محضر الجلسة")
 COMMISSION = Pair("Commission", "اللجنة")
 SESSION_DATE = Pair("Date de la séance", "تاريخ الجلسة")
 SESSION_TIME = Pair("Heure", "الساعة")
-ATTENDANCE = Pair("Présences (arrivée – départ, heure UTC)", "الحضور: الدخول والخروج بتوقيت غرينتش")
+ATTENDANCE = Pair("Présences (arrivée – départ, heure de Casablanca)", "الحضور: الدخول والخروج بتوقيت الدار البيضاء")
+DOCUMENTS = Pair("Documents examinés (version, empreinte SHA-256)", "الوثائق المدروسة: الصيغة والبصمة")
+NO_TIME = Pair("non fixée", "غير محددة")
+ANNEX = Pair("Annexe {n} — {title}, annoté en séance", "ملحق {n}")
 AGENDA = Pair("Ordre du jour", "جدول الأعمال")
 OPINIONS = Pair("Avis des membres", "آراء الأعضاء")
 PLANS = Pair("Plans annotés en séance (pages jointes)", "التصاميم المشروحة خلال الجلسة، صفحات مرفقة")
@@ -34,6 +39,11 @@ AVIS = {"favorable": Pair("Favorable", "موافق"), "favorable_reserve": Pair(
 RESERVES = Pair("Réserves", "التحفظات")
 MOTIVE = Pair("Motif", "التعليل")
 PENDING = Pair("avis non rendu", "لم يبد رأيه")
+COLLECTED = Pair("RELEVÉ DES AVIS RECUEILLIS", "بيان الآراء المستقاة")
+REMOTE = Pair("Avis recueillis à distance, hors séance, dans le délai imparti aux membres.",
+              "آراء مستقاة عن بعد، خارج الجلسة، داخل الأجل المحدد للأعضاء.")
+RECORDED_BY = Pair("Relevé établi par la plateforme à la réception du dernier avis",
+                   "بيان أعدته المنصة عند توصلها بآخر رأي")
 CLOSED_BY = Pair("Séance close par le secrétariat de la commission", "اختتمت الجلسة من طرف كتابة اللجنة")
 
 
@@ -71,6 +81,7 @@ class AgendaEntry:
     applicant: str
     opinions: tuple[GivenOpinion, ...] = ()
     plans: tuple[PlanSnapshot, ...] = ()
+    documents: tuple[str, ...] = ()  # "label vN — sha256"
 
 
 @dataclass(frozen=True)
@@ -85,10 +96,23 @@ class MinutesDocument:
     agenda: tuple[AgendaEntry, ...]
     closed_at: datetime
     reference: str = field(default="")
+    remote: bool = False  # opinions collected outside a session: the "avis recueillis" record
+    tz: str = "Africa/Casablanca"  # the commune's time, in which every time is written
 
 
-def _hm(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M") if moment else "—"
+def _hm(moment: datetime | None, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M") if moment else "…"
+
+
+def _presence_lines(doc: MinutesDocument) -> list[str]:
+    """One line per person: every time they were in the room (a reconnection is one more
+    interval, not one more person)."""
+    people: dict[tuple[str, str], list[Presence]] = {}
+    for p in doc.attendance:
+        people.setdefault((p.name, p.role), []).append(p)
+    return [f"{name} ({ROLE[role].fr}) : " + ", ".join(f"{_hm(p.joined, doc.tz)} – {_hm(p.left, doc.tz)}"
+                                                     for p in sorted(stays, key=lambda p: p.joined))
+            for (name, role), stays in people.items()]
 
 
 def _opinion_lines(op: GivenOpinion) -> list[str]:
@@ -112,15 +136,22 @@ def _body(doc: MinutesDocument) -> bytes:
     c.setSubject(f"{doc.commission_fr} — {doc.commission_ar}")
     c.setCreator("Guichet")
     c.setProducer("Guichet (reportlab)")
-    sheet = Sheet(c, fonts(), Pair(f"{doc.commission_fr} — {doc.date.isoformat()}", doc.commission_ar))
+    sheet = Sheet(c, fonts(), Pair(f"{doc.commission_fr} — {doc.date.isoformat()}", doc.commission_ar),
+                  page_numbers=False)  # "n / N" on every page once the annexes are appended
     day = L.long_date(doc.date)
     sheet.letterhead(Pair(doc.commune_fr, doc.commune_ar))
-    sheet.title(TITLE)
+    sheet.title(COLLECTED if doc.remote else TITLE)
     sheet.fields([(COMMISSION, Pair(doc.commission_fr, doc.commission_ar)), (SESSION_DATE, day),
-                  (SESSION_TIME, doc.time or "—")])
-    sheet.heading(ATTENDANCE)
-    if doc.attendance:
-        sheet.bullets([f"{p.name} ({ROLE[p.role].fr}) : {_hm(p.joined)} – {_hm(p.left)}" for p in doc.attendance])
+                  (SESSION_TIME, doc.time or NO_TIME)])
+    if doc.remote:
+        sheet.paragraph(REMOTE.fr)
+        sheet.paragraph(REMOTE.ar)
+    else:
+        sheet.heading(ATTENDANCE)
+    if doc.remote:
+        pass
+    elif doc.attendance:
+        sheet.bullets(_presence_lines(doc))
     else:
         sheet.bullets([NOBODY.fr, NOBODY.ar])
     sheet.heading(AGENDA)
@@ -129,26 +160,39 @@ def _body(doc: MinutesDocument) -> bytes:
         sheet.heading(Pair(f"{entry.number} — {OPINIONS.fr}", f"{OPINIONS.ar} — {arabic.ltr(entry.number)}"))
         lines = [line for op in entry.opinions for line in _opinion_lines(op)]
         sheet.bullets(lines or [NO_OPINION.fr, NO_OPINION.ar])
+        if entry.documents:
+            sheet.heading(DOCUMENTS)
+            sheet.bullets(list(entry.documents))
         if entry.plans:
             sheet.heading(PLANS)
             sheet.bullets([p.title for p in entry.plans])
     sheet.y -= 6
-    sheet.paragraph(f"{CLOSED_BY.fr}, {doc.closed_at:%Y-%m-%d %H:%M} UTC.", bold=True)
-    sheet.paragraph(CLOSED_BY.ar, bold=True)
+    closing = RECORDED_BY if doc.remote else CLOSED_BY
+    local = doc.closed_at.astimezone(ZoneInfo(doc.tz))
+    sheet.paragraph(f"{closing.fr}, {local:%Y-%m-%d %H:%M} (heure de Casablanca).", bold=True)
+    sheet.paragraph(closing.ar, bold=True)
     sheet.finish()
     c.save()
     return buffer.getvalue()
 
 
 def minutes_pdf(doc: MinutesDocument) -> bytes:
-    """The minutes, followed by the annotated pages of every plan annotated in the session."""
+    """The minutes, followed by the annotated pages of every plan annotated in the session,
+    each captioned; every page numbered "n / N"; dated when the session closed."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_body(doc))))
+    captions: dict[int, Pair] = {}
+    annex = 0
     for entry in doc.agenda:
         for plan in entry.plans:
+            annex += 1
             for page in annotated_writer(plan.pdf, list(plan.marks), only_annotated=True).pages:
                 writer.add_page(page)
-    writer.add_metadata({"/Title": f"{TITLE.fr} — {doc.commission_fr} — {doc.date.isoformat()}"})
+                captions[len(writer.pages)] = Pair(ANNEX.fr.format(n=annex, title=f"{entry.number} — {plan.title}"),
+                                                   ANNEX.ar.format(n=annex))
+    stamp(writer, captions)
+    when = doc.closed_at.strftime("D:%Y%m%d%H%M%S+00'00'")
+    writer.add_metadata({"/Title": f"{TITLE.fr} — {doc.commission_fr} — {doc.date.isoformat()}",
+                         "/CreationDate": when, "/ModDate": when})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import Busy, Conflict, EngineError, Forbidden, InvalidTaskData, NotFound, StepFailed, Unavailable
 from handlers.administration import AdminProblem
-from handlers.common import DomainError
+from handlers.common import DomainError, Refusal
 from handlers.completeness.window import UploadClosed
 from handlers.dossiers import InvalidDocument
 from handlers.files import StoredFileAltered
@@ -91,6 +91,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         return exc.status, exc.text(str(get_locale() or "fr"))
     if isinstance(exc, InvalidTaskData):
         return 422, _("Certains champs sont à corriger.")
+    if isinstance(exc, Refusal):
+        return exc.status, exc.text(str(get_locale() or "fr"))
     if isinstance(exc, InvalidDocument):
         return 422, _("Ce fichier est refusé : %(reason)s", reason=coded(exc) or _("il n'est pas accepté"))
     if isinstance(exc, UploadClosed):

@@ -16,7 +16,7 @@ from engine.models import HumanTask
 from ..dossier_models import AgendaItem, CommissionSession, DocumentVersion, Dossier, Opinion
 from ..models import CommissionMember, User
 from ..ports import Ports
-from . import access
+from . import access, fields
 from .sessions import OPINION_TASK
 
 # documents the room adds to a dossier, beside the procedure's checklist
@@ -119,7 +119,8 @@ def context(session: Session, ports: Ports, seat: access.Seat, dossier_id: int, 
     return {
         "dossier": {"id": dossier.id, "number": dossier.number, "procedure": procedure.ar if lang == "ar" else procedure.fr,
                     "status": {"code": dossier.status, "label": catalog.status_label(dossier.status, lang)},
-                    "fields": dossier.fields, "applicant": applicant.full_name},
+                    "fields": fields.labelled(catalog, dossier.procedure, dossier.fields or {}, lang),
+                    "applicant": applicant.full_name},
         "documents": [{"id": d.id, "kind": d.kind, "label": document_label(session, ports, dossier, d.kind, lang),
                        "version": d.version, "filename": d.filename, "pages": d.pages,
                        "url": f"/commission/documents/{d.id}/file"} for d in latest_documents(session, dossier.id)],

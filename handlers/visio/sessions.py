@@ -10,18 +10,22 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session, lazyload
 
-from engine import Actor, Conflict, Forbidden, NotFound
+from engine import Actor, Forbidden, NotFound
 from engine.models import HumanTask
-from engine.outbox import enqueue
 
-from ..common import DomainError
-from ..dossier_models import AgendaItem, CommissionSession, Dossier, Notification
-from ..models import Commission, CommissionMember, User
+from ..common import Refusal
+from ..dossier_models import AgendaItem, CommissionSession, Dossier
+from ..models import Commission, CommissionMember
 from ..ports import Ports
-from . import access
+from . import access, convocation
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 OPINION_TASK = "cm_opinion"
+
+
+def closed() -> Refusal:
+    return Refusal("Cette séance est close : son ordre du jour ne change plus.",
+                   "هذه الجلسة مختتمة: لم يعد جدول أعمالها قابلا للتغيير.", status=409)
 
 
 @dataclass(frozen=True)
@@ -79,37 +83,53 @@ def visible(session: Session, actor: Actor, *, today: date,
 
 
 def awaiting(session: Session, commission: Commission) -> list[Dossier]:
-    """Dossiers of the commission's commune whose members' opinion tasks are open: the
-    dossiers waiting for this commission."""
+    """The dossiers waiting for *this* commission: an opinion round of this commission is
+    open on them (a member's opinion task is READY) and the procedure put them on a session
+    of this commission (its kind and commune: ``commission.convene`` resolved it), the latest
+    agenda entry of the dossier. A member sitting on several commissions does not bring the
+    dossiers of the others."""
     members = [m.user_id for m in commission.members]
     if not members:
         return []
     waiting = select(HumanTask.instance_id).where(HumanTask.state == "READY", HumanTask.assignee.in_(members),
                                                   HumanTask.bpmn_id.startswith(OPINION_TASK))
+    latest = (select(AgendaItem.dossier_id, func.max(AgendaItem.id).label("last"))
+              .group_by(AgendaItem.dossier_id).subquery())
+    here = (select(latest.c.dossier_id).join(AgendaItem, AgendaItem.id == latest.c.last)
+            .join(CommissionSession, CommissionSession.id == AgendaItem.session_id)
+            .where(CommissionSession.commission_id == commission.id))
     return list(session.scalars(select(Dossier).where(  # no DISTINCT: PostgreSQL's json has no equality
-        Dossier.commune_code == commission.commune_code, Dossier.instance_id.in_(waiting)).order_by(Dossier.number)))
+        Dossier.commune_code == commission.commune_code, Dossier.instance_id.in_(waiting),
+        Dossier.id.in_(here)).order_by(Dossier.number)))
 
 
 def schedule(session: Session, ports: Ports, actor: Actor, *, commission_id: int, day: date, time: str,
-             dossier_ids: list[int], now: datetime) -> CommissionSession:
-    """A new session of ``commission_id`` on ``day`` at ``time`` with the given agenda; the
-    members are notified. Dossiers already on another open session move to this one."""
+             dossier_ids: list[int], now: datetime, place: str | None = None, visio: bool = True) -> CommissionSession:
+    """A new session of ``commission_id`` on ``day`` at ``time`` (in the visio room, or in
+    person at ``place``) with the given agenda; the members are convened. Dossiers already
+    on another open session move to this one."""
     commission = session.get(Commission, commission_id)
     if commission is None:
         raise NotFound(f"no commission {commission_id}")
     if not actor.holds("guichet_agent", commission.commune_code):
         raise Forbidden("only a guichet agent of the commune schedules its commission's sessions")
     if not TIME.match(time or ""):
-        raise DomainError("the time must be HH:MM", code="session.time")
+        raise Refusal("Indiquez une heure (HH:MM).", "حدد ساعة (HH:MM).")
     if day < now.date():
-        raise DomainError("a session cannot be scheduled in the past", code="session.past")
+        raise Refusal("Une séance ne peut pas être programmée dans le passé.", "لا يمكن برمجة جلسة في الماضي.")
+    place = (place or "").strip() or None
+    if not visio and place is None:
+        raise Refusal("Indiquez le lieu de la séance, ou choisissez la visioconférence.",
+                      "حدد مكان الجلسة، أو اختر الاجتماع عن بعد.")
+    if place is not None and (len(place) > 200 or any(ord(c) < 32 for c in place)):
+        raise Refusal("Le lieu est un texte d'au plus 200 caractères.", "المكان نص لا يتجاوز 200 حرف.")
     sitting = CommissionSession(commission_id=commission.id, session_date=day, start_time=time, status="scheduled",
-                                scheduled_by=actor.user_id)
+                                scheduled_by=actor.user_id, place=place, visio=visio)
     session.add(sitting)
     session.flush()
     for dossier_id in dossier_ids:
         add_to_agenda(session, actor, sitting, dossier_id)
-    notify_members(session, ports, sitting, commission, now)
+    convocation.convene(session, ports, sitting, commission, now)
     return sitting
 
 
@@ -118,7 +138,7 @@ def add_to_agenda(session: Session, actor: Actor, sitting: CommissionSession, do
     session of the same commission (a dossier is examined once per round)."""
     commission = session.get_one(Commission, sitting.commission_id)
     if sitting.status != "scheduled":
-        raise Conflict("this session is closed: its agenda can no longer change", code="session.closed")
+        raise closed()
     dossier = session.get(Dossier, dossier_id) if isinstance(dossier_id, int) and dossier_id > 0 else None
     if dossier is None or dossier.commune_code != commission.commune_code or dossier.instance_id is None:
         raise NotFound(f"no filed dossier {dossier_id} in this commune")
@@ -142,7 +162,7 @@ def add_to_agenda(session: Session, actor: Actor, sitting: CommissionSession, do
 def move(session: Session, sitting: CommissionSession, dossier_id: int, position: int) -> list[AgendaItem]:
     """Move an agenda item to ``position`` (1-based) and renumber the agenda."""
     if sitting.status != "scheduled":
-        raise Conflict("this session is closed: its agenda can no longer change", code="session.closed")
+        raise closed()
     items = agenda(session, sitting.id)
     moving = next((i for i in items if i.dossier_id == dossier_id), None)
     if moving is None:
@@ -159,36 +179,7 @@ def agenda(session: Session, session_id: int) -> list[AgendaItem]:
                                 .order_by(AgendaItem.position, AgendaItem.id)))
 
 
-SUBJECT = {"fr": "Guichet — séance de commission", "ar": "الشباك — جلسة اللجنة"}
-TEMPLATE = {
-    "fr": "Séance de la {commission} le {day} à {time} : {count} dossier(s) à l'ordre du jour. "
-          "Salle de la commission : {url}",
-    "ar": "جلسة {commission} يوم {day} على الساعة {time}: {count} ملف(ات) في جدول الأعمال. قاعة اللجنة: {url}",
-}
-
-
-def notify_members(session: Session, ports: Ports, sitting: CommissionSession, commission: Commission,
-                   now: datetime) -> list[Notification]:
-    """One message per member in their language (recorded, shown in the inbox, mailed)."""
-    count = len(agenda(session, sitting.id))
-    url = f"{ports.verify_base_url.rstrip('/')}/commission/sessions/{sitting.id}"
-    out = []
-    for member in commission.members:
-        user = session.get_one(User, member.user_id)
-        lang = user.locale if user.locale in TEMPLATE else "fr"
-        body = TEMPLATE[lang].format(commission=commission.name_ar if lang == "ar" else commission.name_fr,
-                                     day=sitting.session_date.isoformat(), time=sitting.start_time or "—",
-                                     count=count, url=url)
-        note = Notification(dossier_id=None, recipient_id=user.id, channel="email", template="session_scheduled",
-                            lang=lang, subject=SUBJECT[lang], body=body, created_at=now)
-        session.add(note)
-        session.flush()
-        if "email" in ports.channels:
-            enqueue(session, "notification", ref=str(note.id), now=now)
-        out.append(note)
-    return out
-
-
 def as_json(session: Session, sitting: CommissionSession, commission: Commission) -> dict[str, Any]:
     return {"id": sitting.id, "commission": commission.name_fr, "commission_ar": commission.name_ar,
-            "date": sitting.session_date.isoformat(), "time": sitting.start_time, "status": sitting.status}
+            "date": sitting.session_date.isoformat(), "time": sitting.start_time, "status": sitting.status,
+            "place": sitting.place, "visio": sitting.visio}

@@ -17,6 +17,7 @@ MEMBER2 = "urbanisme@casablanca.demo"  # petits projets
 OTHER_MEMBER = "regie@casablanca.demo"  # grands projets only
 OTHER_AGENT = "guichet@rabat.demo"
 CITIZEN = "citoyen@guichet.demo"
+NS = "/commission"
 
 
 @dataclass

@@ -26,7 +26,7 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
     assert world.http(MEMBER).post(url, json={"avis": "favorable_reserve", "reserves": "Clôture en retrait"}
                                    ).status_code == 200
     agent.get_received(NS)
-    r = world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={})
+    r = world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={"confirm": True, "before_date": True})
     assert r.status_code == 200, r.json
     assert received(agent, "closed") == [{"minutes_url": f"/commission/sessions/{world.session_id}/minutes.pdf"}]
     pdf = world.http(MEMBER2).get(r.json["minutes_url"]).data
@@ -47,7 +47,7 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
         doc_id = attached[0].id
     assert world.http(CITIZEN).get(f"/dossiers/{world.dossier_id}/documents/{doc_id}").data == pdf
     # closed: no second close, no more opinions or agenda changes
-    assert world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={}).status_code == 409
+    assert world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close", json={"confirm": True, "before_date": True}).status_code == 409
     assert world.http(MEMBER2).post(url, json={"avis": "favorable"}).status_code == 409
     late = member.emit("annotate", {"version_id": world.plan_id, "page": 1, "kind": "rect",
                                     "geometry": {"x": 1, "y": 1, "w": 2, "h": 2}}, namespace=NS, callback=True)
@@ -55,6 +55,30 @@ def test_closing_signs_minutes_with_attendance_opinions_and_annotated_plans(worl
 
 
 def test_only_the_secretary_closes(world: World) -> None:
-    r = world.http(MEMBER).post(f"/commission/sessions/{world.session_id}/close", json={})
+    r = world.http(MEMBER).post(f"/commission/sessions/{world.session_id}/close", json={"confirm": True, "before_date": True})
     assert r.status_code == 403
     assert world.http(MEMBER).get(f"/commission/sessions/{world.session_id}/minutes.pdf").status_code == 404
+
+
+def test_closing_from_the_session_page_asks_for_confirmation_and_warns_before_its_day(world: World) -> None:
+    agent = world.http(AGENT)
+    page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
+    assert 'name="confirm" required' in page and 'name="before_date" required' in page  # the day has not come
+    assert "vous la closez avant sa date" in page
+    url = f"/commission/sessions/{world.session_id}/close"
+    unconfirmed = agent.post(url, data={})
+    assert unconfirmed.status_code == 422 and "Confirmez la clôture" in unconfirmed.get_data(as_text=True)
+    early = agent.post(url, data={"confirm": "on"})
+    assert early.status_code == 409 and "avant sa date" in early.get_data(as_text=True)
+    assert agent.post(url, json={"confirm": True}).status_code == 409  # the room's request alike
+    assert agent.post(url, data={"confirm": "on", "before_date": "on"}).status_code == 302
+    page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
+    assert 'name="confirm"' not in page and "minutes.pdf" in page
+    # after: the dossier still misses both opinions; the secretary relaunches from the page
+    assert page.count("Relancer les membres absents") == 1 and "aucune séance suivante" in page
+    r = agent.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/followup",
+                   data={"action": "relaunch"})
+    assert r.status_code == 302
+    assert "relancés" in agent.get(r.headers["Location"]).get_data(as_text=True)
+    assert world.http(MEMBER).post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/followup",
+                                   data={"action": "relaunch"}).status_code == 403

@@ -31,7 +31,7 @@ def test_outsiders_get_404_as_for_what_does_not_exist(world: World, email: str) 
     opinion = client.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/opinion",
                           json={"avis": "favorable"})
     assert opinion.status_code == 404 and opinion.json["message"]
-    assert client.post(f"/commission/sessions/{world.session_id}/close", json={}).status_code == 404
+    assert client.post(f"/commission/sessions/{world.session_id}/close", json={"confirm": True, "before_date": True}).status_code == 404
 
 
 @pytest.mark.parametrize("email", [AGENT, MEMBER])
@@ -163,3 +163,24 @@ def test_export_draws_the_annotations_and_attaches_a_plan_annote(world: World) -
     assert b"0 0 1 RG" in content and b" re" in content  # a blue rectangle stroked
     empty = world.http(AGENT).post(f"/commission/sessions/{world.session_id}/documents/{world.dossier_id + 999}/export")
     assert empty.status_code == 404
+
+
+def test_the_room_shows_fields_with_their_form_labels_and_choice_labels(world: World) -> None:
+    member = world.http(MEMBER)
+    url = f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}"
+    fields = {f["name"]: f for f in member.get(url).json["dossier"]["fields"]}
+    assert fields["usage"]["label"] == "Usage" and fields["usage"]["value"] == "Habitation individuelle"
+    assert fields["parcelle"]["label"].startswith("Parcelle") and fields["parcelle"]["value"] == "TF 1/C"
+    assert all(f["label"] != name and f["value"] not in ("None", "") for name, f in fields.items())
+    assert member.get("/lang/ar").status_code == 302
+    arabic = {f["name"]: f for f in member.get(url).json["dossier"]["fields"]}
+    assert arabic["usage"]["value"] == "سكن فردي" and arabic["usage"]["label"] == "الاستعمال"
+    page = member.get(f"/commission/sessions/{world.session_id}/room").get_data(as_text=True)
+    assert "· None" not in page
+
+
+def test_the_sessions_page_is_in_the_navigation_of_members_and_agents(world: World) -> None:
+    from .conftest import AGENT, CITIZEN
+    for who in (MEMBER, AGENT):
+        assert 'href="/commission/sessions"' in world.http(who).get("/inbox").get_data(as_text=True)
+    assert 'href="/commission/sessions"' not in world.http(CITIZEN).get("/dossiers/").get_data(as_text=True)

@@ -3,7 +3,7 @@ and see it; dossiers reaching the commission join the agent's next session."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
@@ -32,9 +32,11 @@ def test_agent_schedules_members_are_notified_and_see_it(world: World) -> None:
     assert f'value="{world.dossier_id}"' in form  # the dossier waits for this commission
     commission = _petits_projets(world)
     r = agent.post("/commission/sessions/new", data={"commission_id": commission, "date": _day(world, 3),
-                                                    "time": "10:30", "dossier_id": [str(world.dossier_id)]})
+                                                    "time": "10:30", "dossier_id": [str(world.dossier_id)],
+                                                    "place": "Salle du conseil"})
     assert r.status_code == 302, r.data[:500]
     new_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert "Salle du conseil" in agent.get(r.headers["Location"]).get_data(as_text=True)
     assert new_id != world.session_id
     with world.site.app.app_context():
         # the dossier moved from the session the procedure opened to the agent's
@@ -116,10 +118,42 @@ def test_scheduled_session_is_mailed_to_members_in_their_language(world: World) 
         r = world.http(AGENT).post("/commission/sessions/new", data={
             "commission_id": _petits_projets(world), "date": _day(world, 4), "time": "15:00"})
         assert r.status_code == 302
-        mails = {m["To"].addresses[0].addr_spec: m.get_content() for m in sink.messages
-                 if "séance" in m["Subject"] or "جلسة" in m["Subject"]}
+        sent = {m["To"].addresses[0].addr_spec: m for m in sink.messages
+                if "séance" in m["Subject"] or "جلسة" in m["Subject"]}
+        mails = {to: m.get_body(("plain",)).get_content() for to, m in sent.items()}
         assert set(mails) == {MEMBER, "urbanisme@casablanca.demo"}
+        # the invitation: an iCalendar event at 15:00 in Casablanca's time, written in UTC
+        from datetime import date, datetime
+        from zoneinfo import ZoneInfo
+        start = datetime.combine(date.fromisoformat(_day(world, 4)), datetime.min.time().replace(hour=15),
+                                 ZoneInfo("Africa/Casablanca")).astimezone(UTC)
+        invitation = next(p for p in sent[MEMBER].iter_attachments())
+        assert invitation.get_content_type() == "text/calendar" and invitation.get_filename().endswith(".ics")
+        calendar = invitation.get_content()
+        calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+        assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}" in calendar
+        assert "BEGIN:VEVENT" in calendar and "/commission/sessions/" in calendar
         assert "لجنة المشاريع الصغرى" in mails[MEMBER] and "15:00" in mails[MEMBER]
         assert "Commission des petits projets" in mails["urbanisme@casablanca.demo"]
     finally:
         sink.stop()
+
+
+def test_scheduling_offers_only_the_dossiers_of_that_commission(world: World) -> None:
+    """The permit waits for petits projets; grands projets seats the same two members (and
+    more), Rabat's petits projets the same kind elsewhere: neither is offered the dossier."""
+    from handlers.models import Commission
+    from handlers.visio.sessions import awaiting
+    from web.extensions import db
+    agent = world.http(AGENT)
+    with world.site.app.app_context():
+        by_kind = {(c.commune_code, c.kind): c for c in db.session.scalars(select(Commission))}
+        assert [d.id for d in awaiting(db.session(), by_kind["casablanca", "petits_projets"])] == [world.dossier_id]
+        for other in (("casablanca", "grands_projets"), ("casablanca", "voirie"), ("rabat", "petits_projets")):
+            assert awaiting(db.session(), by_kind[other]) == [], other
+        grands = by_kind["casablanca", "grands_projets"].id
+        petits = by_kind["casablanca", "petits_projets"].id
+    page = agent.get(f"/commission/sessions/new?commission_id={grands}").get_data(as_text=True)
+    assert f'name="dossier_id" value="{world.dossier_id}"' not in page
+    page = agent.get(f"/commission/sessions/new?commission_id={petits}").get_data(as_text=True)
+    assert f'name="dossier_id" value="{world.dossier_id}"' in page

@@ -37,6 +37,7 @@ TASK_HOLDER = {"member_this"}
 ROOM = {"agent_own", "member_this"}  # the commission's members and the commune's guichet agents
 SESSIONS = {"agent_own", "agent_other", "member_this", "member_other"}
 AGENTS = {"agent_own", "agent_other"}
+API_SESSIONS = "/api/v1/commissions/<int:commission_id>/sessions"
 
 # (method, route as the app declares it, url with placeholders, who is allowed, form/json body)
 ROWS: list[tuple[str, str, str, set[str], Any]] = [
@@ -95,7 +96,10 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/commission/sessions/<int:session_id>/documents/<int:version_id>/export",
      "/commission/sessions/{SES}/documents/{DOC}/export", ROOM, None),
     ("GET", "/commission/documents/<int:version_id>/file", "/commission/documents/{DOC}/file", ROOM, None),
-    ("POST", "/commission/sessions/<int:session_id>/close", "/commission/sessions/{SES}/close", {"agent_own"}, None),
+    ("POST", "/commission/sessions/<int:session_id>/close", "/commission/sessions/{SES}/close", {"agent_own"},
+     {"confirm": "on", "before_date": "on"}),
+    ("POST", "/commission/sessions/<int:session_id>/dossiers/<int:dossier_id>/followup",
+     "/commission/sessions/{SES}/dossiers/{D}/followup", {"agent_own"}, {"action": "x"}),
     ("GET", "/commission/sessions/<int:session_id>/minutes.pdf", "/commission/sessions/{SES}/minutes.pdf", ROOM, None),
     ("GET", "/admin/incidents", "/admin/incidents", {"admin"}, None),
     ("GET", "/signature-keys/", "/signature-keys/", SIGNED_IN, None),
@@ -184,6 +188,23 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     ("POST", "/api/v1/tasks/<task_id>/claim", "/api/v1/tasks/{T}/claim", TASK_HOLDER, None),
     ("POST", "/api/v1/tasks/<task_id>/complete", "/api/v1/tasks/{T}/complete", TASK_HOLDER,
      {"data": {"opinion": {"avis": "favorable"}}}),
+    ("GET", f"{API_SESSIONS}", "/api/v1/commissions/{COM}/sessions", ROOM, None),
+    ("POST", f"{API_SESSIONS}", "/api/v1/commissions/{COM}/sessions", {"agent_own"}, {"date": "x"}),
+    ("GET", f"{API_SESSIONS}/<int:session_id>", "/api/v1/commissions/{COM}/sessions/{SES}", ROOM, None),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/agenda", "/api/v1/commissions/{COM}/sessions/{SES}/agenda",
+     {"agent_own"}, {"dossier_id": "x"}),
+    ("DELETE", f"{API_SESSIONS}/<int:session_id>/agenda/<int:dossier_id>",
+     "/api/v1/commissions/{COM}/sessions/{SES}/agenda/{D}", {"agent_own"}, None),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/convocation",
+     "/api/v1/commissions/{COM}/sessions/{SES}/convocation", {"agent_own"}, None),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/agenda/<int:dossier_id>/opinion",
+     "/api/v1/commissions/{COM}/sessions/{SES}/agenda/{D}/opinion", {"member_this"}, {"avis": "x"}),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/agenda/<int:dossier_id>/followup",
+     "/api/v1/commissions/{COM}/sessions/{SES}/agenda/{D}/followup", {"agent_own"}, {"action": "x"}),
+    ("POST", f"{API_SESSIONS}/<int:session_id>/close", "/api/v1/commissions/{COM}/sessions/{SES}/close",
+     {"agent_own"}, {"confirm": True}),
+    ("GET", f"{API_SESSIONS}/<int:session_id>/minutes.pdf",
+     "/api/v1/commissions/{COM}/sessions/{SES}/minutes.pdf", ROOM, None),
 ]
 
 
@@ -207,7 +228,7 @@ def _world(site: Site) -> dict[str, str]:
     task = re.search(r'/tasks/([0-9a-f-]{36})', member.get("/inbox").get_data(as_text=True)).group(1)
     from sqlalchemy import select
 
-    from handlers.dossier_models import AgendaItem, Decision, DocumentVersion, Dossier
+    from handlers.dossier_models import AgendaItem, CommissionSession, Decision, DocumentVersion, Dossier
     from handlers.payments.models import PaymentOrder
     from web.extensions import db
     with site.app.app_context():
@@ -215,7 +236,8 @@ def _world(site: Site) -> dict[str, str]:
         doc = db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id))
         assert db.session.get(Dossier, dossier_id).status == "commission"
         session_id = db.session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id))
-        return {"D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
+        commission = db.session.get(CommissionSession, session_id).commission_id
+        return {"COM": str(commission), "D": str(dossier_id), "S": str(signed.dossier_id), "code": signed.verification_code,
                 "T": task, "DOC": str(doc), "SES": str(session_id),
                 "OC": db.session.scalar(select(PaymentOrder.check_code).where(
                     PaymentOrder.dossier_id == signed.dossier_id)),

@@ -98,6 +98,16 @@ OPERATIONS = [
     "GET /api/v1/admin/audit",
     "GET /api/v1/admin/problems",
     "POST /api/v1/admin/problems/{task_id}/reassign",
+    "GET /api/v1/commissions/{commission_id}/sessions",
+    "POST /api/v1/commissions/{commission_id}/sessions",
+    "GET /api/v1/commissions/{commission_id}/sessions/{session_id}",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda",
+    "DELETE /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda/{dossier_id}",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/convocation",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda/{dossier_id}/opinion",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/agenda/{dossier_id}/followup",
+    "POST /api/v1/commissions/{commission_id}/sessions/{session_id}/close",
+    "GET /api/v1/commissions/{commission_id}/sessions/{session_id}/minutes.pdf",
 ]
 PUBLIC = {"POST /api/v1/tokens", "GET /api/v1/procedures", "GET /api/v1/verify/{code}",
           "GET /api/v1/payment-orders/{code}"}
@@ -115,7 +125,10 @@ WITH_BODY = {"POST /api/v1/tokens", "POST /api/v1/dossiers", "PATCH /api/v1/doss
              "POST /api/v1/admin/seats/{member_id}/end",
              "POST /api/v1/admin/communes/{code}/import",
              "POST /api/v1/admin/problems/{task_id}/reassign",
-             "POST /api/v1/dossiers/{dossier_id}/payments"}
+             "POST /api/v1/dossiers/{dossier_id}/payments",
+             *(label for label in OPERATIONS if label.startswith("POST /api/v1/commissions/")
+               and not label.endswith("/convocation"))}
+
 BY_DOSSIER_ID = {label for label in OPERATIONS if "{dossier_id}" in label}
 # Operations that also get a dossier carried to its signed decision (and its verification code).
 NEED_SIGNED = {"GET /api/v1/verify/{code}", "GET /api/v1/dossiers/{dossier_id}",
@@ -204,11 +217,13 @@ def api(site: Site) -> Api:
     draft = _call(site, "POST", "/api/v1/dossiers", citizen, 201,
                   json={"procedure": "permis_construire", "commune": "casablanca"})["id"]
     [task] = _call(site, "GET", "/api/v1/tasks", agent)["items"]
+    commission, session = commission_session(site, agent, filed)
     return Api(site, load_schema(site), {"applicant": citizen, "agent": agent, "anonymous": {},
                                          "analyst": site.token("analyste@guichet.demo"),
                                          "admin": site.token("admin@guichet.demo")},
                {"dossier_id": [filed, draft], "task_id": [task["id"]], "code": ["0" * 16, "casablanca"],
-                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"], "payment_id": [1], **_admin_ids(site)})
+                "key": ["guu_autorisation"], "number": [1], "name": ["guu.bpmn"], "payment_id": [1], "session_id": [session],
+                **_with_commission(_admin_ids(site), commission)})
 
 
 def _admin_ids(site: Site) -> dict[str, list[Any]]:
@@ -223,6 +238,29 @@ def _admin_ids(site: Site) -> dict[str, list[Any]]:
         seat = db.session.scalar(select(CommissionMember).where(CommissionMember.user_id == user))
         return {"user_id": [user], "grant_id": [grant], "commission_id": [seat.commission_id],
                 "member_id": [seat.id], "action": ["reset", "deactivate", "activate"]}
+
+
+def _with_commission(ids: dict[str, list[Any]], commission: int) -> dict[str, list[Any]]:
+    """The sessions' commission beside the administration's one (a seat's)."""
+    return {**ids, "commission_id": [*ids.get("commission_id", []), commission]}
+
+
+def commission_session(site: Site, agent: dict[str, str], dossier_id: int) -> tuple[int, int]:
+    """Casablanca's petits projets commission and a session the agent schedules with the dossier."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from handlers.models import Commission
+    from web.bootstrap import get_engine
+    from web.extensions import db
+    with site.app.app_context():
+        commission = db.session.scalar(select(Commission.id).where(Commission.commune_code == "casablanca",
+                                                                   Commission.kind == "petits_projets"))
+        day = (get_engine(site.app).clock() + timedelta(days=1)).date().isoformat()
+    made = _call(site, "POST", f"/api/v1/commissions/{commission}/sessions", agent, 201,
+                 json={"date": day, "time": "10:00", "dossier_ids": [dossier_id]})
+    return int(commission), int(made["id"])
 
 
 def test_every_operation_is_covered(site: Site) -> None:

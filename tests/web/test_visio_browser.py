@@ -67,3 +67,5 @@ def test_visio_commission_meets_in_real_browsers(tmp_path: Path) -> None:
         assert figures["interfaces"] == ["lo"], figures
     assert len(figures["rect_broadcast_ms"]) == 2 and max(figures["rect_broadcast_ms"]) <= BUDGET_MS, figures
     assert figures["peers"] == {"secretary": 2, "member-1": 2, "member-2": 2}, figures
+    # the closed session ended every peer connection and track on all three pages within 2 s
+    assert figures["media_ended_ms"] <= 2000, figures

@@ -86,9 +86,36 @@ REFUSE_CAMERA = """(() => {
 })();"""
 
 
+# Keeps every RTCPeerConnection the page makes and every media track it holds (captured or
+# received), so that the end of the session can be checked: all closed, all ended.
+TRACK_MEDIA = """(() => {
+  window.__pcs = []; window.__tracks = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.__pcs.push(pc);
+    pc.addEventListener("track", ({track}) => window.__tracks.push(track));
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await ask(constraints);
+    window.__tracks.push(...stream.getTracks());
+    return stream;
+  };
+})();"""
+
+# True once every peer connection is closed, every track ended and the media controls gone.
+MEDIA_ENDED = """() => window.__pcs.length > 0 && window.__pcs.every((pc) => pc.signalingState === "closed")
+  && window.__tracks.every((track) => track.readyState === "ended")
+  && !document.querySelector("#toggle-audio, #toggle-video, #audio-only, #retry-media, #close-session")"""
+
+
 def login(browser: Browser, base: str, email: str, *, refuse_camera: bool = False) -> Page:
     context = browser.new_context(base_url=base, locale="fr-FR", viewport={"width": 1366, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(TRACK_MEDIA)
     if refuse_camera:
         context.add_init_script(REFUSE_CAMERA)
     page = context.new_page()
@@ -311,18 +338,67 @@ def run(workdir: Path) -> dict[str, Any]:
         second.wait_for_selector("#layer [data-kind=rect]")
         shot(second, "visio-04-room-arabic")
 
-        # The secretary closes the session: everyone gets the minutes link.
-        secretary.once("dialog", lambda dialog: dialog.accept())
+        # The plan is the room's main surface: most of the width at 1366 px, panned by dragging,
+        # a second document beside it, and a full screen that keeps the video tiles as a strip.
+        stage_width = secretary.evaluate("document.getElementById('stage').getBoundingClientRect().width")
+        figures["plan_width_px"] = round(stage_width)
+        assert stage_width >= 0.55 * 1366, stage_width
+        secretary.locator("#zoom-in").click()
+        secretary.locator("#zoom-in").click()
+        secretary.locator("button.tool[data-tool=pan]").click()
+        box = secretary.locator("#stage").bounding_box()
+        assert box is not None
+        before = secretary.evaluate("[document.getElementById('stage').scrollLeft, document.getElementById('stage').scrollTop]")
+        secretary.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        secretary.mouse.down()
+        secretary.mouse.move(box["x"] + box["width"] / 2 - 120, box["y"] + box["height"] / 2 - 80, steps=6)
+        secretary.mouse.up()
+        after = secretary.evaluate("[document.getElementById('stage').scrollLeft, document.getElementById('stage').scrollTop]")
+        assert after[0] > before[0] and after[1] > before[1], (before, after)
+        assert secretary.locator("#layer [data-kind]").count() == first.locator("#layer [data-kind]").count()  # no stroke
+        secretary.locator("#fit").click()
+        options = secretary.locator("#compare option").count()
+        assert options >= 2, options
+        secretary.select_option("#compare", index=1)
+        secretary.wait_for_function("() => document.getElementById('plan2').width > 0")
+        left, right = (secretary.locator(sel).bounding_box() for sel in ("#stage", "#stage2"))
+        assert left and right and right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 60
+        shot(secretary, "visio-05-compare")
+        secretary.select_option("#compare", index=0)
+        secretary.locator("#fullscreen").click()
+        secretary.wait_for_selector("#room.fullscreen")
+        assert not secretary.locator(".room-side").is_visible() and secretary.locator("#tiles").is_visible()
+        tiles, stage = (secretary.locator(sel).bounding_box() for sel in ("#tiles", "#stage"))
+        assert tiles and stage and tiles["y"] + tiles["height"] <= stage["y"] and stage["width"] >= 1200, (tiles, stage)
+        shot(secretary, "visio-06-fullscreen")
+        secretary.locator("#fullscreen").click()
+        secretary.wait_for_selector("#room:not(.fullscreen)")
+        secretary.locator("button.tool[data-tool=pen]").click()
+
+        # The secretary closes the session (after a confirmation): everyone gets the minutes
+        # link, and within 2 s every peer connection is closed, every track stopped.
+        live = {name: page.evaluate("[window.__pcs.length, window.__tracks.filter((t) => t.readyState === 'live')"
+                                    ".length]") for name, page in (("first", first), ("second", second),
+                                                                  ("secretary", secretary))}
+        assert all(pcs >= 2 and tracks >= 1 for pcs, tracks in live.values()), live
+        asked: list[str] = []
+        secretary.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         secretary.locator("#close-session").click()
         for page in (first, second, secretary):
             page.wait_for_selector("#closed-banner:not([hidden]) a[href$='minutes.pdf']", timeout=60_000)
+        closed_at = time.monotonic()
+        for page in (first, second, secretary):
+            page.wait_for_function(MEDIA_ENDED, timeout=2000)
+        figures["media_ended_ms"] = round((time.monotonic() - closed_at) * 1000)
+        figures["live_before_close"] = live
+        assert asked and asked[0].startswith("Clore la séance ?"), asked
         minutes = first.request.get(f"{base}/commission/sessions/{meeting.session_id}/minutes.pdf")
         assert minutes.status == 200 and minutes.body().startswith(b"%PDF"), minutes.status
         first.reload()  # a closed room still shows its plans and their annotations, read-only
         first.wait_for_selector("#room[data-state=closed][data-annotations-ready] #layer [data-kind=rect]")
         assert first.locator("#closed-banner").is_visible() and not first.locator(".toolbar .tools").is_visible()
         assert first.locator(".opinion-form").count() == 0
-        shot(first, "visio-05-closed")
+        shot(first, "visio-07-closed")
         browser.close()
     figures["total_s"] = round(time.monotonic() - started, 1)
     return figures

@@ -3,4 +3,4 @@ from apiflask import APIBlueprint
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="Guichet")
 
-from . import admin, admin_commissions, catalog, dossiers, payments, processes, tasks, tokens  # noqa: E402,F401 - routes register on bp
+from . import admin, admin_commissions, catalog, commissions, dossiers, payments, processes, tasks, tokens  # noqa: E402,F401 - routes register on bp

@@ -74,7 +74,11 @@ def export_plan(session_id: int, version_id: int) -> Any:
 @login_required
 def close(session_id: int) -> Any:
     engine = get_engine(current_app)
-    closed = minutes.close(engine, _ports(), security.actor(), session_id)
+    body = (request.get_json(silent=True) or {}) if request.is_json else {}
+    body = body if isinstance(body, dict) else {}
+    confirmed = body.get("confirm") is True if request.is_json else request.form.get("confirm") == "on"
+    early = body.get("before_date") is True if request.is_json else request.form.get("before_date") == "on"
+    closed = minutes.close(engine, _ports(), security.actor(), session_id, confirmed=confirmed, before_date=early)
     url = f"/commission/sessions/{session_id}/minutes.pdf"
     broadcast("closed", {"minutes_url": url}, session_id)
     if not request.is_json:

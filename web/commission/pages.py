@@ -13,7 +13,7 @@ from flask_login import login_required
 from engine import Forbidden, NotFound
 from handlers.common import DomainError
 from handlers.dossier_models import Dossier
-from handlers.visio import access, room, sessions
+from handlers.visio import access, followup, lifecycle, room, sessions
 
 from .. import security
 from ..bootstrap import get_engine
@@ -69,8 +69,10 @@ def new_session() -> Any:
         if not errors and day is not None:
             engine = get_engine(current_app)
             with engine.transaction() as s:
+                place = request.form.get("place", "").strip() or None
                 made = sessions.schedule(s, _ports(), actor, commission_id=commission.id, day=day, time=time,
-                                         dossier_ids=dossier_ids, now=engine.clock())
+                                         dossier_ids=dossier_ids, now=engine.clock(), place=place,
+                                         visio=place is None)
                 made_id = made.id
             flash(_("Séance programmée ; les membres sont convoqués."), "success")
             return redirect(url_for("commission.session", session_id=made_id))
@@ -86,9 +88,24 @@ def session_page(session_id: int) -> Any:
     items = [(item, db.session().get_one(Dossier, item.dossier_id)) for item in sessions.agenda(db.session(), session_id)]
     awaiting = sessions.awaiting(db.session(), seat.commission) if seat.role == access.SECRETARY else []
     on_agenda = {d.id for _, d in items}
+    summary = lifecycle.describe(db.session(), _ports(), seat, str(get_locale() or "fr"), get_engine(current_app).clock())
     return render_template("commission/session.html", seat=seat, sitting=seat.session, commission=seat.commission,
-                           items=items, attendance=room.attendance(db.session(), session_id),
+                           items=items, attendance=room.attendance(db.session(), session_id), summary=summary,
+                           followups={i["dossier_id"]: i for i in summary["agenda"]},
                            awaiting=[d for d in awaiting if d.id not in on_agenda], catalog=_ports().catalog(db.session()))
+
+
+@bp.post("/sessions/<int:session_id>/dossiers/<int:dossier_id>/followup", endpoint="followup")
+@login_required
+def followup_action(session_id: int, dossier_id: int) -> Any:
+    """Secretary, after the session: relaunch the absent members or adjourn the dossier."""
+    done = followup.act(get_engine(current_app), _ports(), security.actor(), session_id, dossier_id,
+                        request.form.get("action", ""))
+    if done["action"] == followup.RELAUNCH:
+        flash(_("Les membres dont l'avis manque ont été relancés."), "success")
+    else:
+        flash(_("Dossier reporté à la séance suivante."), "success")
+    return redirect(url_for("commission.session", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/agenda", endpoint="agenda")

@@ -4,10 +4,12 @@
 import {io} from "../vendor/socket.io/socket.io.esm.min.js";
 import {AnnotationLayer} from "./room/annotations.js";
 import {DossierPanel} from "./room/dossier.js";
+import {closing} from "./room/closing.js";
 import {Chat, Presence} from "./room/live.js";
 import {LocalMedia} from "./room/media.js";
 import {Mesh} from "./room/mesh.js";
 import {readJson, requestJson, setLabels, t} from "./room/util.js";
+import {Surface} from "./room/surface.js";
 import {PdfViewer} from "./room/viewer.js";
 
 const data = readJson("room-data");
@@ -71,6 +73,7 @@ function mediaControls() {
 async function startMedia(video) {
   mediaMessage("");
   const stream = await media.start({video});
+  if (root.dataset.state === "closed") { media.stop(); return; }  // closed while the camera was opening
   $("local-video").srcObject = stream;
   $("audio-only").hidden = !video && Boolean(stream);
   $("retry-media").hidden = Boolean(stream?.getVideoTracks().length);
@@ -217,6 +220,7 @@ $("export").addEventListener("click", async () => {
 
 // --- agenda and the dossier on screen ----------------------------------------------------
 const panel = new DossierPanel($("dossier"), {data, base, onDocument: (doc) => showDocument(doc)});
+const surface = new Surface({root, viewer, onError: (error) => status(t("pdfFailed", {reason: error.message}), "error")});
 
 async function selectDossier(id, {versionId = null, page = 1} = {}) {
   for (const button of document.querySelectorAll("#agenda button")) {
@@ -233,6 +237,7 @@ async function selectDossier(id, {versionId = null, page = 1} = {}) {
   const docs = dossier.documents;
   const doc = docs.find((d) => d.id === versionId) || docs.find((d) => /plans/.test(d.kind))
     || docs.find((d) => d.kind.startsWith("plan")) || docs[0];
+  surface.setDocuments(docs, doc?.id ?? null);
   if (doc) await showDocument(doc, doc.id === versionId ? page : 1);
   else {
     viewer.close();
@@ -300,7 +305,7 @@ socket.on("disconnect", () => {
 socket.on("connect_error", () => status(t("disconnected"), "error"));
 socket.on("presence", ({present}) => {
   presence.render(present, socket.id);
-  mesh.sync(present);
+  if (root.dataset.state !== "closed") mesh.sync(present);
 });
 socket.on("chat", (message) => chat.add(message));
 socket.on("signal", (message) => mesh.receive(message));
@@ -314,33 +319,8 @@ socket.on("focus", ({dossier_id: dossier, version_id: versionId, page, by}) => {
 });
 socket.on("closed", ({minutes_url: url}) => showClosed(url));
 
-function showClosed(url) {
-  root.dataset.state = "closed";
-  const banner = $("closed-banner");
-  banner.hidden = false;
-  const link = banner.querySelector("a");
-  if (url) link.href = url;
-  status("");  // the banner (a status region too) says it, with the minutes' link
-  joined = false;  // the server ended every attendance: the plans stay readable, no more strokes
-  layer.tool = null;
-  chat.disable();
-  panel.setClosed();
-  $("close-session")?.remove();
-}
-
-$("close-session")?.addEventListener("click", async () => {
-  if (!window.confirm(t("confirmClose"))) return;
-  const button = $("close-session");
-  button.disabled = true;
-  status(t("closing"));
-  try {
-    const answer = await requestJson(`${base}/close`, {method: "POST", body: {}, csrf: data.csrf_token});
-    showClosed(answer?.minutes_url);
-  } catch (error) {
-    button.disabled = false;
-    status(t("errorWith", {message: error.message}), "error");
-  }
-});
+const showClosed = closing({root, status, data, base, mesh, media, socket, chat, panel,
+                            stopDrawing: () => { joined = false; layer.tool = null; }});
 
 // --- start -------------------------------------------------------------------------------
 mediaControls();

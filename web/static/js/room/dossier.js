@@ -30,13 +30,13 @@ export class DossierPanel {
 
   render() {
     const {dossier, documents, opinions} = this.current;
-    const fields = Object.entries(dossier.fields || {}).filter(([, value]) => value !== null && value !== "");
+    const fields = dossier.fields || [];  // [{name, label, value}]: the form's labels, in the page's language
     this.root.replaceChildren(...[
       el("h2", {}, el("span", {class: "number"}, dossier.number), " ", el("span", {class: "muted"}, dossier.procedure)),
       el("p", {}, el("span", {class: "status"}, dossier.status?.label ?? ""), " ",
          dossier.applicant ? `${t("applicant")} : ${dossier.applicant}` : ""),
-      fields.length ? el("dl", {class: "fields"}, fields.flatMap(([key, value]) => [
-        el("dt", {}, key), el("dd", {}, typeof value === "object" ? JSON.stringify(value) : String(value))])) : null,
+      fields.length ? el("dl", {class: "fields"}, fields.flatMap(({name, label, value}) => [
+        el("dt", {dataset: {field: name}}, label), el("dd", {}, value)])) : null,
       el("h3", {}, t("documents")),
       documents.length ? el("ul", {class: "documents"}, documents.map((doc) => el("li", {},
         el("button", {type: "button", class: "link doc", dataset: {version: doc.id},

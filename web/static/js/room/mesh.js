@@ -200,6 +200,8 @@ class Peer {
   close() {
     clearTimeout(this.timeout);
     this.pc.close();
+    this.remote.getTracks().forEach((track) => track.stop());  // nothing keeps playing what was received
+    this.video.srcObject = null;
     this.tile.remove();
   }
 }
