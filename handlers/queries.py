@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from engine import Actor, NotFound
-from engine.models import HumanTask
+from engine import Actor, NotFound, definitions
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 
 from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
 from .models import Commune, Organism, RoleGrant
@@ -72,9 +72,13 @@ class Page:
 
 
 def _page(session: Session, query: Any, page: int, per_page: int) -> Page:
-    counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
-    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    offset = (page - 1) * per_page
+    rows = session.execute(query.limit(per_page).offset(offset)).all()
+    if len(rows) < per_page and (rows or page == 1):  # the last page: the rows say how many there are
+        total = offset + len(rows)
+    else:  # an inbox is mostly one page: the count's statement only when there are more
+        counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
     return Page(list(rows), min(total, COUNT_CAP), page, per_page, total > COUNT_CAP)
 
 
@@ -192,13 +196,32 @@ def task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossi
     """A task the actor may do (or has done), with its dossier; NotFound otherwise."""
     row = session.execute(select(HumanTask, Dossier).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
                           .where(HumanTask.id == task_id)).one_or_none()
+    return _visible_task(actor, task_id, row)
+
+
+def _visible_task(actor: Actor, task_id: str, row: Any) -> Any:
     if row is None:
         raise NotFound(f"no task {task_id}")
-    ht, d = row
+    ht = row[0]
     allowed = actor.may_complete(ht.role, ht.scope, ht.assignee) or ht.completed_by == actor.user_id
     if not allowed:
         raise NotFound(f"no task {task_id}")
-    return ht, d
+    return row
+
+
+_TASK_WITH_FORM = (select(HumanTask, Dossier, *definitions.instance_form_columns())
+                   .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+                   .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                   .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                   .where(HumanTask.id == bindparam("tid")))
+
+
+def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossier, definitions.TaskForm]:
+    """:func:`task`, with the task's form as deployed and its instance's version: one
+    statement (the state is not read unless the instance has called processes)."""
+    row = _visible_task(actor, task_id, session.execute(_TASK_WITH_FORM, {"tid": task_id}).one_or_none())
+    ht, d = row[0], row[1]
+    return ht, d, definitions.task_form(session, row, ht.instance_id, ht.form, ht.id)
 
 
 def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str | None]:

@@ -7,12 +7,10 @@ from flask import current_app
 
 from engine import Forbidden, NotFound
 from engine.clock import utcnow
-from engine.models import ProcessInstance
 from handlers import queries
 
 from ..bootstrap import get_engine
 from ..extensions import db, reads_only
-from ..inbox import task_form
 from ..security import token_auth
 from . import bp
 from .common import ERRORS, caller, task_out
@@ -38,10 +36,10 @@ def inbox(query: dict[str, Any]) -> Any:
 @bp.output(TaskDetailOut)
 @bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
 def task(task_id: str) -> Any:
-    ht, d = queries.task(db.session(), caller(), task_id)
-    schema, ui = task_form(ht) if ht.form else ({}, {})
+    ht, d, form = queries.task_with_form(db.session(), caller(), task_id)
+    schema, ui = ((form.schema or {"properties": {}}), (form.ui or {})) if ht.form else ({}, {})
     return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
-            "version": db.session.get_one(ProcessInstance, ht.instance_id).version, "state": ht.state}
+            "version": form.version, "state": ht.state}
 
 
 @bp.post("/tasks/<task_id>/claim")
