@@ -39,6 +39,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--kind", default=",".join(KINDS), help="kinds whose profile to print")
     ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--statements", action="store_true", help="print the SQL of one request of each kind")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     name = f"guichet_bench_profile_{os.getpid()}"
@@ -53,12 +54,21 @@ def main() -> None:
         r = client.post("/api/v1/tokens", json={"email": client_email(1), "password": PASSWORD})
         headers = {"Authorization": f"Bearer {r.json['token']}"}
         profiles = {k: cProfile.Profile(time.process_time) for k in KINDS}  # CPU, not waits
+        statements: dict[str, list[str]] = defaultdict(list)
+        current = [""]
+        from sqlalchemy import event
+
+        from web.extensions import db
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute",
+                         lambda _c, _cur, statement, *_a: statements[current[0]].append(statement))
         cpu: dict[str, list[float]] = defaultdict(list)
 
         profiling = False
 
         def call(kind: str, method: str, ident: Any = None, body: Any = None, record: bool = True) -> Any:
             path = API[kind].format(ident)
+            current[0] = kind if record and not profiling else ""
             t0 = time.process_time()
             if profiling:
                 profiles[kind].enable()
@@ -91,7 +101,13 @@ def main() -> None:
               f"CPU of this process {total / completions:.2f} ms per completion (database server not counted)")
         for kind in KINDS:
             xs = sorted(cpu[kind])
-            print(f"  {kind:<9} {len(xs):>5} requests  mean {sum(xs) / len(xs):6.2f} ms  p50 {xs[len(xs) // 2]:6.2f} ms")
+            print(f"  {kind:<9} {len(xs):>5} requests  mean {sum(xs) / len(xs):6.2f} ms  p50 {xs[len(xs) // 2]:6.2f} ms"
+                  f"  {len(statements[kind]) / len(xs):5.1f} statements")
+        if args.statements:
+            for kind in args.kind.split(","):
+                print(f"\n--- statements of one {kind} (the first)")
+                per = len(statements[kind]) // len(cpu[kind])
+                print("\n".join(" ".join(x.split())[:160] for x in statements[kind][:per]))
         for kind in args.kind.split(","):
             out = io.StringIO()
             pstats.Stats(profiles[kind], stream=out).sort_stats(args.sort).print_stats(args.top)

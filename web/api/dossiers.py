@@ -12,7 +12,7 @@ from handlers import dossiers, queries
 from handlers.dossier_models import Dossier
 
 from ..bootstrap import get_engine
-from ..extensions import db
+from ..extensions import db, reads_only
 from ..security import token_auth
 from . import bp
 from .common import ERRORS, caller, dossier_out, ports, status_label
@@ -30,6 +30,7 @@ from .schemas import (
 
 
 @bp.post("/dossiers")
+@reads_only  # its writes are the use case's, in the engine's transaction
 @bp.auth_required(token_auth)
 @bp.input(DossierIn, arg_name="body")
 @bp.output(DossierOut, status_code=201)
@@ -38,10 +39,11 @@ def create(body: dict[str, Any]) -> Any:
     with get_engine(current_app).transaction() as session:
         d = dossiers.create_draft(session, ports(), procedure=body["procedure"], commune=body["commune"],
                                   applicant=caller(), fields=body["filing"], now=utcnow())
-        return dossier_out(d)
+        return dossier_out(d, session)
 
 
 @bp.patch("/dossiers/<int:dossier_id>")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.input(DossierPatch, arg_name="body")
 @bp.output(DossierOut)
@@ -50,7 +52,7 @@ def patch(dossier_id: int, body: dict[str, Any]) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
     with get_engine(current_app).transaction() as session:
         d = dossiers.update_fields(session, ports(), session.get_one(Dossier, dossier_id), body["filing"], caller())
-        return dossier_out(d)
+        return dossier_out(d, session)
 
 
 @bp.post("/dossiers/<int:dossier_id>/documents")
@@ -71,6 +73,7 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
 
 
 @bp.post("/dossiers/<int:dossier_id>/submit")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.output(SubmitOut)
 @bp.doc(summary="File the dossier: checklist enforced, number given, procedure started", responses=ERRORS)
