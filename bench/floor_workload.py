@@ -47,9 +47,28 @@ def _ready(wf: BpmnWorkflow) -> str:
 
 def register(app: Flask, connect: Callable[[str], sqlite3.Connection], serializer: BpmnWorkflowSerializer) -> None:
     import os
+    import threading
 
-    def db() -> sqlite3.Connection:
-        return connect(os.environ["FLOOR_DB"])
+    local = threading.local()
+
+    class Kept:
+        """A thread's connection, kept open as the app's pool keeps its own (closing the last
+        connection to a WAL database checkpoints it: a fsync per request)."""
+
+        def __init__(self) -> None:
+            self.conn = connect(os.environ["FLOOR_DB"])
+
+        def execute(self, *args: Any) -> sqlite3.Cursor:
+            return self.conn.execute(*args)
+
+        def close(self) -> None:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+    def db() -> Any:
+        if not hasattr(local, "kept"):
+            local.kept = Kept()
+        return local.kept
 
     @app.post("/dossiers")
     def wl_create():  # noqa: ANN202

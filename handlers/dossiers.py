@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, faults, forms
 
-from . import catalog_store, pdfcheck
+from . import catalog_store, pdfcheck, queries
 from .catalog import PDF, Catalog
 from .common import DomainError, set_status
 from .dossier_models import DocumentVersion, Dossier
@@ -167,6 +167,7 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
             if dossier is None:
                 raise NotFound(f"no dossier {dossier_id}")
             if dossier.applicant_id != applicant.user_id:
+                queries.dossier(session, applicant, dossier_id)  # 404 to whoever may not even see it
                 raise Forbidden("only the applicant submits a dossier")
             if dossier.instance_id is not None:
                 return Filed(dossier.number or "", dossier.status)
@@ -180,7 +181,8 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
             now = engine.clock()
             if dossier.number is None:
                 code = catalog.procedure(dossier.procedure).code
-                dossier.number = next_number(session, code, dossier.commune_code, now.year)
+                with session.no_autoflush:  # the dossier's changes go in one UPDATE, below
+                    dossier.number = next_number(session, code, dossier.commune_code, now.year)
                 dossier.submitted_at = now
                 set_status(session, dossier, "deposited", now)
             start_procedure(engine, session, ports, dossier, applicant)

@@ -78,7 +78,6 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
 @bp.output(SubmitOut)
 @bp.doc(summary="File the dossier: checklist enforced, number given, procedure started", responses=ERRORS)
 def submit(dossier_id: int) -> Any:
-    queries.dossier(db.session(), caller(), dossier_id)
     filed = dossiers.submit(get_engine(current_app), ports(), dossier_id, caller())
     return {"number": filed.number, "status": filed.status}
 
