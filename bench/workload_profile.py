@@ -108,6 +108,10 @@ def main() -> None:
                 print(f"\n--- statements of one {kind} (the first)")
                 per = len(statements[kind]) // len(cpu[kind])
                 print("\n".join(" ".join(x.split())[:160] for x in statements[kind][:per]))
+        print("Python function calls per request (the profiled pass; a measure the machine's load leaves alone):")
+        for kind in KINDS:
+            calls = pstats.Stats(profiles[kind]).total_calls  # type: ignore[attr-defined]
+            print(f"  {kind:<9} {calls / len(cpu[kind]):8.0f}")
         for kind in args.kind.split(","):
             out = io.StringIO()
             pstats.Stats(profiles[kind], stream=out).sort_stats(args.sort).print_stats(args.top)
