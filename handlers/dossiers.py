@@ -161,6 +161,9 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
     connection) is run again; nothing of it had been written. Submitting a filed dossier
     again answers what the first submission did (its answer may have been lost).
     """
+    if not 0 < dossier_id <= queries.MAX_ID:  # no such id: no database is asked
+        raise NotFound(f"no dossier {dossier_id}")
+
     def attempt() -> Filed:
         with engine.transaction() as session:
             dossier = session.get(Dossier, dossier_id, with_for_update=True)
