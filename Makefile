@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/state.py
 	$(BIN)/python bench/history.py --sizes $(HISTORY_SIZES)
 	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/workload.py
 	@if [ -n "$(CLUSTER)" ]; then $(BIN)/python bench/cluster.py --dossiers $(CLUSTER_DOSSIERS); fi
 
 clean:

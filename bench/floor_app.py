@@ -1,12 +1,18 @@
-"""The floor for bench/http_bench.py: the least a task completion over HTTP can cost.
+"""The floors for bench/http_bench.py and bench/workload.py: the least the same requests can cost.
 
-A minimal Flask app on SQLite: ``POST /complete/<id>`` loads one stored workflow,
-deserializes it (SpiffWorkflow's own serializer, spec included), completes its READY user
-task, runs the engine, serializes it back and commits — no authentication, no
-projections, no audit, no locking beyond SQLite's own.
+A minimal Flask app on SQLite. ``POST /complete/<id>`` (http_bench) loads one stored
+workflow, deserializes it (SpiffWorkflow's own serializer, spec included), completes its
+READY user task, runs the engine, serializes it back and commits. The workload's requests
+(bench/workload.py) are the API's, bare: ``POST /dossiers``, ``POST /dossiers/<id>/submit``
+(starts bench/procedure/dossier_bench.bpmn), ``GET /tasks``, ``GET /tasks/<instance>/<task>``
+(with its form), ``POST /tasks/<instance>/<task>/complete``; the client names itself in an
+``X-Client`` header. No authentication, no form validation, no audit, no notifications, no
+locking beyond SQLite's own; the inbox reads the READY tasks' names that each step writes
+beside the state, in the same UPDATE (the least an inbox can read without deserializing).
 
     FLOOR_DB=/tmp/floor.sqlite gunicorn -w 2 'bench.floor_app:app'
     python -m bench.floor_app prepare FLOOR_DB COUNT   # COUNT fresh instances of ten_steps
+    python -m bench.floor_app schema FLOOR_DB          # the workload's empty tables
 """
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
+
+from bench import floor_workload
 
 DIAGRAM = Path(__file__).resolve().parent.parent / "tests" / "bpmn" / "diagrams" / "ten_steps.bpmn"
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -70,3 +78,7 @@ def prepare(path: str, count: int) -> None:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["prepare"]:
     prepare(sys.argv[2], int(sys.argv[3]))
+if __name__ == "__main__" and sys.argv[1:2] == ["schema"]:
+    floor_workload.schema(connect(sys.argv[2]))
+
+floor_workload.register(app, connect, SERIALIZER)

@@ -195,6 +195,45 @@ def form_of(session: Session, instance_id: int, name: str, task_id: str | None =
     return None
 
 
+# A stored state records ``definition_id`` only in the sub-workflows of calls (engine/calls.py,
+# engine/specs.py): without it, every task of the instance has its top definition's forms.
+CALLS_MARKER = '"definition_id"'
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """A task's form as deployed with the version it runs on, and its instance's version."""
+
+    schema: dict[str, Any] | None  # None: that version has no such form
+    ui: dict[str, Any] | None
+    version: int
+
+
+def instance_form_columns() -> tuple[Any, ...]:
+    """Columns to select beside a task (joined to its instance and definition, see
+    :func:`task_form`): what finding its form needs, without reading the state."""
+    return (ProcessInstance.version.label("instance_version"), ProcessInstance.definition_id,
+            ProcessDefinition.content_hash, ProcessInstance.state.contains(CALLS_MARKER).label("has_calls"))
+
+
+def task_form(session: Session, row: Any, instance_id: int, name: str | None, task_id: str) -> TaskForm:
+    """The form of a task from a row with :func:`instance_form_columns`: the deployed forms
+    of the instance's definition (cached by content), or, when the instance has called
+    processes, the version its call runs (:func:`form_of`, which reads the state)."""
+    if not name:
+        return TaskForm({"properties": {}}, None, row.instance_version)
+    if row.has_calls:
+        found = form_of(session, instance_id, name, task_id)
+        return TaskForm(found[0] if found else None, found[1] if found else None, row.instance_version)
+    definition_id = row.definition_id
+
+    def build() -> tuple[Any, dict[str, Any], dict[str, Any]]:  # the full row only on a cache miss
+        return _loaded(session.get_one(ProcessDefinition, definition_id))
+    forms = SPECS.get(row.content_hash, build)[2]
+    return TaskForm(forms.get(name), forms.get(name.removesuffix(FORM_SUFFIX) + UI_SUFFIX) if name in forms else None,
+                    row.instance_version)
+
+
 def forms_of(session: Session, definition_id: int) -> dict[str, Any]:
     """The forms deployed with a definition (cached with its specs)."""
     content_hash = session.scalar(select(ProcessDefinition.content_hash).where(ProcessDefinition.id == definition_id))

@@ -186,8 +186,17 @@ class Engine:
         return human, deferred
 
     def _before(self, wf: Workflow) -> tuple[set[str], set[str]]:  # ids, at load time
-        human, deferred = self._ready(wf)
-        return {str(t.id) for t in human}, {str(t.id) for t in deferred}
+        # Sets, so no order to keep: one look at each task of the workflow and of its
+        # sub-workflows (all registered on the top one) instead of Spiff's tree iterator.
+        human, deferred = set(), set()
+        for workflow in (wf, *wf.subprocesses.values()):
+            for task in workflow.tasks.values():
+                if task.state == TaskState.READY:
+                    if task.task_spec.manual:
+                        human.add(str(task.id))
+                    elif is_deferred(task, self.registry):
+                        deferred.add(str(task.id))
+        return human, deferred
 
     @faults.retried
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,

@@ -121,8 +121,11 @@ def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState
     return InstanceState.from_row(row), task
 
 
+_INSERT_INSTANCE = insert(PI).returning(PI.c.id)  # built once; the values are parameters
+
+
 def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
-    return session.execute(insert(PI).values(**values).returning(PI.c.id)).scalar_one()
+    return session.execute(_INSERT_INSTANCE, dict(values)).scalar_one()
 
 
 def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound, faults, forms
 
-from . import catalog_store, pdfcheck
+from . import catalog_store, pdfcheck, queries
 from .catalog import PDF, Catalog
 from .common import DomainError, set_status
 from .completeness.window import check_upload
@@ -173,12 +173,16 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
     connection) is run again; nothing of it had been written. Submitting a filed dossier
     again answers what the first submission did (its answer may have been lost).
     """
+    if not 0 < dossier_id <= queries.MAX_ID:  # no such id: no database is asked
+        raise NotFound(f"no dossier {dossier_id}")
+
     def attempt() -> Filed:
         with engine.transaction() as session:
             dossier = session.get(Dossier, dossier_id, with_for_update=True)
             if dossier is None:
                 raise NotFound(f"no dossier {dossier_id}")
             if dossier.applicant_id != applicant.user_id:
+                queries.dossier(session, applicant, dossier_id)  # 404 to whoever may not even see it
                 raise Forbidden("only the applicant submits a dossier")
             if dossier.instance_id is not None:
                 return Filed(dossier.number or "", dossier.status)
@@ -189,7 +193,8 @@ def submit(engine: Engine, ports: Ports, dossier_id: int, applicant: Actor) -> F
             now = engine.clock()
             if dossier.number is None:
                 code = catalog.procedure(dossier.procedure).code
-                dossier.number = next_number(session, code, dossier.commune_code, now.year)
+                with session.no_autoflush:  # the dossier's changes go in one UPDATE, below
+                    dossier.number = next_number(session, code, dossier.commune_code, now.year)
                 dossier.submitted_at = now
                 set_status(session, dossier, "deposited", now)
             start_procedure(engine, session, ports, dossier, applicant)

@@ -23,9 +23,12 @@ def latest_documents(session: Session, dossier_id: int) -> list[DocumentVersion]
 
 
 def missing_documents(session: Session, dossier: Dossier, ports: Ports) -> list[str]:
-    have = {d.kind for d in latest_documents(session, dossier.id)}
     procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
-    return [item.kind for item in procedure.checklist if item.required_for(dossier.fields) and item.kind not in have]
+    required = [item.kind for item in procedure.checklist if item.required_for(dossier.fields)]
+    if not required:  # nothing to look for: no statement
+        return []
+    have = {d.kind for d in latest_documents(session, dossier.id)}
+    return [kind for kind in required if kind not in have]
 
 
 def checklist(call: ServiceCall, ports: Ports) -> dict[str, Any]:

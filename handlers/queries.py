@@ -6,6 +6,8 @@ president their commune's, a commission member the dossiers they were asked abou
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,8 +15,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from engine import Actor, NotFound
-from engine.models import HumanTask
+from engine import Actor, NotFound, definitions
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 
 from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
 from .models import Commune, Organism, RoleGrant
@@ -71,22 +73,52 @@ class Page:
     capped: bool = False  # more than COUNT_CAP rows match
 
 
-def _page(session: Session, query: Any, page: int, per_page: int) -> Page:
-    counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
-    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+def _page(session: Session, query: Any, page: int, per_page: int, params: dict[str, Any] | None = None) -> Page:
+    offset = (page - 1) * per_page
+    rows = session.execute(query.limit(per_page).offset(offset), params).all()
+    if len(rows) < per_page and (rows or page == 1):  # the last page: the rows say how many there are
+        total = offset + len(rows)
+    else:  # an inbox is mostly one page: the count's statement only when there are more
+        counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(counted), params) or 0
     return Page(list(rows), min(total, COUNT_CAP), page, per_page, total > COUNT_CAP)
 
 
 def inbox(session: Session, actor: Actor, *, page: int = 1, per_page: int = 50,
           order: str = "due") -> Page:
     """The READY tasks ``actor`` may do, with their dossier, soonest deadline first."""
+    return _page(session, _inbox_query(actor, order), page, per_page, {"uid": actor.user_id})
+
+
+_INBOX_QUERIES: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_INBOX_LOCK = threading.Lock()
+
+
+def _inbox_query(actor: Actor, order: str) -> Any:
+    """The inbox's statement for an actor's roles and scopes (the user a bound parameter),
+    built once: building and hashing it cost more than running it."""
+    key = (order, tuple(sorted((role, tuple(sorted(actor.scopes.get(role, ())))) for role in actor.roles)))
+    with _INBOX_LOCK:
+        found = _INBOX_QUERIES.get(key)
+        if found is not None:
+            _INBOX_QUERIES.move_to_end(key)
+            return found
+    clauses = [HumanTask.assignee == bindparam("uid")]
+    for role in sorted(actor.roles):
+        clauses.append(and_(HumanTask.assignee.is_(None), HumanTask.role == role,
+                            _scoped(actor, role, HumanTask.scope)))
     query = (select(HumanTask, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
                     Dossier.commune_code)
-             .join(Dossier, Dossier.instance_id == HumanTask.instance_id).where(my_tasks(actor)))
+             .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+             .where(HumanTask.state == "READY", or_(*clauses)))
     keys = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
             "recent": (HumanTask.created_at.desc(),)}
-    return _page(session, query.order_by(*keys.get(order, keys["due"])), page, per_page)
+    query = query.order_by(*keys.get(order, keys["due"]))
+    with _INBOX_LOCK:
+        _INBOX_QUERIES[key] = query
+        while len(_INBOX_QUERIES) > 256:
+            _INBOX_QUERIES.popitem(last=False)
+    return query
 
 
 def dossiers(session: Session, actor: Actor, *, status: str | None = None, procedure: str | None = None,
@@ -192,13 +224,32 @@ def task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossi
     """A task the actor may do (or has done), with its dossier; NotFound otherwise."""
     row = session.execute(select(HumanTask, Dossier).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
                           .where(HumanTask.id == task_id)).one_or_none()
+    return _visible_task(actor, task_id, row)
+
+
+def _visible_task(actor: Actor, task_id: str, row: Any) -> Any:
     if row is None:
         raise NotFound(f"no task {task_id}")
-    ht, d = row
+    ht = row[0]
     allowed = actor.may_complete(ht.role, ht.scope, ht.assignee) or ht.completed_by == actor.user_id
     if not allowed:
         raise NotFound(f"no task {task_id}")
-    return ht, d
+    return row
+
+
+_TASK_WITH_FORM = (select(HumanTask, Dossier, *definitions.instance_form_columns())
+                   .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+                   .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                   .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                   .where(HumanTask.id == bindparam("tid")))
+
+
+def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossier, definitions.TaskForm]:
+    """:func:`task`, with the task's form as deployed and its instance's version: one
+    statement (the state is not read unless the instance has called processes)."""
+    row = _visible_task(actor, task_id, session.execute(_TASK_WITH_FORM, {"tid": task_id}).one_or_none())
+    ht, d = row[0], row[1]
+    return ht, d, definitions.task_form(session, row, ht.instance_id, ht.form, ht.id)
 
 
 def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str | None]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
+from sqlalchemy.orm import Session
 
 from engine import Actor
 from engine.models import HumanTask
@@ -30,14 +31,15 @@ def ports() -> Ports:
     return current_app.extensions["guichet.ports"]
 
 
-def status_label(code: str, catalog_id: int | None = None) -> str:
-    """A status's label in the caller's language, from the dossier's catalog version."""
-    return ports().catalog(db.session(), catalog_id).status_label(code, str(get_locale() or "fr"))
+def status_label(code: str, catalog_id: int | None = None, session: Session | None = None) -> str:
+    """A status's label in the caller's language, from the dossier's catalog version (read
+    in ``session``, the use case's own, when the answer is made inside its transaction)."""
+    return ports().catalog(session or db.session(), catalog_id).status_label(code, str(get_locale() or "fr"))
 
 
-def dossier_out(d: Dossier) -> dict[str, Any]:
+def dossier_out(d: Dossier, session: Session | None = None) -> dict[str, Any]:
     return {"id": d.id, "number": d.number, "procedure": d.procedure, "commune": d.commune_code,
-            "status": {"code": d.status, "label": status_label(d.status, d.catalog_id)}, "fields": d.fields,
+            "status": {"code": d.status, "label": status_label(d.status, d.catalog_id, session)}, "fields": d.fields,
             "created_at": d.created_at, "submitted_at": d.submitted_at, "outcome": d.outcome}
 
 

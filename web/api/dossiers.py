@@ -15,7 +15,7 @@ from handlers.exchange import exchange_of
 from handlers.signatures import receipts
 
 from ..bootstrap import get_engine
-from ..extensions import db
+from ..extensions import db, reads_only
 from ..security import token_auth
 from . import bp
 from .common import ERRORS, caller, dossier_out, ports, status_label
@@ -33,6 +33,7 @@ from .schemas import (
 
 
 @bp.post("/dossiers")
+@reads_only  # its writes are the use case's, in the engine's transaction
 @bp.auth_required(token_auth)
 @bp.input(DossierIn, arg_name="body")
 @bp.output(DossierOut, status_code=201)
@@ -41,10 +42,11 @@ def create(body: dict[str, Any]) -> Any:
     with get_engine(current_app).transaction() as session:
         d = dossiers.create_draft(session, ports(), procedure=body["procedure"], commune=body["commune"],
                                   applicant=caller(), fields=body["filing"], now=utcnow())
-        return dossier_out(d)
+        return dossier_out(d, session)
 
 
 @bp.patch("/dossiers/<int:dossier_id>")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.input(DossierPatch, arg_name="body")
 @bp.output(DossierOut)
@@ -53,7 +55,7 @@ def patch(dossier_id: int, body: dict[str, Any]) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
     with get_engine(current_app).transaction() as session:
         d = dossiers.update_fields(session, ports(), session.get_one(Dossier, dossier_id), body["filing"], caller())
-        return dossier_out(d)
+        return dossier_out(d, session)
 
 
 @bp.post("/dossiers/<int:dossier_id>/documents")
@@ -75,13 +77,13 @@ def upload(dossier_id: int, body: dict[str, Any]) -> Any:
 
 
 @bp.post("/dossiers/<int:dossier_id>/submit")
+@reads_only
 @bp.auth_required(token_auth)
 @bp.output(SubmitOut)
 @bp.doc(summary="File the dossier: checklist enforced, number given, procedure started; one 422 lists every "
                 "missing or invalid field and every missing required document (detail.fields: documents/<kind>)",
         responses=ERRORS)
 def submit(dossier_id: int) -> Any:
-    queries.dossier(db.session(), caller(), dossier_id)
     filed = dossiers.submit(get_engine(current_app), ports(), dossier_id, caller())
     return {"number": filed.number, "status": filed.status}
 

@@ -7,14 +7,12 @@ from flask import current_app
 
 from engine import Forbidden, NotFound
 from engine.clock import utcnow
-from engine.models import ProcessInstance
 from handlers import queries
 from handlers.completeness.views import open_request_of
 from handlers.signatures import approval
 
 from ..bootstrap import get_engine
 from ..extensions import db, reads_only
-from ..inbox import task_form
 from ..security import token_auth
 from . import bp
 from .common import ERRORS, caller, task_out
@@ -40,12 +38,11 @@ def inbox(query: dict[str, Any]) -> Any:
 @bp.output(TaskDetailOut)
 @bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
 def task(task_id: str) -> Any:
-    ht, d = queries.task(db.session(), caller(), task_id)
-    schema, ui = task_form(ht) if ht.form else ({}, {})
+    ht, d, form = queries.task_with_form(db.session(), caller(), task_id)
+    schema, ui = ((form.schema or {"properties": {}}), (form.ui or {})) if ht.form else ({}, {})
     request = open_request_of(db.session(), current_app.extensions["guichet.ports"], d)
     return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
-            "version": db.session.get_one(ProcessInstance, ht.instance_id).version, "state": ht.state,
-            "request": request.out() if request is not None else None}
+            "version": form.version, "state": ht.state, "request": request.out() if request is not None else None}
 
 
 @bp.post("/tasks/<task_id>/claim")
