@@ -147,7 +147,8 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
             signature = check(ports, content, item)
         except PlanSignatureRefused as exc:
             raise InvalidDocument(f"cette pièce doit porter la signature électronique valide d'un "
-                                  f"{PROFESSIONS[exc.profession][0]} : {exc}") from None
+                                  f"{PROFESSIONS[exc.profession][0]} : {exc}", code=exc.code,
+                                  profession=exc.profession) from None
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(
         DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == kind)) or 0) + 1

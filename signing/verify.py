@@ -147,7 +147,8 @@ def _verify(pdf: bytes, trust_roots: Sequence[bytes], *, validation_time: dateti
     except (SignatureValidationError, PdfError, ValueError) as exc:
         return Verification.failed(f"the signature could not be checked ({exc})", signed=True, issue="unverifiable")
     baseline, _why = pades.baseline_attributes(sig)
-    result = _result(status, bool(legacy_ocsp) or dss.covers(sig.signer_cert), len(signatures))
+    result = _result(status, bool(legacy_ocsp) or dss.covers(sig.signer_cert), len(signatures),
+                     trailing=_trailing_bytes(pdf))
     ts = status.timestamp_validity
     level = pades.level(baseline=baseline, valid=result.valid,
                         timestamp_trusted=bool(ts is not None and ts.trusted), long_term=long_term,
@@ -167,11 +168,21 @@ def _archive_chain(stamps: list[EmbeddedPdfSignature], now: datetime,
     return moment, bool(stamps)
 
 
-def _result(status: PdfSignatureStatus, revocation_embedded: bool, count: int) -> Verification:
+def _trailing_bytes(pdf: bytes) -> bool:
+    """Bytes after the last revision's end (``%%EOF``): not a revision pyHanko weighs, but
+    content added to the file all the same."""
+    end = pdf.rfind(b"%%EOF")
+    return end < 0 or bool(pdf[end + 5:].strip())
+
+
+def _result(status: PdfSignatureStatus, revocation_embedded: bool, count: int, *,
+            trailing: bool = False) -> Verification:
     cert = status.signing_cert
     ts = status.timestamp_validity
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    archival_only = status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+    # later revisions that only add validation material and document time stamps (B-LT/B-LTA)
+    archival_only = not trailing and status.modification_level in (ModificationLevel.NONE,
+                                                                    ModificationLevel.LTA_UPDATES)
     problems, issues = [], []
 
     def problem(issue: str, text: str) -> None:

@@ -13,9 +13,9 @@ from ..ports import Ports
 class PlanSignatureRefused(Exception):
     """The checklist item asks a valid signature of a profession the PDF does not carry."""
 
-    def __init__(self, profession: str, reason: str) -> None:
+    def __init__(self, profession: str, reason: str, code: str) -> None:
         super().__init__(reason)
-        self.profession = profession
+        self.profession, self.code = profession, code
 
 
 def check(ports: Ports, content: bytes, item: ChecklistItem) -> dict[str, Any] | None:
@@ -41,12 +41,13 @@ def check(ports: Ports, content: bytes, item: ChecklistItem) -> dict[str, Any] |
             break
     if item.signed_by and not (found and found["valid"]):
         if found is None:
-            reason = "le document ne porte aucune signature"
+            reason, code = "le document ne porte aucune signature", "plan.unsigned"
         elif not found["intact"]:
-            reason = "le document a été modifié après sa signature"
+            reason, code = "le document a été modifié après sa signature", "plan.altered"
         elif not found["trusted"]:
-            reason = "le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré ou révoqué)"
+            reason, code = ("le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré ou révoqué)",
+                            "plan.untrusted")
         else:
-            reason = "la signature n'est pas valide"
-        raise PlanSignatureRefused(item.signed_by, reason)
+            reason, code = "la signature n'est pas valide", "plan.invalid"
+        raise PlanSignatureRefused(item.signed_by, reason, code)
     return found

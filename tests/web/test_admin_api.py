@@ -51,7 +51,7 @@ def test_a_commune_set_up_through_the_api(site: Site) -> None:
     assert {"commune.created", "commission.created", "person.created", "seat.added", "grant.added"} <= actions
     assert "commune.updated" not in actions  # the refused change left nothing, in the trail either
     [added] = [e for e in trail if e["action"] == "grant.added" and e["after"]["valid_until"] == "2030-07-31"]
-    assert added["actor"] == "Administrateur" and added["before"] is None
+    assert added["actor"] == "Omar Sefrioui" and added["before"] is None
 
 
 def test_stranded_task_reassigned_through_the_api(site: Site) -> None:

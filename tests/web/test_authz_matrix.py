@@ -73,7 +73,7 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
      None),
     # the owner may declare (409 here: no payment awaited at the commission); nobody else gets that far
     ("POST", "/dossiers/<int:dossier_id>/payments", "/dossiers/{D}/payments", OWNER, "pay"),
-    ("GET", "/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance", "/dossiers/{S}/payments/1/quittance",
+    ("GET", "/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance", "/dossiers/{S}/payments/{PAY}/quittance",
      SEES_DOSSIER, None),
     ("GET", "/ordre-de-recette/<code>", "/ordre-de-recette/{OC}", EVERYONE, None),
     ("GET", "/inbox", "/inbox", SIGNED_IN, None),
@@ -180,7 +180,7 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
      SEES_DOSSIER, None),
     ("POST", "/api/v1/dossiers/<int:dossier_id>/payments", "/api/v1/dossiers/{D}/payments", OWNER, "pay"),
     ("GET", "/api/v1/dossiers/<int:dossier_id>/payments/<int:payment_id>/quittance",
-     "/api/v1/dossiers/{S}/payments/1/quittance", SEES_DOSSIER, None),
+     "/api/v1/dossiers/{S}/payments/{PAY}/quittance", SEES_DOSSIER, None),
     ("GET", "/api/v1/payment-orders/<code>", "/api/v1/payment-orders/{OC}", EVERYONE, None),
     ("GET", "/api/v1/dossiers/<int:dossier_id>/receipt.pdf", "/api/v1/dossiers/{D}/receipt.pdf", SEES_DOSSIER, None),
     ("GET", "/api/v1/tasks", "/api/v1/tasks", SIGNED_IN, None),
@@ -229,7 +229,7 @@ def _world(site: Site) -> dict[str, str]:
     from sqlalchemy import select
 
     from handlers.dossier_models import AgendaItem, CommissionSession, Decision, DocumentVersion, Dossier
-    from handlers.payments.models import PaymentOrder
+    from handlers.payments.models import Payment, PaymentOrder
     from web.extensions import db
     with site.app.app_context():
         signed = db.session.scalar(select(Decision).where(Decision.signed.is_(True)))
@@ -241,6 +241,8 @@ def _world(site: Site) -> dict[str, str]:
                 "T": task, "DOC": str(doc), "SES": str(session_id),
                 "OC": db.session.scalar(select(PaymentOrder.check_code).where(
                     PaymentOrder.dossier_id == signed.dossier_id)),
+                "PAY": str(db.session.scalar(select(Payment.id).join(PaymentOrder, PaymentOrder.id == Payment.order_id)
+                                             .where(PaymentOrder.dossier_id == signed.dossier_id))),
                 "I": str(db.session.get(Dossier, dossier_id).instance_id)}
 
 

@@ -28,13 +28,14 @@ BOUNDS = {  # page -> most statements it may run (the counts measured when this 
     # sign-in 1; the page 1 (its count only when the page is full); a task with its form, the
     # instance's version and the definition's forms (cached by content hash): 1, and when the
     # instance runs called processes (this one: the shared recevabilite), the state to find
-    # which version the task's call runs and that version's forms: 2; the open document request: 1
-    "GET /api/v1/tasks": 2, "GET /api/v1/tasks/<id>": 5, "GET /api/v1/dossiers/<id>": 9,
+    # which version the task's call runs and that version's forms: 2; the open document request and its documents: 2
+    "GET /api/v1/tasks": 2, "GET /api/v1/tasks/<id>": 6, "GET /api/v1/dossiers/<id>": 9,
     # the completeness check convenes the commission: the agent's next scheduled session or a
     # new one, agenda, members, notifications; the call to `commission` looks up the newest
     # deployed version of the process it names when it starts (1) and, on a cold node, loads
     # it once (3) (23 on PostgreSQL, where a step's writes are one statement; 32 on SQLite)
-    "POST /api/v1/tasks/<id>/complete": 32,
+    # (and the signing step's look-up: is it a signing task, which asks the PIN — 1)
+    "POST /api/v1/tasks/<id>/complete": 33,
 }
 
 

@@ -195,6 +195,7 @@ def sign_dossier(site: Site, citizen: dict[str, str]) -> tuple[int, str]:
     complete_own_task(site, AGENT, number, {"complete": True})
     for member in MEMBERS:
         complete_own_task(site, member, number, {"opinion": {"avis": "favorable"}})
+    close_sessions_of(site, dossier_id)  # the decision waits for the minutes of the session that examined it
     _call(site, "POST", f"/api/v1/dossiers/{dossier_id}/payments", citizen, 201,
           data={"method": "provider", "provider": "regie"})
     complete_own_task(site, AGENT, number, {"payment_confirmed": True})
@@ -202,6 +203,22 @@ def sign_dossier(site: Site, citizen: dict[str, str]) -> tuple[int, str]:
     detail = _call(site, "GET", f"/api/v1/dossiers/{dossier_id}", citizen)
     assert detail["status"]["code"] == "authorized" and detail["decision"]["signed"], detail
     return dossier_id, detail["decision"]["verification_code"]
+
+
+def close_sessions_of(site: Site, dossier_id: int) -> None:
+    """The guichet agent closes the scheduled session whose agenda holds the dossier."""
+    from sqlalchemy import select
+
+    from handlers.dossier_models import AgendaItem, CommissionSession
+    from web.extensions import db
+    with site.app.app_context():
+        rows = db.session.execute(select(CommissionSession.commission_id, CommissionSession.id)
+                                  .join(AgendaItem, AgendaItem.session_id == CommissionSession.id)
+                                  .where(AgendaItem.dossier_id == dossier_id,
+                                         CommissionSession.status == "scheduled")).all()
+    for commission, session in rows:
+        _call(site, "POST", f"/api/v1/commissions/{commission}/sessions/{session}/close", site.token(AGENT),
+              json={"confirm": True, "before_date": True})
 
 
 def load_schema(site: Site) -> Any:
