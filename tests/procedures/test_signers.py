@@ -113,7 +113,7 @@ def file_to_signature_in(p: Platform, commune: str) -> int:
     d = p.file(CITIZEN, "permis_construire", SMALL, commune=commune)
     p.do(d, "rc_check", {"complete": True}, AGENT.replace("casablanca", commune))
     p.opinions(d, {"agence_urbaine": FAV, "urbanisme": FAV}, commune=commune)
-    p.do(d, "ga_payment", {"payment_reference": "Q-9"}, AGENT.replace("casablanca", commune))
+    p.pay(d, AGENT.replace("casablanca", commune))
     return d
 
 
