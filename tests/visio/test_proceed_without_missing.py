@@ -16,9 +16,9 @@ from .test_minutes_before_decision import _documents, _steps
 PROCEED_BUTTON = "Poursuivre sans les avis manquants"
 
 
-def _close(world: World, given_by: str) -> None:
+def _close(world: World, given_by: str, opinion: dict | None = None) -> None:
     url = f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/opinion"
-    assert world.http(given_by).post(url, json={"avis": "favorable"}).status_code == 200
+    assert world.http(given_by).post(url, json=opinion or {"avis": "favorable"}).status_code == 200
     r = world.http(AGENT).post(f"/commission/sessions/{world.session_id}/close",
                                json={"confirm": True, "before_date": True})
     assert r.status_code == 200, r.json
@@ -33,7 +33,8 @@ def _opinion_rows(world: World) -> dict[str, str]:
 
 
 def test_proceeding_without_a_non_binding_opinion_continues_to_the_decision(world: World, demo_pki) -> None:  # noqa: ANN001
-    _close(world, MEMBER)  # the agence urbaine (binding) gave its opinion; urbanisme is absent
+    # the agence urbaine (binding) gave its opinion; urbanisme is absent
+    _close(world, MEMBER, {"avis": "favorable_reserve", "reserves": "Clôture en retrait"})
     assert _steps(world) == ["cm_opinion"]
     agent = world.http(AGENT)
     page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
@@ -44,12 +45,20 @@ def test_proceeding_without_a_non_binding_opinion_continues_to_the_decision(worl
     assert "consignés « non exprimé »" in agent.get(r.headers["Location"]).get_data(as_text=True)
     after = _steps(world)
     assert "cm_opinion" not in after and "cm_pv_wait" not in after and after, after  # on to the decision
-    assert _opinion_rows(world) == {"agence_urbaine": "favorable", "urbanisme": "non_exprime"}
+    assert _opinion_rows(world) == {"agence_urbaine": "favorable_reserve", "urbanisme": "non_exprime"}
+    # the round was deliberated on the opinion given: its reserve is a condition of the decision
+    from engine.models import ProcessInstance
+    from handlers.dossier_models import Dossier
+    from web.extensions import db
+    with world.site.app.app_context():
+        state = db.session.get(ProcessInstance, db.session.get(Dossier, world.dossier_id).instance_id).state
+    assert '"avis_non_exprimes": ["urbanisme"]' in state and '"outcome": "accord_conditions"' in state
+    assert "Agence urbaine : Clôture en retrait" in state or "Agence urbaine : Cl\\u00f4ture en retrait" in state
     # the signed record of this dossier's opinions says it
     [record] = _documents(world, "avis_recueillis")
     pdf = world.site.app.extensions["guichet.ports"].files.get(record.sha256)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Nadia Tazi (Casablanca) : Non exprimé" in text and "Youssef Alaoui (Casablanca) : Favorable" in text
+    assert "Nadia Tazi (Casablanca) : Non exprimé" in text and "Youssef Alaoui (Casablanca) : Favorable sous" in text
     assert "poursuivi sans les avis non exprimés, aucun n'étant un" in text
     assert "quand le secrétariat a poursuivi" in text
     # the history: the decision is in the instance's audit trail, and nothing is left to do
@@ -127,3 +136,36 @@ def test_the_api_proceeds_when_no_missing_opinion_binds(world: World, demo_pki) 
     assert item["next_steps"] == []
     assert {o["organism"]: o["avis"] for o in item["opinions"]} == {
         "Agence urbaine": "favorable", "Service de l'urbanisme de la commune": "non_exprime"}
+
+
+def test_a_stale_or_unawaited_message_changes_nothing(world: World, demo_pki) -> None:  # noqa: ANN001
+    """``Engine.deliver``: a message read against an older state of the dossier (an opinion
+    given meanwhile) is a conflict; one that nothing waits for (the round is over) too."""
+    import pytest
+
+    from engine import Actor, Conflict
+    from engine.models import ProcessInstance
+    from handlers.dossier_models import Dossier
+    from handlers.visio.unexpressed import MESSAGE
+    from web.bootstrap import get_engine
+    from web.extensions import db
+    _close(world, MEMBER)
+    engine = get_engine(world.site.app)
+    with world.site.app.app_context():
+        instance_id = db.session.get(Dossier, world.dossier_id).instance_id
+        version = db.session.get(ProcessInstance, instance_id).version
+    actor = Actor("secretary", frozenset({"guichet_agent"}))
+    payload = {"avis_donnes": {}, "non_exprimes": [], "par": "secretary"}
+    with world.site.app.app_context(), pytest.raises(Conflict):
+        engine.deliver(instance_id, MESSAGE, payload, actor, expected_version=version - 1)
+    assert _steps(world) == ["cm_opinion"]
+    agent = world.http(AGENT)
+    assert agent.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/followup",
+                      data={"action": "proceed"}).status_code == 302
+    # the room shows the missing opinion as not expressed
+    room = agent.get(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}").json
+    assert sorted(o["avis"] for o in room["opinions"]) == ["favorable", "non_exprime"]
+    assert "la commission a poursuivi sans cet avis" in agent.get(
+        f"/commission/sessions/{world.session_id}/room").get_data(as_text=True)
+    with world.site.app.app_context(), pytest.raises(Conflict, match="nothing in this procedure waits"):
+        engine.deliver(instance_id, MESSAGE, payload, actor)
