@@ -39,6 +39,7 @@ def test_proceeding_without_a_non_binding_opinion_continues_to_the_decision(worl
     agent = world.http(AGENT)
     page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
     assert page.count(PROCEED_BUTTON) == 1 and "Un avis conforme manque" not in page
+    assert "urbanisme de la commune (<bdi>Nadia Tazi (Casablanca)</bdi>)</span>" in page  # what is missing
     r = agent.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/followup",
                    data={"action": "proceed"})
     assert r.status_code == 302
@@ -82,6 +83,10 @@ def test_a_missing_binding_opinion_refuses_to_proceed(world: World) -> None:
     page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
     assert PROCEED_BUTTON not in page and "Relancer les membres absents" in page
     assert "avis conforme" in page and "Un avis conforme manque" in page
+    agent.get("/lang/ar")  # the same page in Arabic
+    page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
+    assert "ينقص رأي مطابق" in page and "المضي دون الآراء الناقصة" not in page and "الوكالة الحضرية" in page
+    agent.get("/lang/fr")
     r = agent.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/followup",
                    data={"action": "proceed"})
     assert r.status_code == 409 and "avis conforme" in r.get_data(as_text=True)
