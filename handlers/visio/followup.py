@@ -46,10 +46,17 @@ def steps(session: Session, seat: access.Seat, target: Dossier, given: list[dict
     following = next_session(session, seat.session)
     out.append({"action": ADJOURN, "session_id": following.id if following else None,
                 "date": following.session_date.isoformat() if following else None})
-    if seat.session.status == "closed" and engine is not None and binding_missing(
-            engine, session, seat.session.commission_id, target, missing) == []:
+    if seat.session.status == "closed" and engine is not None and awaits_decision(engine, session, target, missing) \
+            and binding_missing(engine, session, seat.session.commission_id, target, missing) == []:
         out.append({"action": PROCEED, "members": [o["member_id"] for o in missing]})
     return out
+
+
+def awaits_decision(engine: Engine, session: Session, target: Dossier, missing: list[dict[str, Any]]) -> bool:
+    """Whether the dossier's procedure can take the decision to proceed (a version deployed
+    before it was modelled cannot: its opinion round has no such event)."""
+    task = dossier.opinion_task(session, target, missing[0]["member_id"])
+    return task is not None and MESSAGE in engine_reads.awaited_messages(engine, session, task.id)
 
 
 def binding_missing(engine: Engine, session: Session, commission_id: int, target: Dossier,
@@ -122,6 +129,11 @@ def _no_proceeding(engine: Engine, session: Session, seat: access.Seat, target: 
     if seat.session.status != "closed":
         return Refusal("Closez d'abord la séance : les membres peuvent encore y donner leur avis.",
                        "اختتم الجلسة أولا: لا يزال بإمكان الأعضاء إبداء آرائهم فيها.", status=409)
+    if not awaits_decision(engine, session, target, missing):
+        return Refusal("La procédure de ce dossier ne prévoit pas de poursuivre sans les avis manquants (version "
+                       "antérieure) : relancez les membres ou reportez le dossier.",
+                       "مسطرة هذا الملف لا تتيح المضي دون الآراء الناقصة (صيغة سابقة): ذكّر الأعضاء أو أجّل الملف.",
+                       status=409)
     binding = binding_missing(engine, session, seat.session.commission_id, target, missing)
     if binding is None:
         return Refusal("Les avis conformes de ce dossier ne peuvent pas être lus : impossible de poursuivre sans "

@@ -174,3 +174,41 @@ def test_a_stale_or_unawaited_message_changes_nothing(world: World, demo_pki) ->
         f"/commission/sessions/{world.session_id}/room").get_data(as_text=True)
     with world.site.app.app_context(), pytest.raises(Conflict, match="nothing in this procedure waits"):
         engine.deliver(instance_id, MESSAGE, payload, actor)
+
+
+def _without_the_event(text: str) -> str:
+    """shared.bpmn as it was before proceeding was modelled: no message, no boundary event."""
+    text = text.replace("<bpmn:incoming>commission_f19</bpmn:incoming>", "")
+    gone = ("cm_without_missing", "cm_unexpressed", "commission_f18", "commission_f19", "msg_sans_avis_manquants")
+    return "\n".join(line for line in text.splitlines() if not any(g in line for g in gone))
+
+
+def test_a_dossier_on_an_older_commission_version_is_not_offered_to_proceed(site, demo_pki) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    from engine.definitions import deploy
+    from engine.sources import read_directory
+    from handlers.dossier_models import AgendaItem
+    from web.bootstrap import get_engine
+    from web.extensions import db
+
+    from .conftest import at_commission
+    engine = get_engine(site.app)
+    files, forms = read_directory(Path(__file__).resolve().parents[2] / "processes")
+    files["shared.bpmn"] = _without_the_event(files["shared.bpmn"].decode("utf-8")).encode("utf-8")
+    with site.app.app_context():
+        result = engine.compile(files, forms)
+    assert result.ok, result.problems
+    with site.app.app_context(), engine.transaction() as s:
+        assert any(o.created for o in deploy(s, result.processes, by="analyst", comment="avant", now=engine.clock()))
+    dossier_id = at_commission(site)
+    with site.app.app_context():
+        session_id = db.session.scalar(select(AgendaItem.session_id).where(AgendaItem.dossier_id == dossier_id))
+    world = World(site, session_id, dossier_id, 0)
+    _close(world, MEMBER)  # urbanisme (not binding) is missing: the table would allow it, the procedure cannot
+    agent = world.http(AGENT)
+    page = agent.get(f"/commission/sessions/{session_id}").get_data(as_text=True)
+    assert PROCEED_BUTTON not in page and "Relancer les membres absents" in page
+    r = agent.post(f"/commission/sessions/{session_id}/dossiers/{dossier_id}/followup", data={"action": "proceed"})
+    assert r.status_code == 409 and "version antérieure" in r.get_data(as_text=True)
+    assert _steps(world) == ["cm_opinion"]
