@@ -287,26 +287,9 @@ class Engine:
     @faults.retried
     def deliver(self, instance_id: int, message: str, payload: Mapping[str, Any], actor: Actor, *,
                 expected_version: int | None = None) -> int:
-        """Deliver the BPMN message ``message`` (its ``name`` in the diagram) with ``payload``
-        to the instance: the event waiting for it (an interrupting boundary event cancels its
-        activity) fires and the instance runs until it waits. Conflict when nothing of the
-        instance waits for it, or when ``expected_version`` is given and a step committed
-        since the caller read the instance."""
-        now = self.clock()
-        with self.transaction() as session:
-            inst = store.lock_instance(session, instance_id)
-            if expected_version is not None and inst.version != expected_version:
-                raise Conflict("the dossier was changed by someone else meanwhile; reload and retry",
-                               code="dossier.changed")
-            wf = self._load(session, inst, now)
-            before = self._before(wf)
-            with frozen_at(now):
-                if not messages.catch(wf, message, payload):
-                    raise Conflict(f"nothing in this procedure waits for « {message} » now", code="task.done")
-                audit.append(inst, action="message.caught", actor=actor.user_id, at=now,
-                             data={"message": message, **dict(payload)})
-                self._advance(session, inst, wf, now, actor=actor.user_id, before=before)
-        return inst.id
+        """Deliver the BPMN message ``message`` with ``payload`` to the instance (see
+        :func:`engine.messages.deliver`)."""
+        return messages.deliver(self, instance_id, message, payload, actor, expected_version)
 
     def wake_due_timers(self, now: datetime | None = None, limit: int = 200) -> int:
         """Fire every timer due at ``now``; returns how many instances were advanced."""
