@@ -1,6 +1,8 @@
 """BPMN messages a use case delivers to one instance (``Engine.deliver``): the catching
-event of the diagram — a message boundary event on an activity, say — fires with the
-message's payload in its ``messageVariable``."""
+event of the diagram — a message boundary event on an activity, say — fires, and the
+message's payload goes into its data (under the message's ``messageVariable`` when the
+diagram names one; otherwise each key of the payload, as plain BPMN has it — the Studio's
+modeler keeps no ``messageVariable``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -46,8 +48,12 @@ def catch(workflow: Any, name: str, payload: Mapping[str, Any]) -> bool:
     """Let the workflow (and the processes it calls) catch the message; whether some event
     waited for it. Nothing is sent out of the instance when none did."""
     event = BpmnEvent(MessageEventDefinition(name), payload=dict(payload))
+    catching = [t for t in workflow.event_manager.tasks.values() if t.task_spec.catches(t, event)]
     if not workflow.event_manager.catch(event, internal=False):
         return False
+    for task in catching:
+        if getattr(task.task_spec.event_definition, "message_var", None) is None:
+            task.data.update(dict(payload))
     workflow.refresh_waiting_tasks()
     return True
 

@@ -21,7 +21,7 @@ from ..models import CommissionMember, User
 from ..ports import Ports
 from ..queries import MAX_ID
 from . import access, dossier, sessions
-from .unexpressed import MESSAGE
+from .unexpressed import MESSAGE, PAYLOAD
 
 RELAUNCH, ADJOURN, PROCEED = "relaunch", "adjourn", "proceed"
 
@@ -155,6 +155,6 @@ def _delivery(engine: Engine, session: Session, actor: Actor, target: Dossier, m
     task = dossier.opinion_task(session, target, missing[0])
     collected = engine_reads.activity_data(engine, session, task.id) if task is not None else None
     instance = session.get_one(ProcessInstance, target.instance_id)
-    payload = {"avis_donnes": dict((collected or {}).get("opinions") or {}), "non_exprimes": missing,
-               "par": actor.user_id}
+    payload = {PAYLOAD: {"avis_donnes": dict((collected or {}).get("opinions") or {}), "non_exprimes": missing,
+                         "par": actor.user_id}}
     return instance.id, payload, instance.version

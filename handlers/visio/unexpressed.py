@@ -19,7 +19,7 @@ from ..ports import Ports
 from .dossier import UNEXPRESSED, current_session_id, record
 
 MESSAGE = "poursuivre_sans_avis_manquants"
-PAYLOAD = "poursuite"  # the message's variable (shared.bpmn, msg_sans_avis_manquants)
+PAYLOAD = "poursuite"  # what the message puts in the data (shared.bpmn, msg_sans_avis_manquants)
 
 
 def unexpressed(call: ServiceCall, ports: Ports) -> dict[str, Any]:

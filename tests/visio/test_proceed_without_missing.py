@@ -160,7 +160,7 @@ def test_a_stale_or_unawaited_message_changes_nothing(world: World, demo_pki) ->
         instance_id = db.session.get(Dossier, world.dossier_id).instance_id
         version = db.session.get(ProcessInstance, instance_id).version
     actor = Actor("secretary", frozenset({"guichet_agent"}))
-    payload = {"avis_donnes": {}, "non_exprimes": [], "par": "secretary"}
+    payload = {"poursuite": {"avis_donnes": {}, "non_exprimes": [], "par": "secretary"}}
     with world.site.app.app_context(), pytest.raises(Conflict):
         engine.deliver(instance_id, MESSAGE, payload, actor, expected_version=version - 1)
     assert _steps(world) == ["cm_opinion"]
