@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from . import admission, audit, definitions, faults, forms, jobs, outbox, store, timers
+from . import admission, audit, definitions, faults, forms, jobs, messages, outbox, store, timers
 from .actor import Actor
 from .calls import Workflow, definition_of
 from .checks import run_check
@@ -292,6 +292,13 @@ class Engine:
                 self._advance(session, inst, wf, now, actor="system", before=before)
             outbox.mark_done(session, task_id, now)
         return True
+
+    @faults.retried
+    def deliver(self, instance_id: int, message: str, payload: Mapping[str, Any], actor: Actor, *,
+                expected_version: int | None = None) -> int:
+        """Deliver the BPMN message ``message`` with ``payload`` to the instance (see
+        :func:`engine.messages.deliver`)."""
+        return messages.deliver(self, instance_id, message, payload, actor, expected_version)
 
     def wake_due_timers(self, now: datetime | None = None, limit: int = 200) -> int:
         """Fire every timer due at ``now``; returns how many instances were advanced."""

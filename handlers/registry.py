@@ -18,7 +18,7 @@ from . import commission, decision, fees, filing, notify, status
 from .completeness import operators as requests
 from .payments import operators as payments
 from .ports import Ports
-from .visio import examined
+from .visio import examined, unexpressed
 
 HandlerFn = Callable[[ServiceCall, Ports], dict[str, Any]]
 
@@ -76,6 +76,10 @@ DOCS: dict[str, tuple[str, str]] = {
                            "يعاين كيف فُحصت الآراء (examen): proces_verbal إذا اختُتمت الجلسة التي فحصت الملف ووُقع "
                            "محضرها، attente_proces_verbal ما دامت لم تختتم، avis_recueillis إذا أبديت الآراء خارج "
                            "الجلسة."),
+    "opinions.unexpressed": ("Clôt le tour d'avis avec les avis donnés quand le secrétariat poursuit sans les "
+                             "avis manquants (aucun n'étant conforme) : chacun est consigné « non exprimé ».",
+                             "يختم دورة الآراء بالآراء المبداة حين تمضي الكتابة دون الآراء الناقصة (لا أحد منها "
+                             "مطابق): يسجل كل منها «لم يُبدَ»."),
     "opinions.collected": ("Établit le relevé des avis recueillis hors séance, le signe avec la clé du président et "
                            "le joint au dossier.",
                            "يُعد بيان الآراء المستقاة خارج الجلسة ويوقعه بمفتاح الرئيس ويضمه إلى الملف."),
@@ -133,6 +137,7 @@ HANDLERS: dict[str, tuple[HandlerFn, bool, dict[str, Any]]] = {
     "opinions.compile": (commission.compile_opinions, False, NONE),
     "commission.minutes": (examined.state, False, NONE),
     "opinions.collected": (examined.collected, False, NONE),
+    "opinions.unexpressed": (unexpressed.unexpressed, False, NONE),
     "fees.record": (fees.record, False, _params({
         "base_field": _text("Champ du dossier servant d'assiette", "حقل الملف المعتمد كأساس"),
         "label": _text("Libellé de la taxe", "تسمية الرسم")})),

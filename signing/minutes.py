@@ -35,7 +35,8 @@ NO_OPINION = Pair("Aucun avis rendu en séance.", "لم يبد أي رأي خل�
 NOBODY = Pair("Personne ne s'est connecté à la salle.", "لم يلتحق أحد بالقاعة.")
 ROLE = {"member": Pair("membre", "عضو"), "secretary": Pair("secrétariat", "الكتابة")}
 AVIS = {"favorable": Pair("Favorable", "موافق"), "favorable_reserve": Pair("Favorable sous réserve", "موافق بتحفظ"),
-        "defavorable": Pair("Défavorable", "غير موافق"), "ajourne": Pair("Ajourné", "مؤجل")}
+        "defavorable": Pair("Défavorable", "غير موافق"), "ajourne": Pair("Ajourné", "مؤجل"),
+        "non_exprime": Pair("Non exprimé", "لم يُبدَ")}
 RESERVES = Pair("Réserves", "التحفظات")
 MOTIVE = Pair("Motif", "التعليل")
 PENDING = Pair("avis non rendu", "لم يبد رأيه")
@@ -44,6 +45,11 @@ REMOTE = Pair("Avis recueillis à distance, hors séance, dans le délai imparti
               "آراء مستقاة عن بعد، خارج الجلسة، داخل الأجل المحدد للأعضاء.")
 RECORDED_BY = Pair("Relevé établi par la plateforme à la réception du dernier avis",
                    "بيان أعدته المنصة عند توصلها بآخر رأي")
+PROCEEDED = Pair("Après la clôture de la séance, le secrétariat a poursuivi sans les avis non exprimés, aucun "
+                 "n'étant un avis conforme pour ce dossier.",
+                 "بعد اختتام الجلسة، مضت الكتابة دون الآراء غير المبداة، إذ لا أحد منها رأي مطابق لهذا الملف.")
+PROCEEDED_BY = Pair("Relevé établi par la plateforme quand le secrétariat a poursuivi",
+                    "بيان أعدته المنصة حين مضت الكتابة في المسطرة")
 CLOSED_BY = Pair("Séance close par le secrétariat de la commission", "اختتمت الجلسة من طرف كتابة اللجنة")
 
 
@@ -143,7 +149,11 @@ def _body(doc: MinutesDocument) -> bytes:
     sheet.title(COLLECTED if doc.remote else TITLE)
     sheet.fields([(COMMISSION, Pair(doc.commission_fr, doc.commission_ar)), (SESSION_DATE, day),
                   (SESSION_TIME, doc.time or NO_TIME)])
-    if doc.remote:
+    proceeded = doc.remote and any(op.avis == "non_exprime" for e in doc.agenda for op in e.opinions)
+    if proceeded:
+        sheet.paragraph(PROCEEDED.fr)
+        sheet.paragraph(PROCEEDED.ar)
+    elif doc.remote:
         sheet.paragraph(REMOTE.fr)
         sheet.paragraph(REMOTE.ar)
     else:
@@ -167,7 +177,7 @@ def _body(doc: MinutesDocument) -> bytes:
             sheet.heading(PLANS)
             sheet.bullets([p.title for p in entry.plans])
     sheet.y -= 6
-    closing = RECORDED_BY if doc.remote else CLOSED_BY
+    closing = PROCEEDED_BY if proceeded else RECORDED_BY if doc.remote else CLOSED_BY
     local = doc.closed_at.astimezone(ZoneInfo(doc.tz))
     sheet.paragraph(f"{closing.fr}, {local:%Y-%m-%d %H:%M} (heure de Casablanca).", bold=True)
     sheet.paragraph(closing.ar, bold=True)

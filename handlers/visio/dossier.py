@@ -23,6 +23,7 @@ from .sessions import OPINION_TASK
 KINDS = {"plan_annote": {"fr": "Plan annoté par la commission", "ar": "تصميم مشروح من طرف اللجنة"},
          "proces_verbal": {"fr": "Procès-verbal de la commission", "ar": "محضر اللجنة"}}
 # the room's field names → the avis form's (processes/forms/avis.schema.json)
+UNEXPRESSED = "non_exprime"  # a missing opinion, once the secretary proceeded without it (.unexpressed)
 FORM_FIELDS = {"avis": "avis", "reserves": "reserves", "motive": "motif", "plans_modifies": "plans_modifies"}
 
 
@@ -93,16 +94,18 @@ def opinions(session: Session, sitting: CommissionSession, dossier: Dossier,
     for member in members:
         task = tasks[member.user_id]
         given = None
-        if task is not None and task.state == "COMPLETED":
+        if task is not None:  # given; or recorded « non exprimé » as the round closed without it
             given = session.scalar(select(Opinion).where(
                 Opinion.dossier_id == dossier.id, Opinion.member_id == member.user_id, Opinion.session_id == current))
+            given = given if given is not None and (task.state != "READY" or given.avis == UNEXPRESSED) else None
         user = session.get_one(User, member.user_id)
         when = given.given_at if given else (task.completed_at if task else None)
         binding = member.organism_code in decided if decided is not None else bool(given and given.binding)
         out.append({"member_id": member.user_id, "member": user.full_name, "organism": member.organism.name_fr,
                     "organism_ar": member.organism.name_ar, "binding": binding,
                     "task_id": task.id if task else None,
-                    "state": "none" if task is None else ("open" if task.state == "READY" else "done"),
+                    "state": "none" if task is None else ("open" if task.state == "READY" and given is None
+                                                          else "done"),
                     "avis": given.avis if given else None, "reserves": given.reserves if given else None,
                     "motive": given.motive if given else None,
                     "given_at": when.isoformat() if when else None})

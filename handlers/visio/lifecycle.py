@@ -124,7 +124,8 @@ def attendance(session: Session, session_id: int) -> list[dict[str, Any]]:
     return list(people.values())
 
 
-def describe(session: Session, ports: Ports, found: access.Seat, lang: str, now: datetime) -> dict[str, Any]:
+def describe(session: Session, ports: Ports, found: access.Seat, lang: str, now: datetime,
+             engine: Engine | None = None) -> dict[str, Any]:
     """The session with its agenda (each dossier's opinions: given and missing), attendance
     and minutes; the next steps the secretary may take on each dossier (:mod:`.followup`)."""
     from .followup import steps
@@ -133,12 +134,12 @@ def describe(session: Session, ports: Ports, found: access.Seat, lang: str, now:
     for item in sessions.agenda(session, sitting.id):
         d = session.get_one(Dossier, item.dossier_id)
         catalog = ports.catalog(session, d.catalog_id)
-        given = dossier.opinions(session, sitting, d)
+        given = dossier.opinions(session, sitting, d, engine)
         items.append({"position": item.position, "dossier_id": d.id, "number": d.number,
                       "procedure": catalog.procedure_label(d.procedure, lang),
                       "status": {"code": d.status, "label": catalog.status_label(d.status, lang)},
                       "opinions": given, "missing": [o["member"] for o in given if o["state"] == "open"],
-                      "next_steps": steps(session, found, d, given) if found.role == access.SECRETARY else []})
+                      "next_steps": steps(session, found, d, given, engine) if found.role == access.SECRETARY else []})
     return {**sessions.as_json(session, sitting, found.commission), "commission_id": found.commission.id,
             "role": found.role, "convened_at": sitting.convened_at, "closed_at": sitting.closed_at,
             "before_its_date": sitting.session_date > now.date(),

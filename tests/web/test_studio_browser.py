@@ -177,6 +177,8 @@ def _journey(live: LiveSite, sessions: sessionmaker[Session]) -> None:  # noqa: 
         assert v2 is not None and "remarque" in v2.forms["avis.schema.json"]["properties"]
         # written back by bpmn-js: the collection a multi-instance task iterates over is kept
         assert "<bpmn:loopDataInputRef>members</bpmn:loopDataInputRef>" in v2.sources["shared.bpmn"]
+        # and the boundary event keeps the message the secretary's decision to proceed sends
+        assert 'messageRef="msg_sans_avis_manquants"' in v2.sources["shared.bpmn"]
         guu2 = s.scalar(select(ProcessDefinition).where(ProcessDefinition.process_key == "guu_autorisation",
                                                         ProcessDefinition.version == 2))
         assert guu2.forms["quittance.schema.json"]["required"] == ["payment_reference"]

@@ -52,7 +52,8 @@ def _lang() -> str:
 
 def _session(commission_id: int, session_id: int) -> dict[str, Any]:
     found = lifecycle.seat(db.session(), caller(), commission_id, session_id)
-    return lifecycle.describe(db.session(), ports(), found, _lang(), get_engine(current_app).clock())
+    engine = get_engine(current_app)
+    return lifecycle.describe(db.session(), ports(), found, _lang(), engine.clock(), engine)
 
 
 @bp.get(BASE)
@@ -160,7 +161,9 @@ def opinion(commission_id: int, session_id: int, dossier_id: int, raw: Any) -> A
 @bp.input(FollowupIn, arg_name="raw", validation=False)
 @bp.output(DoneOut)
 @bp.doc(summary="After the session, on a dossier whose opinions are missing: relaunch the absent members, or "
-                "adjourn it to the commission's next session; secretary only", responses=ERRORS)
+                "adjourn it to the commission's next session, or (session closed) proceed without them when none is "
+                "binding per the procedure's avis_conformes table — 409 with the reason otherwise; secretary only",
+        responses=ERRORS)
 def followup_action(commission_id: int, session_id: int, dossier_id: int, raw: Any) -> Any:
     lifecycle.secretary(db.session(), caller(), commission_id, session_id)
     body = _valid(FollowupIn, raw)

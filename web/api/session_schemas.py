@@ -37,7 +37,7 @@ class CloseIn(Schema):
 
 
 class FollowupIn(Schema):
-    action = String(required=True, validate=OneOf(["relaunch", "adjourn"]))
+    action = String(required=True, validate=OneOf(["relaunch", "adjourn", "proceed"]))
 
 
 class IntervalOut(Schema):
@@ -74,7 +74,7 @@ class AgendaItemOut(Schema):
     status = Dict()
     opinions = List(Nested(OpinionOut))
     missing = List(String(), metadata={"description": "members whose opinion is still awaited"})
-    next_steps = List(Dict(), metadata={"description": "secretary: relaunch | adjourn, when opinions are missing"})
+    next_steps = List(Dict(), metadata={"description": "secretary: relaunch | adjourn, when opinions are missing; proceed once the session is closed when no missing opinion is binding (avis_conformes)"})
 
 
 class SessionOut(Schema):
@@ -117,3 +117,4 @@ class DoneOut(Schema):
     action = String()
     notified = List(String())
     session_id = Integer()
+    unexpressed = List(String(), metadata={"description": "proceed: the members whose opinion is recorded « non exprimé »"})

@@ -88,7 +88,8 @@ def session_page(session_id: int) -> Any:
     items = [(item, db.session().get_one(Dossier, item.dossier_id)) for item in sessions.agenda(db.session(), session_id)]
     awaiting = sessions.awaiting(db.session(), seat.commission) if seat.role == access.SECRETARY else []
     on_agenda = {d.id for _, d in items}
-    summary = lifecycle.describe(db.session(), _ports(), seat, str(get_locale() or "fr"), get_engine(current_app).clock())
+    engine = get_engine(current_app)
+    summary = lifecycle.describe(db.session(), _ports(), seat, str(get_locale() or "fr"), engine.clock(), engine)
     return render_template("commission/session.html", seat=seat, sitting=seat.session, commission=seat.commission,
                            items=items, attendance=room.attendance(db.session(), session_id), summary=summary,
                            followups={i["dossier_id"]: i for i in summary["agenda"]},
@@ -98,11 +99,14 @@ def session_page(session_id: int) -> Any:
 @bp.post("/sessions/<int:session_id>/dossiers/<int:dossier_id>/followup", endpoint="followup")
 @login_required
 def followup_action(session_id: int, dossier_id: int) -> Any:
-    """Secretary, after the session: relaunch the absent members or adjourn the dossier."""
+    """Secretary, after the session: relaunch the absent members, adjourn the dossier, or proceed
+    without the missing opinions when none is binding."""
     done = followup.act(get_engine(current_app), _ports(), security.actor(), session_id, dossier_id,
                         request.form.get("action", ""))
     if done["action"] == followup.RELAUNCH:
         flash(_("Les membres dont l'avis manque ont été relancés."), "success")
+    elif done["action"] == followup.PROCEED:
+        flash(_("La procédure se poursuit sans les avis manquants, consignés « non exprimé »."), "success")
     else:
         flash(_("Dossier reporté à la séance suivante."), "success")
     return redirect(url_for("commission.session", session_id=session_id))

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import Namespace, SocketIO, disconnect, join_room, leave_room
+from flask_socketio import Namespace, SocketIO, join_room, leave_room
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import EngineError
@@ -99,8 +99,11 @@ class CommissionNamespace(Namespace):
             seat = access.seat(db.session(), current_user.actor, session_id)  # type: ignore[arg-type]
         except EngineError as exc:
             db.session().rollback()
+            # the refusal is said twice, as docs/realtime.md has it: the ``refused`` event, then
+            # the acknowledgement every event gets; the socket stays open (a server-side
+            # disconnect here would drop that acknowledgement) and joins nothing: the client
+            # closes it (the room page does on ``refused``)
             self.emit("refused", {"reason": describe(exc)[1]}, room=sid)
-            disconnect()
             return {"ok": False, "error": describe(exc)[1]}
         previous = room.current(db.session(), sid)
         row = room.join(db.session(), seat, sid, _now())
