@@ -93,8 +93,8 @@ def test_two_communes_are_signed_by_their_own_presidents_certificates(keyed: Pla
         assert decision is not None and decision.signed
         results[d] = verify(p.ports.files.get(decision.pdf_sha256 or ""), roots)
         assert results[d].valid and results[d].level == "B-B"
-    assert results[casa].signer_common_name == "Président de la commune (Casablanca)"
-    assert results[rabat].signer_common_name == "Président de la commune (Rabat)"
+    assert results[casa].signer_common_name == "Abdelkrim Fassi (Casablanca)"
+    assert results[rabat].signer_common_name == "Amina Lahlou (Rabat)"
     with p.sessions() as s:
         records = {d: s.scalars(select(SignedDocument).where(SignedDocument.dossier_id == d)).one() for d in (casa, rabat)}
         keys = {d: s.get_one(SignerKey, records[d].signer_key_id) for d in (casa, rabat)}

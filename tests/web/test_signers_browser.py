@@ -38,7 +38,7 @@ def test_a_president_enrols_a_token_key_and_signs_with_its_pin(live: LiveSite, d
     page.locator("input[name=pin]").first.fill("8642097")
     page.get_by_role("button", name="Installer le certificat").click()
     assert "votre clé peut signer" in flash(page)
-    assert page.locator("table bdi", has_text="CN=Président de la commune (Casablanca)").is_visible()
+    assert page.locator("table bdi", has_text="CN=Abdelkrim Fassi (Casablanca)").is_visible()
     shot(page, "signature-key")
 
     live.site.app.config["WTF_CSRF_ENABLED"] = False  # the test client's journey posts no CSRF token
@@ -66,4 +66,4 @@ def test_a_president_enrols_a_token_key_and_signs_with_its_pin(live: LiveSite, d
         decision = db.session.scalars(select(Decision)).one()
         assert decision.signed
         result = verify(ports.files.get(decision.pdf_sha256), [demo_pki.ca_certificate.read_bytes()])
-    assert result.valid and result.signer_common_name == "Président de la commune (Casablanca)"
+    assert result.valid and result.signer_common_name == "Abdelkrim Fassi (Casablanca)"
