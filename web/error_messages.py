@@ -27,6 +27,9 @@ MESSAGES: dict[str, Callable[..., str]] = {
                                  expected=p.get("expected", "PDF")),
     "upload.too_large": lambda **p: _("le fichier est trop volumineux"),
     "upload.image": lambda **p: _("l'image est illisible ou endommagée"),
+    "upload.signature": lambda **p: _("cette pièce doit porter la signature électronique valide d'un %(profession)s "
+                                      ": %(reason)s", profession=_profession(p.get("profession")),
+                                      reason=_plan_reason(p.get("reason"))),
     "upload.not_in_checklist": lambda **p: _("cette pièce ne fait pas partie de la liste de la procédure"),
     # dossiers and tasks
     "dossier.submitted": lambda **p: _("un dossier déposé ne peut plus être modifié"),
@@ -52,6 +55,18 @@ MESSAGES: dict[str, Callable[..., str]] = {
     "annotation.none": lambda **p: _("ce plan n'a aucune annotation dans cette séance : rien à exporter"),
     "chat.length": lambda **p: _("un message compte de 1 à %(max)s caractères", max=p.get("max", "—")),
 }
+
+
+def _profession(code: Any) -> str:
+    return {"architecte": _("architecte"), "igt": _("ingénieur géomètre topographe")}.get(code, str(code))
+
+
+def _plan_reason(code: Any) -> str:
+    reasons = {"unsigned": lambda: _("le document ne porte aucune signature"),
+               "altered": lambda: _("le document a été modifié après sa signature"),
+               "untrusted": lambda: _("le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré "
+                                      "ou révoqué)")}
+    return reasons.get(code, lambda: _("la signature n'est pas valide"))()
 
 
 def coded(exc: BaseException) -> str | None:

@@ -11,11 +11,12 @@ from ..ports import Ports
 
 
 class PlanSignatureRefused(Exception):
-    """The checklist item asks a valid signature of a profession the PDF does not carry."""
+    """The checklist item asks a valid signature of a profession the PDF does not carry;
+    ``reason``: unsigned, altered, untrusted or invalid."""
 
     def __init__(self, profession: str, reason: str) -> None:
         super().__init__(reason)
-        self.profession = profession
+        self.profession, self.reason = profession, reason
 
 
 def check(ports: Ports, content: bytes, item: ChecklistItem) -> dict[str, Any] | None:
@@ -41,12 +42,12 @@ def check(ports: Ports, content: bytes, item: ChecklistItem) -> dict[str, Any] |
             break
     if item.signed_by and not (found and found["valid"]):
         if found is None:
-            reason = "le document ne porte aucune signature"
+            reason = "unsigned"  # le document ne porte aucune signature
         elif not found["intact"]:
-            reason = "le document a été modifié après sa signature"
+            reason = "altered"  # le document a été modifié après sa signature
         elif not found["trusted"]:
-            reason = "le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré ou révoqué)"
+            reason = "untrusted"  # signataire non reconnu (certificat non émis par l'ordre, expiré ou révoqué)
         else:
-            reason = "la signature n'est pas valide"
+            reason = "invalid"
         raise PlanSignatureRefused(item.signed_by, reason)
     return found
