@@ -24,8 +24,13 @@ def test_a_president_enrols_a_token_key_and_signs_with_its_pin(live: LiveSite, d
     ca = load_ca(demo_pki, "demo-pass")
     ports = live.site.app.extensions["guichet.ports"]
     ports.keystore = KeyStore(keys_dir=tmp_path / "keys", authorization_key=lambda: bytes(range(32)),
-                              pkcs11_module=module, demo_ca=lambda: ca)
+                              pkcs11_module=module, demo_ca=lambda: ca, seal_secrets=tmp_path / "seals")
     ports.signer = lambda: None  # sole control: the president's own key or nothing
+    from engine.clock import utcnow
+    from handlers.signatures import demo as signature_demo
+    from web.bootstrap import get_engine
+    with live.site.app.app_context():  # the communes' seals sign receipts and minutes
+        assert signature_demo.seals(get_engine(live.site.app), ports, utcnow()) == ["casablanca", "rabat"]
     softhsm.init_token("jeton-navigateur", "8642097")
 
     page = live.login("president@casablanca.demo")
