@@ -49,6 +49,7 @@ def upload(client: Any, dossier_id: int, kind: str, content: bytes, pin: str | N
 
 
 def enrol(architect: Any) -> None:
+    assert 'href="/signature-keys/"' in architect.get("/dossiers/").get_data(as_text=True)  # in the menu
     page = architect.get("/signature-keys/").get_data(as_text=True)
     assert "Générer une clé pour signer mes plans" in page and "ordre des architectes émettra" in page
     r = architect.post("/signature-keys/professional", data={"pin": PIN, "pin_confirm": PIN + "0"})
