@@ -146,9 +146,9 @@ def add_document(session: Session, ports: Ports, dossier: Dossier, *, kind: str,
         try:
             signature = check(ports, content, item)
         except PlanSignatureRefused as exc:
-            raise InvalidDocument(f"cette pièce doit porter la signature électronique valide d'un "
-                                  f"{PROFESSIONS[exc.profession][0]} : {exc}", code=exc.code,
-                                  profession=exc.profession) from None
+            raise InvalidDocument(f"this document must carry a valid signature of a {PROFESSIONS[exc.profession][0]}"
+                                  f" ({exc.reason})", code="upload.signature", profession=exc.profession,
+                                  reason=exc.reason) from None
     digest = ports.files.put(content)
     version = (session.scalar(select(func.max(DocumentVersion.version)).where(
         DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == kind)) or 0) + 1

@@ -20,6 +20,7 @@ from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 
 from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
 from .models import Commune, Organism, RoleGrant
+from .signatures import signed_by
 
 COMMUNE_ROLES = ("guichet_agent", "president")
 
@@ -172,6 +173,7 @@ class DossierView:
     fees: list[Fee]
     decision: Decision | None
     organisms: dict[str, Organism]  # who acted for which organism (commission members)
+    signed_by: Any = None  # handlers.signatures.signed_by.SignedBy of the signed decision
 
     def events(self) -> list[tuple[datetime, str, Any]]:
         """The public timeline, oldest first: ("status", code) and ("step", completed task)."""
@@ -209,7 +211,9 @@ def dossier_view(session: Session, actor: Actor, dossier_id: int) -> DossierView
         done_steps=[t for t in steps if t.state == "COMPLETED"],
         fees=list(session.scalars(select(Fee).where(Fee.dossier_id == d.id))),
         decision=decision,
-        organisms=_organisms(session, {t.completed_by or t.assignee for t in steps} - {None}))
+        organisms=_organisms(session, {t.completed_by or t.assignee for t in steps} - {None}),
+        signed_by=signed_by.of(session, decision.verification_code) if decision is not None and decision.signed
+        else None)
 
 
 def _organisms(session: Session, users: set[Any]) -> dict[str, Organism]:

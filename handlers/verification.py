@@ -12,6 +12,7 @@ from engine import NotFound
 from .dossier_models import Decision, Dossier
 from .models import Commune
 from .ports import Ports
+from .signatures import signed_by
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Result:
     summary: Summary
     verification: Any  # signing.verify.Verification
     pdf_sha256: str | None
+    signed_by: Any = None  # handlers.signatures.signed_by.SignedBy: who signed, under which grant
 
 
 def check_pdf(ports: Ports, pdf: bytes) -> Any:
@@ -53,7 +55,8 @@ def by_code(session: Session, ports: Ports, code: str) -> Result:
     summary = Summary(dossier.number or "", procedure.fr, procedure.ar, commune.name_fr, commune.name_ar,
                       decision.outcome, decision.decided_at, decision.signed_at)
     assert decision.pdf_sha256 is not None
-    return Result(summary, check_pdf(ports, ports.files.get(decision.pdf_sha256)), decision.pdf_sha256)
+    return Result(summary, check_pdf(ports, ports.files.get(decision.pdf_sha256)), decision.pdf_sha256,
+                  signed_by.of(session, code))
 
 
 def _receipt(session: Session, ports: Ports, code: str) -> Result:

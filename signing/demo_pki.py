@@ -204,3 +204,19 @@ def load_ca(pki: DemoPki, passphrase: str) -> Issued:
     if not isinstance(key, rsa.RSAPrivateKey) or cert is None:
         raise SigningError(f"{pki.ca_pkcs12} holds no RSA key with its certificate")
     return Issued(key, cert)
+
+
+def professional_ca(directory: Path, passphrase: str, profession: str, title: str) -> Issued:
+    """The DEMO certification authority of a profession's order (e.g. ``architecte``: "DEMO
+    Ordre national des architectes"), a root of its own as the real order's would be;
+    created under ``directory`` on first use (its key encrypted with ``passphrase``)."""
+    p12, certificate = directory / f"demo-{profession}-ca.p12", directory / f"demo-{profession}-ca.pem"
+    if not p12.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        ca = issue(name(title), ca=True, days=10 * 365, key=new_key())
+        _write(p12, pkcs12_bytes(ca, passphrase, title), private=True)
+        _write(certificate, pem(ca.certificate))
+    key, cert, _ = pkcs12.load_key_and_certificates(p12.read_bytes(), passphrase.encode())
+    if not isinstance(key, rsa.RSAPrivateKey) or cert is None:
+        raise SigningError(f"{p12} holds no RSA key with its certificate")
+    return Issued(key, cert)

@@ -13,11 +13,12 @@ from handlers.dossier_models import DocumentVersion, Dossier
 from handlers.exchange import exchange_of
 from handlers.models import Commune
 from handlers.ports import Ports
-from handlers.signatures import receipts
+from handlers.signatures import professional, receipts
+from handlers.signatures.keystore import SigningRefused
 
 from . import formkit, security
 from .bootstrap import get_engine
-from .errors import describe, field_messages
+from .errors import describe, field_messages, signing_message
 from .extensions import db
 
 bp = Blueprint("applicant", __name__, url_prefix="/dossiers")
@@ -108,14 +109,22 @@ def upload(dossier_id: int):  # noqa: ANN201
     if file is None or not file.filename:
         flash(_("Choisissez un fichier PDF."), "error")
         return redirect(url_for("applicant.detail", dossier_id=dossier_id))
+    content = file.read(dossiers.MAX_DOCUMENT_BYTES + 1)
     try:
-        with get_engine(current_app).transaction() as session:
-            dossiers.add_document(session, ports(), session.get_one(Dossier, dossier_id),
-                                  kind=request.form.get("kind", ""), filename=file.filename,
-                                  content=file.read(dossiers.MAX_DOCUMENT_BYTES + 1), by=security.actor(),
-                                  now=utcnow())
+        if request.form.get("sign_with_key"):  # an architect signs the plan with their own key (PIN never kept)
+            professional.upload_signed(get_engine(current_app), ports(), security.actor(), dossier_id,
+                                       kind=request.form.get("kind", ""), filename=file.filename, content=content,
+                                       pin=request.form.get("signing_pin", ""), now=utcnow())
+        else:
+            with get_engine(current_app).transaction() as session:
+                dossiers.add_document(session, ports(), session.get_one(Dossier, dossier_id),
+                                      kind=request.form.get("kind", ""), filename=file.filename,
+                                      content=content, by=security.actor(), now=utcnow())
     except dossiers.InvalidDocument as exc:
         flash(describe(exc)[1], "error")
+        return detail(dossier_id, status=422)
+    except SigningRefused as exc:
+        flash(signing_message(exc), "error")
         return detail(dossier_id, status=422)
     flash(_("Document ajouté."), "success")
     return redirect(url_for("applicant.detail", dossier_id=dossier_id))

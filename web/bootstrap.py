@@ -87,9 +87,15 @@ def _professional_trust(app: Flask) -> Callable[[], dict[str, list[bytes]]]:
             profession, paths = part.split("=", 1)
             entries[profession.strip()] = [Path(p) for p in paths.split(":") if p]
 
+    # the demo: the DEMO order of architects' CA (made on first use by the key store) unless configured
+    entries.setdefault("architecte", [Path(app.config["GUICHET_SIGNING_P12"]).parent / DEMO_ARCHITECTS_CA])
+
     def get() -> dict[str, list[bytes]]:
         return {k: [p.read_bytes() for p in v if p.exists()] for k, v in entries.items()}
     return get
+
+
+DEMO_ARCHITECTS_CA = "demo-architecte-ca.pem"
 
 
 def _keystore(app: Flask) -> Any:
@@ -118,6 +124,18 @@ def _keystore(app: Flask) -> Any:
             loaded.append(demo_pki.load_ca(paths, secret.read_text().strip()))
         return loaded[0]
 
+    orders: dict[str, Any] = {}
+
+    def professional_ca(profession: str) -> Any:
+        """The DEMO order of architects' CA, where the demo CA is (made on first use)."""
+        from signing import demo_pki
+        if profession != "architecte" or demo_ca() is None:
+            return None
+        if profession not in orders:
+            orders[profession] = demo_pki.professional_ca(pki, (pki / "passphrase").read_text().strip(), profession,
+                                                          "DEMO Ordre national des architectes — AC")
+        return orders[profession]
+
     crl_files = [Path(p) for p in app.config["GUICHET_SIGNING_CRLS"].split(":") if p]
 
     def crls() -> list[bytes]:
@@ -133,7 +151,8 @@ def _keystore(app: Flask) -> Any:
                     pkcs11_module=app.config["GUICHET_PKCS11_MODULE"],
                     seal_secrets=Path(app.config["GUICHET_SEAL_SECRETS_DIR"]), tsa_url=tsa,
                     level=app.config["GUICHET_SIGNING_LEVEL"] or ("B-B" if not tsa else "B-LTA" if tsa_trust else "B-T"),
-                    trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca, crls=crls)
+                    trust=lambda: [p.read_bytes() for p in tsa_trust if p.exists()], demo_ca=demo_ca, crls=crls,
+                    professional_ca=professional_ca)
 
 
 def _audit_mirror(app: Flask) -> Path:

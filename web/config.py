@@ -16,7 +16,7 @@
 | GUICHET_SIGNING_LEVEL | B-LTA with a TSA and GUICHET_TSA_TRUST, B-T with a TSA alone, else B-B | PAdES baseline level: B-B, B-T, B-LT or B-LTA |
 | GUICHET_PKCS11_MODULE | unset | PKCS#11 module holding the signers' tokens (e.g. /usr/lib/softhsm/libsofthsm2.so) |
 | GUICHET_SIGNING_CRLS | unset (the demo CA's, freshly signed, in the demo) | the CAs' revocation lists (files, `:`-separated): checked before signing and kept in the DSS |
-| GUICHET_PROFESSIONAL_TRUST | unset | the professions' trust anchors for signed plans: `architecte=/etc/oa-ca.pem;igt=/etc/igt-ca.pem` |
+| GUICHET_PROFESSIONAL_TRUST | unset (demo: `architecte` trusts the DEMO order of architects' CA, instance/pki/demo-architecte-ca.pem) | the professions' trust anchors for signed plans: `architecte=/etc/oa-ca.pem;igt=/etc/igt-ca.pem` |
 | GUICHET_SIGNER_KEYS_DIR | instance/pki/signers | signers' encrypted PKCS#12 files (when not in a token) |
 | GUICHET_SEAL_SECRETS_DIR | instance/pki/seals | `<commune>.secret`: the secret opening each commune's seal key |
 | GUICHET_SIGNING_AUTHORIZATION_KEY | generated into instance/signing_authorization_key | seals the PIN handed to the signature job; keep it off the database and the broker |

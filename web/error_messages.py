@@ -27,17 +27,10 @@ MESSAGES: dict[str, Callable[..., str]] = {
                                  expected=p.get("expected", "PDF")),
     "upload.too_large": lambda **p: _("le fichier est trop volumineux"),
     "upload.image": lambda **p: _("l'image est illisible ou endommagée"),
+    "upload.signature": lambda **p: _("cette pièce doit porter la signature électronique valide d'un %(profession)s "
+                                      ": %(reason)s", profession=_profession(p.get("profession")),
+                                      reason=_plan_reason(p.get("reason"))),
     "upload.not_in_checklist": lambda **p: _("cette pièce ne fait pas partie de la liste de la procédure"),
-    # plans that must carry a professional's signature (handlers.signatures.plans)
-    "plan.unsigned": lambda **p: _("cette pièce doit porter la signature électronique valide d'un %(profession)s : "
-                                   "le document ne porte aucune signature", profession=_profession(p)),
-    "plan.altered": lambda **p: _("cette pièce doit porter la signature électronique valide d'un %(profession)s : "
-                                  "le document a été modifié après sa signature", profession=_profession(p)),
-    "plan.untrusted": lambda **p: _("cette pièce doit porter la signature électronique valide d'un %(profession)s : "
-                                    "le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré ou "
-                                    "révoqué)", profession=_profession(p)),
-    "plan.invalid": lambda **p: _("cette pièce doit porter la signature électronique valide d'un %(profession)s : "
-                                  "la signature n'est pas valide", profession=_profession(p)),
     # dossiers and tasks
     "dossier.submitted": lambda **p: _("un dossier déposé ne peut plus être modifié"),
     "dossier.changed": lambda **p: _("le dossier a été modifié par quelqu'un d'autre entre-temps"),
@@ -64,13 +57,16 @@ MESSAGES: dict[str, Callable[..., str]] = {
 }
 
 
-def _profession(params: dict[str, Any]) -> str:
-    """A profession's name in the page's language (handlers.catalog.PROFESSIONS)."""
-    from flask_babel import get_locale
+def _profession(code: Any) -> str:
+    return {"architecte": _("architecte"), "igt": _("ingénieur géomètre topographe")}.get(code, str(code))
 
-    from handlers.catalog import PROFESSIONS
-    names = PROFESSIONS.get(str(params.get("profession")), (str(params.get("profession")), ""))
-    return names[1] if str(get_locale() or "fr") == "ar" and names[1] else names[0]
+
+def _plan_reason(code: Any) -> str:
+    reasons = {"unsigned": lambda: _("le document ne porte aucune signature"),
+               "altered": lambda: _("le document a été modifié après sa signature"),
+               "untrusted": lambda: _("le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré "
+                                      "ou révoqué)")}
+    return reasons.get(code, lambda: _("la signature n'est pas valide"))()
 
 
 def coded(exc: BaseException) -> str | None:

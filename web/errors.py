@@ -76,6 +76,8 @@ SIGNING_MESSAGES: dict[str, Callable[[], str]] = {
     "not_issued": lambda: _("Cette clé n'a pas de certificat à installer."),
     "not_pending": lambda: _("Cette clé n'attend pas de certificat."),
     "token_error": lambda: _("Le jeton n'a pas pu créer la clé : vérifiez son libellé et votre code PIN."),
+    "no_professional_key": lambda: _("Vous n'avez pas de clé active pour signer vos plans : créez-la sur la page "
+                                     "« Ma clé de signature »."),
 }
 
 

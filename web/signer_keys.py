@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.clock import utcnow
-from handlers.signatures import my_keys
+from handlers.signatures import my_keys, professional
 from handlers.signatures.keystore import SigningRefused
 
 from . import security
@@ -36,6 +36,24 @@ def generate():  # noqa: ANN201
         key = my_keys.generate(get_engine(current_app), _ports(), security.actor(), request.form.get("commune", ""),
                                request.form.get("pin", ""), request.form.get("pin_confirm", ""),
                                request.form.get("token_label") or None, utcnow())
+    except SigningRefused as exc:
+        flash(signing_message(exc), "error")
+        return index(status=422)
+    if key.status == "issued":
+        flash(_("Votre clé est créée et son certificat émis : installez-le avec votre code PIN."), "success")
+    else:
+        flash(_("Votre clé est créée ; sa demande de certificat attend l'administrateur."), "success")
+    return redirect(url_for("signer_keys.index"))
+
+
+@bp.post("/professional")
+@login_required
+def generate_professional():  # noqa: ANN201
+    """An architect's key to sign their plans (no commune)."""
+    try:
+        key = professional.generate(get_engine(current_app), _ports(), security.actor(), request.form.get("pin", ""),
+                                    request.form.get("pin_confirm", ""), request.form.get("token_label") or None,
+                                    utcnow())
     except SigningRefused as exc:
         flash(signing_message(exc), "error")
         return index(status=422)

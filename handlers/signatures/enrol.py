@@ -21,10 +21,13 @@ from .models import PURPOSES, SignerKey
 WARN_BEFORE = timedelta(days=30)
 
 
-def subject_for(session: Session, commune_code: str, purpose: str, user_id: str | None) -> x509.Name:
-    """The certificate subject: the person (or the commune, for its seal), in the commune."""
+def subject_for(session: Session, commune_code: str | None, purpose: str, user_id: str | None) -> x509.Name:
+    """The certificate subject: the person (or the commune, for its seal), in the commune; a
+    professional in their profession."""
     from signing.demo_pki import name
 
+    if purpose == "architect":
+        return name(session.get_one(User, user_id).full_name, "Architecte")
     commune = session.get_one(Commune, commune_code)
     if purpose == "seal":
         return name(f"Cachet électronique — {commune.name_fr}", commune.name_fr)
@@ -32,7 +35,7 @@ def subject_for(session: Session, commune_code: str, purpose: str, user_id: str 
     return name(user.full_name, commune.name_fr)
 
 
-def request(session: Session, store: KeyStore, *, commune_code: str, purpose: str, user_id: str | None,
+def request(session: Session, store: KeyStore, *, commune_code: str | None, purpose: str, user_id: str | None,
             secret: str, now: datetime, backend: str | None = None, token_label: str | None = None) -> SignerKey:
     """Generate the key (in the token ``token_label`` with the PIN ``secret``, or in a new
     PKCS#12 file encrypted with it) and keep its CSR; the key is pending until installed."""
@@ -42,6 +45,8 @@ def request(session: Session, store: KeyStore, *, commune_code: str, purpose: st
         raise SigningRefused("bad_purpose", f"unknown key purpose {purpose!r}")
     if (purpose == "seal") != (user_id is None):
         raise SigningRefused("bad_purpose", "a seal belongs to the commune, a president's key to a person")
+    if (purpose == "architect") != (commune_code is None):
+        raise SigningRefused("bad_purpose", "a professional's key belongs to no commune, any other key to one")
     if len(secret) < 6:
         raise SigningRefused("weak_pin", "choose a PIN of at least 6 characters")
     backend = backend or ("pkcs11" if token_label else "pkcs12")
@@ -57,7 +62,7 @@ def request(session: Session, store: KeyStore, *, commune_code: str, purpose: st
         key.token_label = token_label
         key.csr_pem = enrolment.token_csr(store.pkcs11_module, token_label, secret, key.key_label, subject).decode()
     else:
-        path = store.keys_dir / f"{commune_code}-{purpose}-{key.id}.p12"
+        path = store.keys_dir / f"{commune_code or 'ordre'}-{purpose}-{key.id}.p12"
         key.pkcs12_path = str(path)
         key.csr_pem = enrolment.pkcs12_csr(path, secret, subject).decode()
     return key
@@ -109,8 +114,10 @@ def install(session: Session, store: KeyStore, key_id: int, secret: str, now: da
     else:
         from pathlib import Path
         enrolment.pkcs12_store_certificate(Path(key.pkcs12_path or ""), secret, cert, chain)
-    query = select(SignerKey).where(SignerKey.commune_code == key.commune_code, SignerKey.purpose == key.purpose,
-                                    SignerKey.status == "active", SignerKey.id != key.id)
+    query = select(SignerKey).where(SignerKey.purpose == key.purpose, SignerKey.status == "active",
+                                    SignerKey.id != key.id,
+                                    SignerKey.commune_code.is_(None) if key.commune_code is None
+                                    else SignerKey.commune_code == key.commune_code)
     query = query.where(SignerKey.user_id.is_(None) if key.user_id is None else SignerKey.user_id == key.user_id)
     for older in session.scalars(query):
         older.status = "superseded"

@@ -44,6 +44,8 @@ class KeyStore:
     ttl: timedelta = timedelta(minutes=15)
     demo_ca: Callable[[], Any] = field(default=lambda: None)  # signing.demo_pki.Issued, demo only
     crls: Callable[[], list[bytes]] = field(default=lambda: [])  # the CAs' revocation lists
+    # a profession's DEMO order CA (signing.demo_pki.Issued), demo and tests only
+    professional_ca: Callable[[str], Any] = field(default=lambda profession: None)
 
     def open(self, key: SignerKey, secret: str, clock: Callable[[], datetime] | None = None) -> Any:
         """A :class:`signing.sign.Signer` on ``key``, unlocked with ``secret`` (PIN or

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base
 
-PURPOSES = ("president", "seal")  # a president's (or interim's) signature; the commune's e-seal
+PURPOSES = ("president", "seal", "architect")  # a president's (or interim's) signature; the commune's e-seal;
+# a professional's own key (an architect signs their plans: no commune)
 BACKENDS = ("pkcs11", "pkcs12")
 
 
@@ -17,7 +18,8 @@ class SignerKey(Base):
 
     ``purpose`` "president": the key of a person (``user_id``) who signs the commune's
     decisions — the titular president or an interim by delegation; "seal": the commune's
-    e-seal (``user_id`` None), which seals receipts. The key is in a PKCS#11 token
+    e-seal (``user_id`` None), which seals receipts and minutes; "architect": a
+    professional's own key (no commune), certified by their order, signing their plans. The key is in a PKCS#11 token
     (``token_label``/``key_label`` on the configured module: one token per signer) or in
     an encrypted PKCS#12 file (``pkcs12_path``). The private key is never in the database;
     the PIN or passphrase that opens it is never stored (the seal's excepted: it is the
@@ -29,7 +31,7 @@ class SignerKey(Base):
     __table_args__ = (Index("ix_signer_key_owner", "commune_code", "purpose", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"))
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("commune.code"))  # None: a professional's key
     purpose: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
     backend: Mapped[str] = mapped_column(String(10))

@@ -34,6 +34,8 @@ class Page:
     communes: list[tuple[str, str, str]]  # where the user may enrol: (code, fr, ar)
     token_module: bool
     demo_ca: bool
+    profession: str | None = None  # the actor may enrol a professional key to sign their plans
+    profession_demo_ca: bool = False  # the order's DEMO CA answers at once
 
 
 def page(engine: Engine, ports: Ports, actor: Actor, now: datetime) -> Page:
@@ -42,7 +44,7 @@ def page(engine: Engine, ports: Ports, actor: Actor, now: datetime) -> Page:
     store = ports.keystore
     with engine.transaction(write=False) as session:
         communes = {c.code: c for c in session.scalars(select(Commune))}
-        keys = [KeyView(k.id, communes[k.commune_code].name_fr, communes[k.commune_code].name_ar, k.status,
+        keys = [KeyView(k.id, *_holder(communes, k.commune_code), k.status,
                         k.subject, k.not_after,
                         k.status == "active" and k.not_after is not None and k.not_after <= now + enrol.WARN_BEFORE,
                         k.backend)
@@ -50,7 +52,17 @@ def page(engine: Engine, ports: Ports, actor: Actor, now: datetime) -> Page:
                                          .order_by(SignerKey.id.desc()))]
         allowed = [(c.code, c.name_fr, c.name_ar) for c in communes.values()
                    if president_grant(session, actor.user_id, c.code, now.date()) is not None]
-    return Page(keys, allowed, bool(store and store.pkcs11_module), bool(store and store.demo_ca() is not None))
+    from .professional import profession
+    practised = profession(actor)
+    return Page(keys, allowed, bool(store and store.pkcs11_module), bool(store and store.demo_ca() is not None),
+                practised, bool(store and practised and store.professional_ca(practised) is not None))
+
+
+def _holder(communes: dict[str, Commune], code: str | None) -> tuple[str, str]:
+    """Where a key signs: its commune, or the profession for a professional's own key."""
+    if code is None:
+        return "Architecte (plans)", "مهندس معماري (التصاميم)"
+    return communes[code].name_fr, communes[code].name_ar
 
 
 def generate(engine: Engine, ports: Ports, actor: Actor, commune_code: str, pin: str, confirm: str,

@@ -11,11 +11,12 @@ from ..ports import Ports
 
 
 class PlanSignatureRefused(Exception):
-    """The checklist item asks a valid signature of a profession the PDF does not carry."""
+    """The checklist item asks a valid signature of a profession the PDF does not carry;
+    ``reason``: unsigned, altered, untrusted or invalid."""
 
-    def __init__(self, profession: str, reason: str, code: str) -> None:
+    def __init__(self, profession: str, reason: str) -> None:
         super().__init__(reason)
-        self.profession, self.code = profession, code
+        self.profession, self.reason = profession, reason
 
 
 def check(ports: Ports, content: bytes, item: ChecklistItem) -> dict[str, Any] | None:
@@ -41,13 +42,12 @@ def check(ports: Ports, content: bytes, item: ChecklistItem) -> dict[str, Any] |
             break
     if item.signed_by and not (found and found["valid"]):
         if found is None:
-            reason, code = "le document ne porte aucune signature", "plan.unsigned"
+            reason = "unsigned"  # le document ne porte aucune signature
         elif not found["intact"]:
-            reason, code = "le document a été modifié après sa signature", "plan.altered"
+            reason = "altered"  # le document a été modifié après sa signature
         elif not found["trusted"]:
-            reason, code = ("le signataire n'est pas reconnu (certificat non émis par l'ordre, expiré ou révoqué)",
-                            "plan.untrusted")
+            reason = "untrusted"  # signataire non reconnu (certificat non émis par l'ordre, expiré ou révoqué)
         else:
-            reason, code = "la signature n'est pas valide", "plan.invalid"
-        raise PlanSignatureRefused(item.signed_by, reason, code)
+            reason = "invalid"
+        raise PlanSignatureRefused(item.signed_by, reason)
     return found

@@ -62,16 +62,35 @@ def seal(session: Session, ports: Ports, dossier: Dossier, pdf: bytes, *, kind: 
          now: datetime) -> Signed:
     """E-seal ``pdf`` with the commune's seal key (a legal person's seal: no human approval,
     its secret is the commune's, beside the keys)."""
+    signed, key = seal_pdf(session, ports, dossier.commune_code, pdf, reason=reason, now=now)
+    return _record(session, ports, dossier, signed, kind=kind, code=code, key=key, user_id=None, grant_id=None,
+                   delegated_by=None, now=now)
+
+
+def seal_pdf(session: Session, ports: Ports, commune_code: str, pdf: bytes, *, reason: str,
+             now: datetime) -> tuple[Any, SignerKey]:
+    """``pdf`` sealed with the commune's seal key, and that key; nothing recorded."""
     store = ports.keystore
-    key = key_of(session, dossier.commune_code, "seal", None, now) if store is not None else None
+    key = key_of(session, commune_code, "seal", None, now) if store is not None else None
     if store is None or key is None:
-        raise SigningRefused("no_seal", f"the commune {dossier.commune_code} has no active seal key")
-    secret = store.seal_secret(dossier.commune_code)
+        raise SigningRefused("no_seal", f"the commune {commune_code} has no active seal key")
+    secret = store.seal_secret(commune_code)
     if secret is None:
-        raise SigningRefused("no_seal", f"the secret of the seal key of {dossier.commune_code} is missing")
-    commune = session.get_one(Commune, dossier.commune_code)
+        raise SigningRefused("no_seal", f"the secret of the seal key of {commune_code} is missing")
+    commune = session.get_one(Commune, commune_code)
     with store.open(key, secret) as signer:
-        signed = signer.sign(pdf, reason=reason, location=commune.name_fr)
+        return signer.sign(pdf, reason=reason, location=commune.name_fr), key
+
+
+def has_seal(session: Session, ports: Ports, commune_code: str, now: datetime) -> bool:
+    """Whether the commune seals its documents (a key store and an active seal key)."""
+    return ports.keystore is not None and key_of(session, commune_code, "seal", None, now) is not None
+
+
+def record(session: Session, ports: Ports, dossier: Dossier, signed: Any, *, kind: str, code: str,
+           key: SignerKey | None, now: datetime) -> Signed:
+    """Record a document signed for the commune (sealed with ``key``, or by the installation's
+    key when None) as a signed document of the dossier."""
     return _record(session, ports, dossier, signed, kind=kind, code=code, key=key, user_id=None, grant_id=None,
                    delegated_by=None, now=now)
 

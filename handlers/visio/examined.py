@@ -14,8 +14,8 @@ from engine import ServiceCall
 
 from ..common import DomainError, dossier_of
 from ..dossier_models import CommissionSession, DocumentVersion, Opinion
-from ..models import Commune
 from ..ports import Ports
+from ..signatures import minutes as sealed_minutes
 from . import dossier as room_dossier
 from . import export
 from .models import Attendance
@@ -66,13 +66,12 @@ def collected(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         DocumentVersion.dossier_id == dossier.id, DocumentVersion.kind == KIND, DocumentVersion.filename == name))
     if done is not None:
         return {"avis_recueillis": done.sha256}
-    signer = ports.signer()
-    if signer is None:
-        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the task stays open")
     doc = document(call.session, ports, sitting, call.now, only=dossier.id, remote=True)
-    commune = call.session.get_one(Commune, dossier.commune_code)
-    signed = signer.sign(minutes_pdf(doc), reason=f"Avis recueillis — {dossier.number}", location=commune.name_fr)
+    signed, key = sealed_minutes.sign(call.session, ports, dossier.commune_code, minutes_pdf(doc),
+                                      reason=f"Avis recueillis — {dossier.number}", now=call.now)
     pages = len(PdfReader(io.BytesIO(signed.pdf)).pages)
     attached = export.attach(call.session, ports, dossier.id, KIND, name, signed.pdf, pages,
                              dossier.applicant_id, call.now)
+    sealed_minutes.record_for(call.session, ports, [dossier], signed, key, document_kind=KIND,
+                              reference=f"AR-{sitting.id}", now=call.now)
     return {"avis_recueillis": attached.sha256}

@@ -1,5 +1,5 @@
-"""Closing a session: the minutes (procès-verbal) rendered, signed with the president's key
-through ``signing/`` and attached to every dossier of the agenda."""
+"""Closing a session: the minutes (procès-verbal) rendered, sealed with the commune's seal
+(:mod:`handlers.signatures.minutes`) and attached to every dossier of the agenda."""
 from __future__ import annotations
 
 import io
@@ -15,10 +15,11 @@ from engine import Actor, Engine, EngineError
 from engine.models import HumanTask
 from signing.minutes import AgendaEntry, GivenOpinion, MinutesDocument, PlanSnapshot, Presence, minutes_pdf
 
-from ..common import DomainError, Refusal
+from ..common import Refusal
 from ..dossier_models import AgendaItem, CommissionSession, DocumentVersion, Dossier
 from ..models import Commission, Commune, User
 from ..ports import Ports
+from ..signatures import minutes as sealed_minutes
 from . import access, dossier, export, room
 from .models import Annotation
 from .sessions import agenda
@@ -73,10 +74,6 @@ def close(engine: Engine, ports: Ports, actor: Actor, session_id: int, *, confir
     the minutes are rendered, signed and attached to each dossier of the agenda. Only when
     ``confirmed`` (it cannot be undone), and before the session's day only when
     ``before_date`` says the secretary knows it."""
-    signer = ports.signer()
-    if signer is None:
-        raise DomainError("no signing key is configured (GUICHET_SIGNING_*): the minutes cannot be signed",
-                          code="signing.no_key")
     now = engine.clock()
     with engine.transaction() as session:
         seat = access.secretary(session, actor, session_id)
@@ -96,12 +93,15 @@ def close(engine: Engine, ports: Ports, actor: Actor, session_id: int, *, confir
             row.left_at = now
         session.flush()
         pdf = minutes_pdf(document(session, ports, sitting, now))
-        commune = session.get_one(Commune, seat.commission.commune_code)
-        signed = signer.sign(pdf, reason=f"Procès-verbal — {seat.commission.name_fr} — {sitting.session_date}",
-                             location=commune.name_fr)
+        signed, key = sealed_minutes.sign(
+            session, ports, seat.commission.commune_code, pdf,
+            reason=f"Procès-verbal — {seat.commission.name_fr} — {sitting.session_date}", now=now)
         pages = len(PdfReader(io.BytesIO(signed.pdf)).pages)
-        attached = [export.attach(session, ports, item.dossier_id, KIND, f"proces-verbal-{sitting.session_date}.pdf",
-                                  signed.pdf, pages, actor.user_id, now).id for item in agenda(session, session_id)]
+        dossiers = [session.get_one(Dossier, item.dossier_id) for item in agenda(session, session_id)]
+        attached = [export.attach(session, ports, d.id, KIND, f"proces-verbal-{sitting.session_date}.pdf",
+                                  signed.pdf, pages, actor.user_id, now).id for d in dossiers]
+        sealed_minutes.record_for(session, ports, dossiers, signed, key, document_kind=KIND,
+                                  reference=f"PV-{sitting.id}", now=now)
         sitting.status, sitting.closed_at = "closed", now
         digest = ports.files.put(signed.pdf)
         sitting.minutes_sha256 = digest

@@ -42,7 +42,8 @@ class Platform:
             with self.sessions() as s:
                 user = find_by_email(s, email)
                 assert user is not None, email
-                self.actors[email] = actor_for(user)
+                # the roles held on the test clock's day (a platform without a clock: today)
+                self.actors[email] = actor_for(user, self.clock().date() if self.clock else None)
         return self.actors[email]
 
     def file(self, email: str, procedure: str, fields: dict[str, Any], commune: str = "casablanca",

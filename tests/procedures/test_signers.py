@@ -46,9 +46,17 @@ def keyed(platform: Platform, demo_pki: Any, module: str, tmp_path: Path) -> Ite
     p = platform
     p.ports.keystore = store
     p.ports.signer = lambda: None  # sole control: no key signs for everyone
+    with_seals(p, tmp_path)  # the minutes: sealed by each commune
     for email, commune in (("president@casablanca.demo", "casablanca"), ("president@rabat.demo", "rabat")):
         enrol_in_token(p, email, commune)
     yield p
+
+
+def with_seals(p: Platform, directory: Path) -> None:
+    """The communes' e-seals (demo CA): with no installation key, they sign the minutes."""
+    from handlers.signatures import demo as signature_demo
+    p.ports.keystore.seal_secrets = directory / "seals"
+    assert signature_demo.seals(p.engine, p.ports, p.clock()) == ["casablanca", "rabat"]
 
 
 def demo_pki_ca(pki: Any) -> demo_pki.Issued:
@@ -77,7 +85,8 @@ def approve(p: Platform, d: int, email: str, pin: str | None) -> None:
 
 def signed_record(p: Platform, d: int) -> SignedDocument:
     with p.sessions() as s:
-        return s.scalars(select(SignedDocument).where(SignedDocument.dossier_id == d)).one()
+        return s.scalars(select(SignedDocument).where(SignedDocument.dossier_id == d,
+                                                      SignedDocument.kind == "decision")).one()
 
 
 def test_two_communes_are_signed_by_their_own_presidents_certificates(keyed: Platform, demo_pki: Any) -> None:
@@ -96,7 +105,9 @@ def test_two_communes_are_signed_by_their_own_presidents_certificates(keyed: Pla
     assert results[casa].signer_common_name == "Abdelkrim Fassi (Casablanca)"
     assert results[rabat].signer_common_name == "Amina Lahlou (Rabat)"
     with p.sessions() as s:
-        records = {d: s.scalars(select(SignedDocument).where(SignedDocument.dossier_id == d)).one() for d in (casa, rabat)}
+        records = {d: s.scalars(select(SignedDocument).where(SignedDocument.dossier_id == d,
+                                                             SignedDocument.kind == "decision")).one()
+                   for d in (casa, rabat)}
         keys = {d: s.get_one(SignerKey, records[d].signer_key_id) for d in (casa, rabat)}
     assert keys[casa].serial != keys[rabat].serial and keys[casa].backend == keys[rabat].backend == "pkcs11"
     assert records[casa].delegated_by is None and records[casa].user_id == p.actor("president@casablanca.demo").user_id
@@ -208,6 +219,7 @@ def test_keys_in_encrypted_pkcs12_files_work_the_same(platform: Platform, demo_p
     ca = demo_pki_ca(demo_pki)
     store = KeyStore(keys_dir=tmp_path / "keys", authorization_key=lambda: bytes(32), demo_ca=lambda: ca)
     p.ports.keystore, p.ports.signer = store, (lambda: None)
+    with_seals(p, tmp_path)
     with p.engine.transaction() as s:
         user = find_by_email(s, "president@casablanca.demo")
         assert user is not None
@@ -245,6 +257,7 @@ def test_refresh_renews_the_archive_time_stamps_of_signed_documents(platform: Pl
                          tsa_url=tsa.url, level="B-LTA", trust=lambda: [root_pem],
                          crls=lambda: [demo_pki_module().crl(ca)])
         p.ports.keystore, p.ports.signer = store, (lambda: None)
+        with_seals(p, tmp_path)
         p.ports.trust_roots = lambda: [demo_pki.ca_certificate.read_bytes()]
         with p.engine.transaction() as s:
             user = find_by_email(s, "president@casablanca.demo")
@@ -260,9 +273,11 @@ def test_refresh_renews_the_archive_time_stamps_of_signed_documents(platform: Pl
         roots = [demo_pki.ca_certificate.read_bytes(), root_pem]
         assert verify(p.ports.files.get(before.pdf_sha256 or ""), roots).level == "B-LTA"
         # the TSA certificate lasts three years: nothing to do with the default margin
-        assert [r.outcome for r in archives.refresh_all(p.engine, p.ports, p.clock(), timedelta(days=180))] == ["current"]
+        current = archives.refresh_all(p.engine, p.ports, p.clock(), timedelta(days=180))
+        assert {r.outcome for r in current} == {"current"} and before.verification_code in {r.code for r in current}
         report = archives.refresh_all(p.engine, p.ports, p.clock(), timedelta(days=5 * 365))
-        assert [r.outcome for r in report] == ["renewed"] and report[0].code == before.verification_code
+        assert {r.code: r.outcome for r in report}[before.verification_code] == "renewed"
+        assert {r.outcome for r in report} == {"renewed"}  # the sealed receipt and minutes alike
         after = p.decision(d)
         assert after is not None and after.pdf_sha256 != before.pdf_sha256
         renewed = p.ports.files.get(after.pdf_sha256 or "")
@@ -287,6 +302,7 @@ def test_a_revoked_certificate_is_refused_at_approval_and_expiry_is_announced(pl
     store = KeyStore(keys_dir=tmp_path / "keys", authorization_key=lambda: bytes(32), demo_ca=lambda: ca,
                      crls=lambda: [demo_pki_module().crl(ca, revoked)])
     p.ports.keystore, p.ports.signer = store, (lambda: None)
+    with_seals(p, tmp_path)
     with p.engine.transaction() as s:
         user = find_by_email(s, "president@casablanca.demo")
         assert user is not None
@@ -298,7 +314,7 @@ def test_a_revoked_certificate_is_refused_at_approval_and_expiry_is_announced(pl
     assert not_after is not None
     with p.sessions() as s:
         assert enrol.expiring(s, p.clock()) == []
-        assert [k.id for k in enrol.expiring(s, not_after - timedelta(days=29))] == [key.id]
+        assert [k.id for k in enrol.expiring(s, not_after - timedelta(days=29)) if k.purpose == "president"] == [key.id]
     revoked[serial] = datetime.now(UTC) - timedelta(minutes=5)
     d = _to_signature(p)
     with pytest.raises(SigningRefused, match="revoked"):

@@ -110,7 +110,8 @@ def detail(dossier_id: int) -> Any:
     decision = None
     if v.decision is not None:
         decision = {"outcome": v.decision.outcome, "signed": v.decision.signed,
-                    "verification_code": v.decision.verification_code, "conditions": v.decision.conditions}
+                    "verification_code": v.decision.verification_code, "conditions": v.decision.conditions,
+                    "signed_by": v.signed_by.out() if v.signed_by is not None else None}
     return {**dossier_out(v.dossier),
             "timeline": [{"status": s.status, "label": status_label(s.status, v.dossier.catalog_id), "at": s.at} for s in v.timeline],
             "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,

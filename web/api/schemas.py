@@ -106,7 +106,10 @@ class DossierDetailOut(DossierOut):
     documents = List(Nested(DocumentOut))
     open_steps = List(Nested(StepOut))
     deadline = DateTime(allow_none=True)
-    decision = Dict(allow_none=True)
+    decision = Dict(allow_none=True, metadata={
+        "description": "outcome, signed, verification_code, conditions, signed_by (who signed and under "
+                       "which grant: signer, capacity titular | interim | seal, delegated_by, delegation_from, "
+                       "delegation_until, signed_at)"})
     requests = List(Nested(RequestOut), metadata={"description": "document requests and their answers, newest first"})
     fees = Nested(FeesOut, allow_none=True)
 
@@ -203,3 +206,6 @@ class VerificationOut(Schema):
                                                      "appended, appended_forbidden, timestamp_untrusted, "
                                                      "several_signatures"})
     issue_labels = List(String(), metadata={"description": "the problems in the caller's language"})
+    signed_by = Dict(allow_none=True, metadata={
+        "description": "who signed and under which grant: signer, capacity (titular | interim | seal), "
+                       "delegated_by, delegation_from, delegation_until (dates of the delegation), signed_at"})

@@ -73,4 +73,5 @@ def verify(code: str) -> Any:
             "issue_labels": verify_labels.issues(v.issues),
             "signed_at": s.signed_at, "valid": bool(v.valid and v.trusted), "intact": v.intact,
             "trusted": v.trusted, "signer": v.signer_common_name, "signing_time": v.signing_time,
-            "timestamp": v.timestamp, "problems": list(v.problems)}
+            "timestamp": v.timestamp, "problems": list(v.problems),
+            "signed_by": result.signed_by.out() if result.signed_by is not None else None}
