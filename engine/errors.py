@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class EngineError(Exception):
-    """Base class of every error the engine raises on purpose.
-
-    The message is for logs and developers; ``code`` names the sentence shown to people,
-    which the web layer's catalog translates (``params`` fill it). Without a code, people
-    are shown a general sentence for the error's family, never the message itself."""
+class CodedError(Exception):
+    """An error that names the sentence people are shown: the message is for logs and
+    developers; ``code`` names the sentence, which the web layer's catalog translates
+    (``params`` fill it). Without a code, people are shown a general sentence for the
+    error's family, never the message itself."""
 
     code: str | None = None
     params: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance, never mutated
@@ -19,6 +18,10 @@ class EngineError(Exception):
         super().__init__(*args)
         if code is not None:
             self.code, self.params = code, params
+
+
+class EngineError(CodedError):
+    """Base class of every error the engine raises on purpose."""
 
 
 class NotFound(EngineError):

@@ -7,23 +7,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import ServiceCall
+from engine.errors import CodedError
 
 from .dossier_models import Dossier, StatusChange
 
 
-class DomainError(Exception):
+class DomainError(CodedError):
     """A handler cannot do its work with the data it was given; the message says why.
 
     As for the engine's errors, ``code`` (and ``params``) name the sentence people are
     shown, translated by the web layer's catalog of error messages."""
-
-    code: str | None = None
-    params: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance, never mutated
-
-    def __init__(self, *args: Any, code: str | None = None, **params: Any) -> None:
-        super().__init__(*args)
-        if code is not None:
-            self.code, self.params = code, params
 
 
 class Refusal(DomainError):

@@ -3,6 +3,8 @@ PKCS#12) and its CSR, installs the certificate, sees its expiry; an administrato
 the certificate a CA issued."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -39,7 +41,12 @@ def generate():  # noqa: ANN201
     except SigningRefused as exc:
         flash(signing_message(exc), "error")
         return index(status=422)
-    if key.status == "issued":
+    return _created(key.status)
+
+
+def _created(status: str) -> Any:
+    """Back to the keys, saying what the new key waits for."""
+    if status == "issued":
         flash(_("Votre clé est créée et son certificat émis : installez-le avec votre code PIN."), "success")
     else:
         flash(_("Votre clé est créée ; sa demande de certificat attend l'administrateur."), "success")
@@ -57,11 +64,7 @@ def generate_professional():  # noqa: ANN201
     except SigningRefused as exc:
         flash(signing_message(exc), "error")
         return index(status=422)
-    if key.status == "issued":
-        flash(_("Votre clé est créée et son certificat émis : installez-le avec votre code PIN."), "success")
-    else:
-        flash(_("Votre clé est créée ; sa demande de certificat attend l'administrateur."), "success")
-    return redirect(url_for("signer_keys.index"))
+    return _created(key.status)
 
 
 @bp.post("/<int:key_id>/install")

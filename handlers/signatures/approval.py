@@ -52,7 +52,7 @@ def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Map
 def authorize(session: Session, ports: Ports, user_id: str, dossier: Dossier, pin: str | None,
               now: datetime) -> None:
     """Check ``pin`` on the user's key for the dossier's commune and seal it for the job."""
-    from signing.errors import KeyAccessError, SigningError
+    from signing.errors import SigningError
 
     decision = session.scalar(select(Decision).where(Decision.dossier_id == dossier.id))
     if decision is None or decision.pdf_sha256 is None:
@@ -70,12 +70,7 @@ def authorize(session: Session, ports: Ports, user_id: str, dossier: Dossier, pi
         return  # no key of one's own: the installation's key signs (see signing.sign_approved)
     if not pin:
         raise SigningRefused("pin_required", "type the PIN of your signature key to approve and sign")
-    try:
-        signer = store.open(key, pin)
-    except KeyAccessError as exc:
-        raise SigningRefused("wrong_pin", f"your key did not open: {exc}") from None
-    except SigningError as exc:
-        raise SigningRefused("key_unusable", f"your key cannot sign: {exc}") from None
+    signer = store.unlock(key, pin)
     try:
         signer.check_revocation()  # a revoked certificate is refused now, not in the job
     except SigningError as exc:

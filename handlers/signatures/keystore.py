@@ -47,6 +47,18 @@ class KeyStore:
     # a profession's DEMO order CA (signing.demo_pki.Issued), demo and tests only
     professional_ca: Callable[[str], Any] = field(default=lambda profession: None)
 
+    def unlock(self, key: SignerKey, pin: str) -> Any:
+        """:meth:`open` for a person at the keyboard: a wrong PIN or an unusable key is a
+        :class:`SigningRefused` the page words (``wrong_pin``, ``key_unusable``)."""
+        from signing.errors import KeyAccessError, SigningError
+
+        try:
+            return self.open(key, pin)
+        except KeyAccessError as exc:
+            raise SigningRefused("wrong_pin", f"your key did not open: {exc}") from None
+        except SigningError as exc:
+            raise SigningRefused("key_unusable", f"your key cannot sign: {exc}") from None
+
     def open(self, key: SignerKey, secret: str, clock: Callable[[], datetime] | None = None) -> Any:
         """A :class:`signing.sign.Signer` on ``key``, unlocked with ``secret`` (PIN or
         passphrase). Raises the signing errors (wrong PIN, absent token, expired

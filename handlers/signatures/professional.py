@@ -66,7 +66,7 @@ def upload_signed(engine: Engine, ports: Ports, actor: Actor, dossier_id: int, *
                   content: bytes, pin: str, now: datetime) -> DocumentVersion:
     """Sign ``content`` (a PDF) with the actor's professional key, opened with ``pin``, and add
     it to the dossier as the applicant's new version of ``kind`` (checked as any upload)."""
-    from signing.errors import KeyAccessError, SigningError
+    from signing.errors import SigningError
 
     from .. import dossiers
 
@@ -83,12 +83,7 @@ def upload_signed(engine: Engine, ports: Ports, actor: Actor, dossier_id: int, *
         if not pin:
             raise SigningRefused("pin_required", "type the PIN of your signature key to sign the plan")
         dossiers.accepted_file(content, ("application/pdf",))  # a real PDF, or InvalidDocument
-        try:
-            signer = store.open(key, pin)
-        except KeyAccessError as exc:
-            raise SigningRefused("wrong_pin", f"your key did not open: {exc}") from None
-        except SigningError as exc:
-            raise SigningRefused("key_unusable", f"your key cannot sign: {exc}") from None
+        signer = store.unlock(key, pin)
         try:
             signed = signer.sign(content, reason=f"Plan signé par son auteur — {kind}", location="")
         except SigningError as exc:
