@@ -43,12 +43,12 @@ def generate(engine: Engine, ports: Ports, actor: Actor, pin: str, confirm: str,
     there is one, else an administrator records the certificate the order issued."""
     from signing.errors import SigningError
 
+    practised = profession(actor)  # who may, before anything is said of the installation
+    if practised is None:
+        raise Forbidden("only professionals (architects) enrol a key to sign their plans")
     store = ports.keystore
     if store is None:
         raise SigningRefused("no_keystore", "no key store is configured on this installation")
-    practised = profession(actor)
-    if practised is None:
-        raise Forbidden("only professionals (architects) enrol a key to sign their plans")
     if pin != confirm:
         raise SigningRefused("pin_mismatch", "the two PINs differ")
     with engine.transaction() as session:

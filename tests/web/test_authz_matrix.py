@@ -106,6 +106,9 @@ ROWS: list[tuple[str, str, str, set[str], Any]] = [
     # mismatched PINs: the president is told so (422), anyone else is refused before (403)
     ("POST", "/signature-keys/", "/signature-keys/", {"president_own"},
      {"commune": "casablanca", "pin": "1234567", "pin_confirm": "7654321"}),
+    # an architect's own key for their plans: mismatched PINs tell the architect (422), anyone else 403
+    ("POST", "/signature-keys/professional", "/signature-keys/professional", {"applicant_other"},
+     {"pin": "1234567", "pin_confirm": "7654321"}),
     ("POST", "/signature-keys/<int:key_id>/install", "/signature-keys/999999/install", set(), {"pin": "1234567"}),
     ("GET", "/signature-keys/<int:key_id>/csr.pem", "/signature-keys/999999/csr.pem", set(), None),
     ("POST", "/signature-keys/<int:key_id>/certificate", "/signature-keys/999999/certificate", set(),
