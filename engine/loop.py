@@ -166,3 +166,29 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
 
 def ready_deferred(workflow: BpmnWorkflow, registry: HandlerRegistry) -> list[Any]:
     return [t for t in workflow.get_tasks(state=TaskState.READY) if is_deferred(t, registry)]
+
+
+def ready_tasks(registry: Any, wf: Any) -> tuple[list[Any], list[Any]]:
+    """The READY user tasks and READY deferred service tasks, in one pass."""
+    human, deferred = [], []
+    for task in wf.get_tasks(state=TaskState.READY):
+        if task.task_spec.manual:
+            human.append(task)
+        elif is_deferred(task, registry):
+            deferred.append(task)
+    return human, deferred
+
+
+def ready_ids(registry: Any, wf: Any) -> tuple[set[str], set[str]]:
+    """The ids of the READY user tasks and deferred service tasks (at load time). Sets, so no
+    order to keep: one look at each task of the workflow and of its sub-workflows (all
+    registered on the top one) instead of Spiff's tree iterator."""
+    human, deferred = set(), set()
+    for workflow in (wf, *wf.subprocesses.values()):
+        for task in workflow.tasks.values():
+            if task.state == TaskState.READY:
+                if task.task_spec.manual:
+                    human.add(str(task.id))
+                elif is_deferred(task, registry):
+                    deferred.add(str(task.id))
+    return human, deferred

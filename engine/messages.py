@@ -15,6 +15,7 @@ from . import audit, store
 from .actor import Actor
 from .clock import frozen_at
 from .errors import Conflict
+from .loop import ready_ids
 
 if TYPE_CHECKING:
     from .runtime import Engine
@@ -34,7 +35,7 @@ def deliver(engine: Engine, instance_id: int, message: str, payload: Mapping[str
             raise Conflict("the dossier was changed by someone else meanwhile; reload and retry",
                            code="dossier.changed")
         wf = engine._load(session, inst, now)
-        before = engine._before(wf)
+        before = ready_ids(engine.registry, wf)
         with frozen_at(now):
             if not catch(wf, message, payload):
                 raise Conflict(f"nothing in this procedure waits for « {message} » now", code="task.done")

@@ -25,7 +25,7 @@ from .actor import Actor
 from .calls import CallActivity, SpecScope, definition_of, pinned_version
 from .clock import frozen_at
 from .errors import Conflict, NotFound
-from .loop import ready_human_tasks
+from .loop import ready_human_tasks, ready_ids
 from .models import AuditEvent, ProcessDefinition, ProcessInstance
 from .projections import _new_row as projected_row
 from .specs import FULL, dump_state, load_state
@@ -265,7 +265,7 @@ def migrate(engine: Engine, instance_id: int, actor: Actor, *, expected_version:
             raise Conflict(f"instance {instance_id} is already on the newest version")
         new_spec, new_subs, _ = engine._definition(session, target_id)
         wf = engine._load(session, inst, now)
-        before = engine._before(wf)
+        before = ready_ids(engine.registry, wf)
         plan = _plan(wf, new_spec, new_subs, _history(session, instance_id), target_id)
         reasons = plan.reasons or _apply(plan, wf, new_spec, new_subs, target_id)
         if reasons:

@@ -27,7 +27,7 @@ from .db import WRITE
 from .errors import Conflict, Forbidden, HandlerFailed, StepFailed, Unavailable, quiet_rollback, spiff_element
 from .expressions import AUTHORS
 from .loaded import Loaded, LoadedDefinitions, StepResolver
-from .loop import ScriptEngine, is_deferred, run_until_wait
+from .loop import ScriptEngine, is_deferred, ready_ids, ready_tasks, run_until_wait
 from .projections import next_timer, sync_human_tasks
 from .prune import find_task, prune
 from .registry import HandlerRegistry
@@ -156,7 +156,7 @@ class Engine:
         """
         ran = run_until_wait(wf, lambda t: is_deferred(t, self.registry))
         audit_ran(inst, ran, actor, now)
-        human, deferred = self._ready(wf)  # one pass over the tree for both
+        human, deferred = ready_tasks(self.registry, wf)  # one pass over the tree for both
         jobs = [{"kind": "service_task", "instance_id": inst.id, "task_id": str(t.id),
                  "operator": t.task_spec.operation_name, "ref": None, "status": "pending", "attempts": 0,
                  "created_at": now}
@@ -174,29 +174,6 @@ class Engine:
         store.add_outbox(session, jobs)
         if self.task_listener is not None and arrived:
             self.task_listener(session, arrived, now)
-
-    def _ready(self, wf: Workflow) -> tuple[list[Any], list[Any]]:
-        """The READY user tasks and READY deferred service tasks, in one pass."""
-        human, deferred = [], []
-        for task in wf.get_tasks(state=TaskState.READY):
-            if task.task_spec.manual:
-                human.append(task)
-            elif is_deferred(task, self.registry):
-                deferred.append(task)
-        return human, deferred
-
-    def _before(self, wf: Workflow) -> tuple[set[str], set[str]]:  # ids, at load time
-        # Sets, so no order to keep: one look at each task of the workflow and of its
-        # sub-workflows (all registered on the top one) instead of Spiff's tree iterator.
-        human, deferred = set(), set()
-        for workflow in (wf, *wf.subprocesses.values()):
-            for task in workflow.tasks.values():
-                if task.state == TaskState.READY:
-                    if task.task_spec.manual:
-                        human.add(str(task.id))
-                    elif is_deferred(task, self.registry):
-                        deferred.add(str(task.id))
-        return human, deferred
 
     @faults.retried
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,
@@ -247,7 +224,7 @@ class Engine:
             definition_id = definition_of(task.workflow) or inst.definition_id
             forms.check(self._validator(session, definition_id, row.form), data)
             run_check(self.registry, session, inst, task, data, now)  # the diagram's own guard
-            before = self._before(wf)
+            before = ready_ids(self.registry, wf)
             task.set_data(**data)
             # who did it, for ``auteur_de("id")`` in later expressions (e.g. an assignee)
             task.data[AUTHORS] = {**(task.data.get(AUTHORS) or {}), task.task_spec.bpmn_id: actor.user_id}
@@ -285,7 +262,7 @@ class Engine:
             if task is None or task.state != TaskState.READY:
                 outbox.mark_done(session, task_id, now)
                 return False
-            before = self._before(wf)
+            before = ready_ids(self.registry, wf)
             with frozen_at(now):
                 task.run()
                 audit_ran(inst, [task], "system", now)

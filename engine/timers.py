@@ -9,6 +9,7 @@ from sqlalchemy import select
 from . import store
 from .clock import frozen_at
 from .errors import Busy
+from .loop import ready_ids
 from .models import ProcessInstance
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _wake_one(engine: Engine, instance_id: int, now: datetime) -> int:
         if inst.next_timer_at is None or inst.next_timer_at >= now:
             return 0  # another node woke it meanwhile (Spiff fires strictly after due)
         wf = engine._load(session, inst, now)
-        before = engine._before(wf)
+        before = ready_ids(engine.registry, wf)
         with frozen_at(now):
             wf.refresh_timers()
             engine._advance(session, inst, wf, now, actor="system", before=before)

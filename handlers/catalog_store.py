@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, undefer
 from engine import Base, NotFound
 
 from . import catalog as _catalog
+from . import catalog_yaml
 from .catalog import Catalog, CatalogError
 
 
@@ -215,7 +216,7 @@ def write_files(catalog: Catalog, directory: Path) -> list[Path]:
     written = []
     path = directory / "catalog.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_catalog.dump(catalog), encoding="utf-8")
+    path.write_text(catalog_yaml.dump(catalog), encoding="utf-8")
     written.append(path)
     for name, value in sorted(catalog.forms.items()):
         target = directory / "forms" / name

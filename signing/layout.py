@@ -7,8 +7,6 @@ block with the QR code) and starts a new page when a block would not fit.
 """
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -20,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from . import arabic
 from . import labels as L
 from .documents import Fee
+from .emblem import draw_emblem, draw_logo
 from .fonts import FontSet
 from .labels import Pair
 from .qr import draw_qr
@@ -126,39 +125,12 @@ class Sheet:
             self.text(RIGHT, y, pair.ar, size, bold=i != 1, align="right")
             y -= 15
         if logo:
-            self._logo(logo, WIDTH / 2, self.y - 24)
+            draw_logo(c, logo, WIDTH / 2, self.y - 24)
         else:
-            self._emblem(WIDTH / 2, self.y - 24)
+            draw_emblem(c, WIDTH / 2, self.y - 24, ACCENT)
         self.rule(y + 2, 1.6, ACCENT)
         self.rule(y - 1, 0.5, ACCENT)
         self.y = y - 14
-
-    def _logo(self, logo: bytes, x: float, y: float) -> None:
-        """The logo fitted in a 40-point square centred on (x, y), its proportions kept."""
-        from reportlab.lib.utils import ImageReader
-        image = ImageReader(io.BytesIO(logo))
-        width, height = image.getSize()
-        scale = 40 / max(width, height)
-        self.c.drawImage(image, x - width * scale / 2, y - height * scale / 2, width * scale, height * scale,
-                         mask="auto")
-
-    def _emblem(self, x: float, y: float) -> None:
-        """A plain five-pointed star in a double ring: a neutral seal, not the arms."""
-        c = self.c
-        c.setStrokeColorRGB(*ACCENT)
-        c.setLineWidth(1.0)
-        c.circle(x, y, 17, stroke=1, fill=0)
-        c.setLineWidth(0.5)
-        c.circle(x, y, 14.5, stroke=1, fill=0)
-        path = c.beginPath()
-        points = [(x + 11 * math.cos(math.radians(90 + k * 144)),
-                   y + 11 * math.sin(math.radians(90 + k * 144))) for k in range(5)]
-        path.moveTo(*points[0])
-        for p in points[1:]:
-            path.lineTo(*p)
-        path.close()
-        c.setLineWidth(1.2)
-        c.drawPath(path, stroke=1, fill=0)
 
     def title(self, pair: Pair) -> None:
         """The document's title, French above Arabic, centred."""
