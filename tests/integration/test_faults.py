@@ -190,6 +190,10 @@ def test_a_dossier_held_by_another_step_is_a_quick_refusal(site: Site, backend: 
     import sqlalchemy as sa
     task_id, agent = first_task(site)
     app = another_app(site, database_url, tmp_path, GUICHET_DB_BUSY_TIMEOUT=0.3)
+    client = app.test_client()
+    # the node is warm (its first request loads the catalog and the compiled procedures):
+    # what is timed is the refusal, not the node's start
+    assert client.get(f"/api/v1/tasks/{task_id}", headers=agent).status_code == 200
     holder = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with holder.connect() as conn:  # another step holds the dossier (SQLite: the write lock)
         if backend == "postgresql":
@@ -201,9 +205,9 @@ def test_a_dossier_held_by_another_step_is_a_quick_refusal(site: Site, backend: 
             raw = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
             raw.execute("BEGIN IMMEDIATE")
         start = time.perf_counter()
-        r = app.test_client().post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"complete": True}},
-                                   headers=agent)
+        r = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"complete": True}}, headers=agent)
         elapsed = time.perf_counter() - start
+        print(f"refused in {elapsed * 1000:.0f} ms")
         (conn.exec_driver_sql if backend == "postgresql" else raw.execute)("ROLLBACK")
     holder.dispose()
     with app.app_context():
@@ -211,5 +215,7 @@ def test_a_dossier_held_by_another_step_is_a_quick_refusal(site: Site, backend: 
         db.engines[None].dispose()
     # PostgreSQL: lock_timeout (0.5 s), then 409; SQLite: the busy timeout, then 503 — both say when to retry
     assert r.status_code == (409 if backend == "postgresql" else 503) and r.headers["Retry-After"], r.json
-    assert elapsed < 1.0
+    # the wait is bounded by the lock or busy timeout (0.5 s / 0.3 s); the rest of the second
+    # is room for a CI machine shared with other jobs
+    assert elapsed < 1.5
     _clean(r)

@@ -58,18 +58,36 @@ def center(page: Page, element_id: str) -> None:
                         width: outer.width, height: outer.height}); }""", element_id)
 
 
+# the element, or its label (a click beside a flow may land on it): the panel shows the same
+SELECTED = "id => ((window.studio.bpmn.get('selection').get()[0] || {}).businessObject || {}).id === id"
+
+
 def select_element(page: Page, element_id: str) -> None:
-    """Center the shape, click it, open our properties group if folded."""
+    """Center the shape, click it until the modeler says it is selected (a click landing while
+    the canvas still moves, or on the context pad of the previous selection, selects nothing),
+    then open our properties group if folded."""
+    from playwright.sync_api import TimeoutError as Timeout
     center(page, element_id)
-    page.locator(f'.djs-element[data-element-id="{element_id}"]').first.click()
+    shape = page.locator(f'.djs-element[data-element-id="{element_id}"]').first
+    for attempt in range(3):
+        shape.click()
+        try:
+            page.wait_for_function(SELECTED, arg=element_id, timeout=3000)
+            break
+        except Timeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     open_group(page)
 
 
 def open_group(page: Page) -> None:
+    from playwright.sync_api import expect
     header = page.locator('[data-group-id="group-guichet"] .bio-properties-panel-group-header')
     header.wait_for()
     if "open" not in (header.get_attribute("class") or ""):
         header.click()
+    expect(header).to_have_class(re.compile(r"\bopen\b"))
 
 
 def screen_point(page: Page, flow_id: str, at: float = 0.5) -> dict[str, float]:
@@ -91,6 +109,7 @@ def select_flow(page: Page, flow_id: str) -> None:
     center(page, flow_id)
     point = screen_point(page, flow_id, 0.2)
     page.mouse.click(point["x"], point["y"])
+    page.wait_for_function(SELECTED, arg=flow_id, timeout=5000)
     open_group(page)
 
 
