@@ -158,8 +158,9 @@ def test_forty_concurrent_completions_one_winner_and_fast_409s(site: Site) -> No
           f"{refusals[-1] * 1000:.0f} ms; the completion {won * 1000:.0f} ms")
     assert counts[200] == 1 and counts[409] == 39, counts
     # well under a second on a quiet machine (~0.5 s at worst); the bound leaves room for a
-    # CI machine shared with other jobs
-    assert p90 < 1.0 and refusals[-1] < 2.0
+    # CI machine shared with other jobs (2 cores with 3 busy loops beside: p90 ~1.15 s) while
+    # still failing a refusal that queued behind the winner's step or a lock timeout
+    assert p90 < 1.5 and refusals[-1] < 3.0
     assert not [b for _, _, b in results if SQL_TRACES.search(b)]
 
 
