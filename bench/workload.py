@@ -13,6 +13,9 @@ Servers, fed in interleaved rounds so the machine's noise falls on all alike:
 * **pg**: gunicorn with the README's settings (gunicorn.conf.py, 2 workers × 2 threads)
   serving ``web:create_app()`` on PostgreSQL, jobs in process;
 * **sqlite**: ``guichet serve`` on the embedded SQLite default, jobs in process;
+* **open** (only when asked, ``--only floor,pg,open``): **pg** again on its own database,
+  served by bench/unsandboxed.py — diagram code evaluated as before the sandbox — so that
+  the sandbox's cost on the whole dossier is printed as pg ÷ open;
 * **floor**: bench/floor_app.py under the same gunicorn settings — Flask + SQLite, a bare
   SpiffWorkflow step per request (no auth, validation, audit, notifications, projections).
 
@@ -194,6 +197,12 @@ def report(targets: list[Target], clients_list: list[int], stored_per: dict[str,
             s = t.stats[clients]
             if s.completions and f.completions:
                 print(f"ratio {t.name}/floor: {(s.completions / s.elapsed) / (f.completions / f.elapsed):.2f}")
+        sandboxed, before = (next((t.stats[clients] for t in targets if t.name == n), None) for n in ("pg", "open"))
+        if sandboxed and before and sandboxed.completions and before.completions:
+            cpu = [(x.server_ms + x.db_ms) / x.completions for x in (sandboxed, before)]
+            print(f"the sandbox's cost: CPU per completion pg {cpu[0]:.2f} ms / open {cpu[1]:.2f} ms = "
+                  f"{cpu[0] / cpu[1]:.3f}; completions/s ratio "
+                  f"{(sandboxed.completions / sandboxed.elapsed) / (before.completions / before.elapsed):.3f}")
     print("\nstored per finished dossier (rows, bytes on disk with indexes):")
     for name, (rows, size) in stored_per.items():
         print(f"  {name:<8} {rows:8.1f} rows {size / 1024:8.1f} KB")
@@ -229,6 +238,14 @@ def main() -> None:
             port = free_port()
             procs.append(serve("web:create_app()", port, env))
             targets.append(Target("pg", port, API, procs[-1], env["DATABASE_URL"], name))
+        if "open" in only:
+            env = {**common, "DATABASE_URL": fresh_database(f"{name}_open"),
+                   "GUICHET_STORAGE_DIR": str(tmp / "open-files")}
+            subprocess.run([sys.executable, "-m", "bench.workload_setup", "prepare", str(most)], check=True,
+                           cwd=ROOT, env={**os.environ, **env})
+            port = free_port()
+            procs.append(serve("bench.unsandboxed:app", port, env))
+            targets.append(Target("open", port, API, procs[-1], env["DATABASE_URL"], f"{name}_open"))
         if "sqlite" in only:
             url = f"sqlite:///{tmp / 'app.sqlite'}"
             env = {**common, "DATABASE_URL": url, "GUICHET_STORAGE_DIR": str(tmp / "sqlite-files")}
@@ -261,8 +278,9 @@ def main() -> None:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
-        if "pg" in only:
-            drop_database(name)
+        for database, key in ((name, "pg"), (f"{name}_open", "open")):
+            if key in only:
+                drop_database(database)
 
 
 def serve_embedded(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
