@@ -28,7 +28,7 @@ from .store import HT, PI
 Reader = Callable[[], "Session | None"]  # the caller's session for a read outside any step, if any
 
 _PEEK = (select(HT.c.state, HT.c.completed_by, HT.c.role, HT.c.scope, HT.c.assignee, HT.c.claimed_by,
-                PI.c.version)
+                HT.c.bpmn_id, PI.c.version)
          .join_from(HT, PI, PI.c.id == HT.c.instance_id).where(HT.c.id == bindparam("tid")))
 
 
@@ -48,22 +48,22 @@ def check(actor: Actor, task: Any, version: int, expected_version: int | None) -
         raise Conflict("this task was claimed by someone else", by=task.claimed_by, code="task.claimed")
 
 
-def precheck(session: Session, task_id: str, actor: Actor, expected_version: int | None) -> int:
-    """:func:`check` from the projection, without the lock (one statement); the instance's
-    version it saw."""
+def precheck(session: Session, task_id: str, actor: Actor, expected_version: int | None) -> Any:
+    """:func:`check` from the projection, without the lock (one statement); the row it read
+    (with the task's ``bpmn_id`` and its instance's ``version``)."""
     row = session.execute(_PEEK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
     check(actor, row, row.version, expected_version)
-    return int(row.version)
+    return row
 
 
 def refuse_early(reader: Reader | None, session_factory: Callable[[], Session], task_id: str, actor: Actor,
-                 expected_version: int | None) -> int:
+                 expected_version: int | None) -> Any:
     """:func:`precheck` outside any transaction: through the caller's session when ``reader``
     gives one (a request's connection, in autocommit when its view only reads: no second
-    connection), else through a session of the engine's own in autocommit. Returns the
-    instance version it saw: a step that finds another since knows the task row it reads
+    connection), else through a session of the engine's own in autocommit. Returns the row
+    it read: a step that finds another instance version since knows the task row it reads
     with the lock may be older than the lock (see store.read_task)."""
     given = reader() if reader is not None else None
     session = given if given is not None else session_factory()

@@ -206,11 +206,17 @@ class Engine:
 
     @faults.retried
     def complete(self, task_id: str, data: Mapping[str, Any], actor: Actor, *,
-                 expected_version: int | None = None) -> int:
-        """Complete a READY user task with ``data`` (validated against its form)."""
+                 expected_version: int | None = None, admit: Callable[[str], None] | None = None) -> int:
+        """Complete a READY user task with ``data`` (validated against its form). ``admit``,
+        when given, is called with the task's BPMN id once the early check let it through and
+        before the step (outside its transaction): a caller's own condition, such as
+        unlocking a signing key, that may still refuse."""
         now = self.clock()
         # most refusals (a task someone already did) from the projection, before the lock
-        seen = admission.refuse_early(self.reader, self.session_factory, task_id, actor, expected_version)
+        peeked = admission.refuse_early(self.reader, self.session_factory, task_id, actor, expected_version)
+        seen = int(peeked.version)
+        if admit is not None:
+            admit(peeked.bpmn_id)
         with self.transaction() as session:
             inst, row = store.lock_instance_of_task(session, task_id)
             if inst.version != seen:  # a step committed meanwhile: the task read with the lock may predate it

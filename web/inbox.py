@@ -93,8 +93,7 @@ def complete(task_id: str):  # noqa: ANN201
     try:
         # a signing task: the PIN unlocks the signer's key here and is never stored
         approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], security.actor(),
-                          task_id, data, pin=request.form.get("signing_pin") or None, expected_version=version,
-                          reader=db.session())
+                          task_id, data, pin=request.form.get("signing_pin") or None, expected_version=version)
     except InvalidTaskData as exc:
         flash(_("Certains champs sont à corriger."), "error")
         return task(task_id, data=data, errors=field_messages(exc), status=422)

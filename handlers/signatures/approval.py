@@ -32,21 +32,22 @@ def needs_pin(session: Session, actor: Actor, task: HumanTask, dossier: Dossier)
 
 
 def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Mapping[str, Any], *,
-             pin: str | None, expected_version: int | None = None, reader: Session | None = None) -> int:
+             pin: str | None, expected_version: int | None = None) -> int:
     """Complete the task; for a signing task, first unlock the approver's key with ``pin`` and
     leave the signature job its authorization. Raises :class:`SigningRefused` (no key, no
-    PIN, wrong PIN, no president grant today) before anything is completed. ``reader``: a
-    session the caller already reads with (the request's), for the one look-up any task costs."""
-    if reader is not None:
-        task, dossier = queries.task(reader, actor, task_id)
-    else:
-        with engine.transaction(write=False) as session:
-            task, dossier = queries.task(session, actor, task_id)
-    signing, dossier_id = task.bpmn_id in SIGNING_TASKS and task.state == "READY", dossier.id
-    if signing:
+    PIN, wrong PIN, no president grant today) before anything is completed. Any other task
+    costs nothing here: whether it signs is read by the engine's early check."""
+    authorized: list[bool] = []
+
+    def admit(bpmn_id: str) -> None:
+        if bpmn_id not in SIGNING_TASKS or authorized:  # once, even when the engine runs its step again
+            return
         with engine.transaction() as session:
-            authorize(session, ports, actor.user_id, session.get_one(Dossier, dossier_id), pin, engine.clock())
-    return engine.complete(task_id, data, actor, expected_version=expected_version)
+            _task, dossier = queries.task(session, actor, task_id)
+            authorize(session, ports, actor.user_id, dossier, pin, engine.clock())
+        authorized.append(True)
+
+    return engine.complete(task_id, data, actor, expected_version=expected_version, admit=admit)
 
 
 def authorize(session: Session, ports: Ports, user_id: str, dossier: Dossier, pin: str | None,

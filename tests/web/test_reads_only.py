@@ -33,20 +33,20 @@ def test_reads_only_views_hold_no_transaction_and_return_their_connection_as_fou
         seen.clear()
         done = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
         assert done.status_code == 200 and done.json == {"dossier_id": dossier_id, "status": "commission"}
-        # the view's own reads (the caller, the task — is it a signing task? —, the task's
-        # projection, then the new status) in autocommit; the engine's step between them in one
+        # the view's own reads (the caller, the task's projection — which also says whether it
+        # signs —, then the new status) in autocommit; the engine's step between them in one
         # transaction of its own
-        assert seen[:3] == [("SELECT", True)] * 3 and seen[-1] == ("SELECT", True), seen
-        assert not any(auto for _, auto in seen[3:-1]), seen
+        assert seen[:2] == [("SELECT", True)] * 2 and seen[-1] == ("SELECT", True), seen
+        assert not any(auto for _, auto in seen[2:-1]), seen
         seen.clear()
         again = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
-        # refused from the projection: the caller, the task (signing?), its projection, the name
-        # of who did it — four reads on the request's connection, no transaction, no lock waited for
+        # refused from the projection: the caller, the task's projection, the name of who did
+        # it — three reads on the request's connection, no transaction, no lock waited for
         assert again.status_code == 409 and "Rachid Bennani" in again.json["message"], again.json
-        assert seen == [("SELECT", True)] * 4, seen
+        assert seen == [("SELECT", True)] * 3, seen
         seen.clear()
         third = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"complete": True}}, headers=agent)
-        assert third.json == again.json and seen == [("SELECT", True)] * 3, seen  # the name is remembered
+        assert third.json == again.json and seen == [("SELECT", True)] * 2, seen  # the name is remembered
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     with site.app.app_context(), db.engine.connect() as conn:  # pooled connections come back in

@@ -69,7 +69,7 @@ def complete(task_id: str, body: dict[str, Any]) -> Any:
     try:
         instance_id = approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], caller(),
                                         task_id, body["data"], pin=body.get("pin"),
-                                        expected_version=body["expected_version"], reader=db.session())
+                                        expected_version=body["expected_version"])
     except Forbidden as exc:
         raise NotFound(f"no task {task_id}") from exc
     dossier_id, status = queries.dossier_status(db.session(), instance_id)
