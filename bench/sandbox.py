@@ -47,7 +47,8 @@ DATA: dict[str, Any] = {
     "avis_recus": [OPINION, {**OPINION, "organisme": "urbanisme", "avis": "favorable", "conforme": False}],
     "avis_conformes": ["agence_urbaine"], "outcome": "refus", "complete": True, "classified": True,
     "fees_applicable": True, "fees_due": True, "commission_kind": "economique", "decision": "accord",
-    "member": {"user": "u1"}, "applicant_id": "a1", "reminder_delay": "P25D", "study_deadline": "P30D",
+    "member": {"user": "u1"}, "examen": "avis_recueillis", "payment_confirmed": True,
+    "applicant_id": "a1", "reminder_delay": "P25D", "study_deadline": "P30D",
 }
 Case = tuple[str, str, dict[str, Any] | None]  # (code, mode, external context)
 
