@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine import Actor, NotFound, definitions
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 
+from .completeness.models import DocumentRequest
 from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
 from .models import Commune, Organism, RoleGrant
 from .signatures import signed_by
@@ -241,19 +242,23 @@ def _visible_task(actor: Actor, task_id: str, row: Any) -> Any:
     return row
 
 
-_TASK_WITH_FORM = (select(HumanTask, Dossier, *definitions.instance_form_columns())
+_REQUEST_OPEN = (exists().where(DocumentRequest.dossier_id == Dossier.id, DocumentRequest.answered_at.is_(None))
+                 .label("request_open"))
+_TASK_WITH_FORM = (select(HumanTask, Dossier, *definitions.instance_form_columns(), _REQUEST_OPEN)
                    .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
                    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                    .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                    .where(HumanTask.id == bindparam("tid")))
 
 
-def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossier, definitions.TaskForm]:
-    """:func:`task`, with the task's form as deployed and its instance's version: one
-    statement (the state is not read unless the instance has called processes)."""
+def task_with_form(session: Session, actor: Actor,
+                   task_id: str) -> tuple[HumanTask, Dossier, definitions.TaskForm, bool]:
+    """:func:`task`, with the task's form as deployed, its instance's version and whether
+    the dossier has an open document request: one statement (the state is not read unless
+    the instance has called processes)."""
     row = _visible_task(actor, task_id, session.execute(_TASK_WITH_FORM, {"tid": task_id}).one_or_none())
     ht, d = row[0], row[1]
-    return ht, d, definitions.task_form(session, row, ht.instance_id, ht.form, ht.id)
+    return ht, d, definitions.task_form(session, row, ht.instance_id, ht.form, ht.id), bool(row.request_open)
 
 
 def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str | None]:

@@ -28,8 +28,9 @@ BOUNDS = {  # page -> most statements it may run (the counts measured when this 
     # sign-in 1; the page 1 (its count only when the page is full); a task with its form, the
     # instance's version and the definition's forms (cached by content hash): 1, and when the
     # instance runs called processes (this one: the shared recevabilite), the state to find
-    # which version the task's call runs and that version's forms: 2; the open document request and its documents: 2
-    "GET /api/v1/tasks": 2, "GET /api/v1/tasks/<id>": 6, "GET /api/v1/dossiers/<id>": 9,
+    # which version the task's call runs and that version's forms: 2; whether a document request is open comes
+    # with the task (its documents and requests only when one is: 2)
+    "GET /api/v1/tasks": 2, "GET /api/v1/tasks/<id>": 4, "GET /api/v1/dossiers/<id>": 9,
     # the completeness check convenes the commission: the agent's next scheduled session or a
     # new one, agenda, members, notifications; the call to `commission` looks up the newest
     # deployed version of the process it names when it starts (1) and, on a cold node, loads

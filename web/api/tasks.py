@@ -38,9 +38,9 @@ def inbox(query: dict[str, Any]) -> Any:
 @bp.output(TaskDetailOut)
 @bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
 def task(task_id: str) -> Any:
-    ht, d, form = queries.task_with_form(db.session(), caller(), task_id)
+    ht, d, form, request_open = queries.task_with_form(db.session(), caller(), task_id)
     schema, ui = ((form.schema or {"properties": {}}), (form.ui or {})) if ht.form else ({}, {})
-    request = open_request_of(db.session(), current_app.extensions["guichet.ports"], d)
+    request = open_request_of(db.session(), current_app.extensions["guichet.ports"], d) if request_open else None
     return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
             "version": form.version, "state": ht.state, "request": request.out() if request is not None else None}
 
