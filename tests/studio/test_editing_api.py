@@ -2,6 +2,7 @@
 another node without restart, and ``guichet processes export`` back to files."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -151,3 +152,29 @@ def test_the_cli_deploy_does_not_undo_the_studios_versions(site: Site) -> None:
         from web.extensions import db
         newest = db.session.get_one(ProcessDefinition, latest_id(db.session(), "recevabilite"))
         assert newest.version == 2
+
+
+def test_diagram_code_the_sandbox_refuses_is_a_located_problem_and_nothing_is_deployed(site: Site) -> None:
+    """What the Studio's validate and deploy answer for code that would reach the server: a
+    problem on the flow (its id, for the marker; its line; a French sentence), and no version."""
+    client, analyst = site.app.test_client(), site.token(ANALYST)
+    b = bundle(site, analyst)
+    guu = b["files"]["guu.bpmn"]
+    condition = ">fees_due == True</bpmn:conditionExpression>"
+    assert condition in guu
+    for hostile in ("__import__('os').getuid() == 0", "fees_due.__class__.__mro__ == 1",
+                    "getattr(fees_due, 'real') == 1", "'{0.__class__}'.format(fees_due) == ''"):
+        files = dict(b["files"], **{"guu.bpmn": guu.replace(condition, f">{hostile}</bpmn:conditionExpression>")})
+        for url in ("/api/v1/processes/validate", f"/api/v1/processes/{KEY}/deploy"):
+            r = client.post(url, json={"files": files, "forms": b["forms"]}, headers=analyst)
+            problems = (r.json.get("problems") or r.json.get("detail", {}).get("problems")) if r.is_json else None
+            assert r.status_code in (200, 422) and problems, (url, r.status_code, r.get_data(as_text=True)[:300])
+            here = [p for p in problems if p["element_id"] == "guu_autorisation_f23"]
+            assert here and len(here) == len(problems), problems  # on the flow, and only there
+            for problem in here:
+                assert problem["file"] == "guu.bpmn" and problem["line"], problem
+                assert re.search(r"n'est pas (permis|disponible)|pas permise", problem["message"]), problem
+                assert not re.search(r"\b(not allowed|forbidden|error)\b", problem["message"], re.I), problem
+        assert r.status_code == 422
+    listing = client.get("/api/v1/processes", headers=analyst).json
+    assert {p["key"]: p["version"] for p in listing}[KEY] == 1
