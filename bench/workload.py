@@ -13,9 +13,10 @@ Servers, fed in interleaved rounds so the machine's noise falls on all alike:
 * **pg**: gunicorn with the README's settings (gunicorn.conf.py, 2 workers × 2 threads)
   serving ``web:create_app()`` on PostgreSQL, jobs in process;
 * **sqlite**: ``guichet serve`` on the embedded SQLite default, jobs in process;
-* **open** (only when asked, ``--only floor,pg,open``): **pg** again on its own database,
-  served by bench/unsandboxed.py — diagram code evaluated as before the sandbox — so that
-  the sandbox's cost on the whole dossier is printed as pg ÷ open;
+* **open** and **rp** (only when asked, ``--only floor,pg,open,rp``): **pg** again, each on
+  its own database, served by bench/unsandboxed.py with diagram code evaluated as before
+  the sandbox (open) or by RestrictedPython (rp, with ``--restricted-path``), so that the
+  sandbox's cost on the whole dossier is printed against both;
 * **floor**: bench/floor_app.py under the same gunicorn settings — Flask + SQLite, a bare
   SpiffWorkflow step per request (no auth, validation, audit, notifications, projections).
 
@@ -197,12 +198,14 @@ def report(targets: list[Target], clients_list: list[int], stored_per: dict[str,
             s = t.stats[clients]
             if s.completions and f.completions:
                 print(f"ratio {t.name}/floor: {(s.completions / s.elapsed) / (f.completions / f.elapsed):.2f}")
-        sandboxed, before = (next((t.stats[clients] for t in targets if t.name == n), None) for n in ("pg", "open"))
-        if sandboxed and before and sandboxed.completions and before.completions:
-            cpu = [(x.server_ms + x.db_ms) / x.completions for x in (sandboxed, before)]
-            print(f"the sandbox's cost: CPU per completion pg {cpu[0]:.2f} ms / open {cpu[1]:.2f} ms = "
-                  f"{cpu[0] / cpu[1]:.3f}; completions/s ratio "
-                  f"{(sandboxed.completions / sandboxed.elapsed) / (before.completions / before.elapsed):.3f}")
+        sandboxed = next((t.stats[clients] for t in targets if t.name == "pg"), None)
+        for other in ("open", "rp"):
+            against = next((t.stats[clients] for t in targets if t.name == other), None)
+            if sandboxed and against and sandboxed.completions and against.completions:
+                cpu = [(x.server_ms + x.db_ms) / x.completions for x in (sandboxed, against)]
+                print(f"the sandbox against {other}: CPU per completion pg {cpu[0]:.2f} ms / {other} {cpu[1]:.2f} ms"
+                      f" = {cpu[0] / cpu[1]:.3f}; completions/s ratio "
+                      f"{(sandboxed.completions / sandboxed.elapsed) / (against.completions / against.elapsed):.3f}")
     print("\nstored per finished dossier (rows, bytes on disk with indexes):")
     for name, (rows, size) in stored_per.items():
         print(f"  {name:<8} {rows:8.1f} rows {size / 1024:8.1f} KB")
@@ -215,7 +218,10 @@ def main() -> None:
     ap.add_argument("--clients", default="1,4")
     ap.add_argument("--only", default="floor,pg,sqlite", help="servers to run (the floor always)")
     ap.add_argument("--tables", action="store_true", help="print the PostgreSQL rows and bytes per table")
+    ap.add_argument("--restricted-path", help="a directory holding RestrictedPython, for the rp server")
     args = ap.parse_args()
+    if "rp" in args.only.split(",") and not args.restricted_path:
+        ap.error("the rp server needs --restricted-path (pip install --target DIR RestrictedPython)")
     clients_list = [int(c) for c in args.clients.split(",")]
     most = max(clients_list)
     tmp = Path(tempfile.mkdtemp())
@@ -238,14 +244,17 @@ def main() -> None:
             port = free_port()
             procs.append(serve("web:create_app()", port, env))
             targets.append(Target("pg", port, API, procs[-1], env["DATABASE_URL"], name))
-        if "open" in only:
-            env = {**common, "DATABASE_URL": fresh_database(f"{name}_open"),
-                   "GUICHET_STORAGE_DIR": str(tmp / "open-files")}
+        for variant, environment in (("open", "unrestricted"), ("rp", "restricted")):
+            if variant not in only:
+                continue
+            env = {**common, "DATABASE_URL": fresh_database(f"{name}_{variant}"),
+                   "GUICHET_STORAGE_DIR": str(tmp / f"{variant}-files"), "BENCH_ENVIRONMENT": environment,
+                   "BENCH_RESTRICTED_PATH": args.restricted_path or ""}
             subprocess.run([sys.executable, "-m", "bench.workload_setup", "prepare", str(most)], check=True,
                            cwd=ROOT, env={**os.environ, **env})
             port = free_port()
             procs.append(serve("bench.unsandboxed:app", port, env))
-            targets.append(Target("open", port, API, procs[-1], env["DATABASE_URL"], f"{name}_open"))
+            targets.append(Target(variant, port, API, procs[-1], env["DATABASE_URL"], f"{name}_{variant}"))
         if "sqlite" in only:
             url = f"sqlite:///{tmp / 'app.sqlite'}"
             env = {**common, "DATABASE_URL": url, "GUICHET_STORAGE_DIR": str(tmp / "sqlite-files")}
@@ -278,9 +287,9 @@ def main() -> None:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
-        for database, key in ((name, "pg"), (f"{name}_open", "open")):
+        for key in ("pg", "open", "rp"):
             if key in only:
-                drop_database(database)
+                drop_database(name if key == "pg" else f"{name}_{key}")
 
 
 def serve_embedded(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
