@@ -56,6 +56,7 @@ from bench.workload_setup import (  # noqa: E402
     CpuMeter,
     client_email,
     commune,
+    serve_embedded,
     stored,
     tuple_bytes,
 )
@@ -290,22 +291,6 @@ def main() -> None:
         for key in ("pg", "open", "rp"):
             if key in only:
                 drop_database(name if key == "pg" else f"{name}_{key}")
-
-
-def serve_embedded(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``guichet serve``: the embedded default's threaded server."""
-    import socket
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "guichet"), "serve", "--port", str(port)],
-                            env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("guichet serve did not start")
 
 
 if __name__ == "__main__":
