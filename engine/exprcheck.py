@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from . import sandbox
 from .errors import Problem
 from .lint import is_iso_duration
+from .parser_words import python_message
 from .xml import BPMN_NS
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -100,7 +101,7 @@ class _Checker:
         if line is not None and exc.lineno and mode == "exec":  # a script runs as written
             line += exc.lineno - 1
         col = f", colonne {exc.offset}" if exc.offset and "\n" not in source.strip() else ""
-        self.add(el, f"{what} n'est pas du Python valide : « {_short(source)} » ({exc.msg}{col})", line)
+        self.add(el, f"{what} n'est pas du Python valide : « {_short(source)} » ({python_message(exc.msg)}{col})", line)
         return False
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .errors import Problem
+from .parser_words import xml_message
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -35,7 +36,7 @@ def parse_xml(name: str, content: bytes) -> tuple[etree._ElementTree | None, lis
     try:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as exc:
-        return None, [Problem(name, f"XML mal formé : {exc.msg}", line=exc.lineno or None)]
+        return None, [Problem(name, f"XML mal formé : {xml_message(exc.msg)}", line=exc.lineno or None)]
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         # Entities are never expanded by our parser, but a DTD has no place in BPMN/DMN:
         # refusing it outright closes XXE and entity-expansion tricks.
