@@ -164,6 +164,7 @@ def close_to(a: dict[str, float], b: dict[str, float], tolerance: float = 3.0) -
 
 
 def run(workdir: Path) -> dict[str, Any]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
     figures: dict[str, Any] = {"interfaces": sorted(name for _, name in socket.if_nameindex())}
     started = time.monotonic()
@@ -227,7 +228,16 @@ def run(workdir: Path) -> dict[str, Any]:
         for page in (secretary, second):
             page.evaluate(WATCH, "[data-kind=rect]")
         first.get_by_role("button", name="Rectangle").click()
-        released = drag(first, (120, 90), (300, 200))
+        # a drag before the plan's viewer is ready draws nothing (on a slow machine the plan
+        # may still be loading): drag again until the first member sees their own rectangle
+        for attempt in range(3):
+            released = drag(first, (120, 90), (300, 200))
+            try:
+                first.wait_for_selector("#layer [data-kind=rect]", timeout=5000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         latencies = []
         for page in (secretary, second):
             page.wait_for_function("() => window.__seen && window.__seen['[data-kind=rect]']", timeout=5000)
