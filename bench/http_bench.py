@@ -61,6 +61,11 @@ def free_port() -> int:
 def serve(app: str, port: int, env: dict[str, str], threads: int = THREADS) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([*GUNICORN, "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), app],
                             env={**os.environ, **env})
+    return listening(proc, port, app)
+
+
+def listening(proc: subprocess.Popen[bytes], port: int, what: str) -> subprocess.Popen[bytes]:
+    """``proc`` once it accepts connections on ``port`` (killed if not within a minute)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -69,7 +74,7 @@ def serve(app: str, port: int, env: dict[str, str], threads: int = THREADS) -> s
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError(f"{app} did not start on port {port}")
+    raise RuntimeError(f"{what} did not start on port {port}")
 
 
 def prepare_app(env: dict[str, str], count: int) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -179,15 +178,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["prepare"]:
 
 def serve_embedded(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """``guichet serve``: the embedded default's threaded server."""
-    import socket
+    from bench.http_bench import listening
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "guichet"), "serve", "--port", str(port)],
                             env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("guichet serve did not start")
+    return listening(proc, port, "guichet serve")

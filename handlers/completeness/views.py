@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalog import Catalog
@@ -87,15 +87,9 @@ def requests_of(session: Session, catalog: Catalog, dossier: Dossier,
     return out
 
 
-_DR = DocumentRequest.__table__
-_OPENED = select(_DR.c.id).where(_DR.c.dossier_id == bindparam("did"), _DR.c.answered_at.is_(None)).limit(1)
-
-
 def open_request_of(session: Session, ports: Any, dossier: Dossier) -> RequestView | None:
-    """The dossier's open request (what a task of the applicant answers), if any: one indexed
-    statement when there is none (every task page asks; most dossiers never get one)."""
-    if session.execute(_OPENED, {"did": dossier.id}).first() is None:
-        return None
+    """The dossier's open request (what a task of the applicant answers), if any. Callers
+    ask only when the task read said one is open (``queries.task_with_form``)."""
     docs = session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == dossier.id))
     views = requests_of(session, ports.catalog(session, dossier.catalog_id), dossier, docs)
     return next((r for r in views if r.open), None)
