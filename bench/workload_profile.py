@@ -32,6 +32,24 @@ from bench.workload import API, DATA, KINDS  # noqa: E402
 from bench.workload_setup import PASSWORD, PROCEDURE, client_email, commune, prepare  # noqa: E402
 
 
+def package_of(filename: str) -> str:
+    """The package a profiled function belongs to: site-packages' top level, our own
+    top-level folders, else the standard library (or a builtin)."""
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if filename.startswith(str(ROOT)):
+        return filename[len(str(ROOT)) + 1:].split("/", 1)[0]
+    return "builtins" if filename == "~" else "stdlib"
+
+
+def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
+    """Own CPU (tottime, ms) per package, largest first."""
+    totals: dict[str, float] = defaultdict(float)
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        totals[package_of(filename)] += tottime * 1000
+    return sorted(totals.items(), key=lambda kv: -kv[1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dossiers", type=int, default=40)
@@ -40,6 +58,7 @@ def main() -> None:
     ap.add_argument("--kind", default=",".join(KINDS), help="kinds whose profile to print")
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--statements", action="store_true", help="print the SQL of one request of each kind")
+    ap.add_argument("--packages", action="store_true", help="per kind, CPU (own time) by package")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     name = f"guichet_bench_profile_{os.getpid()}"
@@ -112,6 +131,11 @@ def main() -> None:
         for kind in KINDS:
             calls = pstats.Stats(profiles[kind]).total_calls  # type: ignore[attr-defined]
             print(f"  {kind:<9} {calls / len(cpu[kind]):8.0f}")
+        if args.packages:
+            for kind in args.kind.split(","):
+                print(f"\n--- {kind}: ms of own CPU per request, by package (profiled, so inflated alike)")
+                shares = by_package(pstats.Stats(profiles[kind]))
+                print("  " + "  ".join(f"{name} {ms / len(cpu[kind]):.2f}" for name, ms in shares))
         for kind in args.kind.split(","):
             out = io.StringIO()
             pstats.Stats(profiles[kind], stream=out).sort_stats(args.sort).print_stats(args.top)

@@ -51,7 +51,7 @@ def check(actor: Actor, task: Any, version: int, expected_version: int | None) -
 def precheck(session: Session, task_id: str, actor: Actor, expected_version: int | None) -> Any:
     """:func:`check` from the projection, without the lock (one statement); the row it read
     (with the task's ``bpmn_id`` and its instance's ``version``)."""
-    row = session.execute(_PEEK, {"tid": task_id}).one_or_none()
+    row = session.connection().execute(_PEEK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
     check(actor, row, row.version, expected_version)

@@ -206,11 +206,16 @@ class Engine:
 
     @faults.retried
     def complete(self, task_id: str, data: Mapping[str, Any], actor: Actor, *,
-                 expected_version: int | None = None, admit: Callable[[str], None] | None = None) -> int:
+                 expected_version: int | None = None, admit: Callable[[str], None] | None = None,
+                 after: Callable[[Session, int], None] | None = None) -> int:
         """Complete a READY user task with ``data`` (validated against its form). ``admit``,
         when given, is called with the task's BPMN id once the early check let it through and
         before the step (outside its transaction): a caller's own condition, such as
-        unlocking a signing key, that may still refuse."""
+        unlocking a signing key, that may still refuse. ``after``, when given, is called
+        with the step's session and the instance id once the step is saved, before the
+        commit: the caller's reads of what the step changed (a dossier's new status), on
+        the step's connection and in its snapshot, instead of a connection of their own
+        after it. It must only read; a retried step calls it again."""
         now = self.clock()
         # most refusals (a task someone already did) from the projection, before the lock
         peeked = admission.refuse_early(self.reader, self.session_factory, task_id, actor, expected_version)
@@ -239,6 +244,8 @@ class Engine:
                 audit.append(inst, action="task.completed", actor=actor.user_id, at=now,
                              task_id=task_id, bpmn_id=row.bpmn_id, data=dict(data))
                 self._advance(session, inst, wf, now, actor=actor.user_id, before=before, completed=(task_id, actor.user_id))
+            if after is not None:
+                after(session, inst.id)
         return inst.id
 
     @faults.retried

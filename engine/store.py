@@ -84,7 +84,7 @@ _CLOSE = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY").va
 
 def lock_instance(session: Session, instance_id: int) -> InstanceState:
     """``SELECT … FOR UPDATE`` the instance (SQLite: the transaction began IMMEDIATE)."""
-    row = session.execute(_LOCK, {"iid": instance_id}).one_or_none()
+    row = session.connection().execute(_LOCK, {"iid": instance_id}).one_or_none()
     if row is None:
         raise NotFound(f"no process instance {instance_id}")
     session.info[CURRENT] = instance_id
@@ -108,12 +108,12 @@ _TASK = select(*[HT.c[f.name] for f in fields(TaskView)]).where(HT.c.id == bindp
 
 def read_task(session: Session, task_id: str) -> TaskView:
     """The task's row as committed now; under its instance's lock, as it stays until the step ends."""
-    return TaskView(**session.execute(_TASK, {"tid": task_id}).one()._asdict())
+    return TaskView(**session.connection().execute(_TASK, {"tid": task_id}).one()._asdict())
 
 
 def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState, TaskView]:
     """Lock the instance a human task belongs to, and read the task, in one statement."""
-    row = session.execute(_LOCK_WITH_TASK, {"tid": task_id}).one_or_none()
+    row = session.connection().execute(_LOCK_WITH_TASK, {"tid": task_id}).one_or_none()
     if row is None:
         raise NotFound(f"no task {task_id}")
     task = TaskView(**{f.name: getattr(row, f"task_{f.name}") for f in fields(TaskView)})

@@ -158,7 +158,7 @@ def _people_of(session: Session, tasks: list[Mapping[str, Any]], today: date) ->
         return []
     params = {"iid": tasks[0]["instance_id"], "roles": roles, "users": users, "today": today}
     session.flush()  # Core statements do not autoflush: the step's own ORM changes first
-    return list(session.execute(_PEOPLE[bool(roles), bool(users)], params))
+    return list(session.connection().execute(_PEOPLE[bool(roles), bool(users)], params))
 
 
 def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime, *, ports: Ports) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, false, func, or_, select, union
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine import Actor, NotFound, definitions
@@ -75,30 +76,51 @@ class Page:
     capped: bool = False  # more than COUNT_CAP rows match
 
 
-def _page(session: Session, query: Any, page: int, per_page: int, params: dict[str, Any] | None = None) -> Page:
+@dataclass(frozen=True)
+class Listing:
+    """A list's statements, built once: its page (LIMIT and OFFSET bound as ``lim`` and
+    ``off``) and its count (up to ``cap``)."""
+    window: Any
+    count: Any
+
+    @classmethod
+    def of(cls, query: Any) -> Listing:
+        counted = query.order_by(None).limit(bindparam("cap")).subquery()
+        return cls(query.limit(bindparam("lim")).offset(bindparam("off")), select(func.count()).select_from(counted))
+
+
+def _page(session: Session | Connection, listing: Listing, page: int, per_page: int,
+          params: dict[str, Any]) -> Page:
     offset = (page - 1) * per_page
-    rows = session.execute(query.limit(per_page).offset(offset), params).all()
+    rows = session.execute(listing.window, {**params, "lim": per_page, "off": offset}).all()
     if len(rows) < per_page and (rows or page == 1):  # the last page: the rows say how many there are
         total = offset + len(rows)
     else:  # an inbox is mostly one page: the count's statement only when there are more
-        counted = query.order_by(None).limit(COUNT_CAP + 1).subquery()
-        total = session.scalar(select(func.count()).select_from(counted), params) or 0
+        total = session.scalar(listing.count, {**params, "cap": COUNT_CAP + 1}) or 0
     return Page(list(rows), min(total, COUNT_CAP), page, per_page, total > COUNT_CAP)
 
 
 def inbox(session: Session, actor: Actor, *, page: int = 1, per_page: int = 50,
           order: str = "due") -> Page:
-    """The READY tasks ``actor`` may do, with their dossier, soonest deadline first."""
-    return _page(session, _inbox_query(actor, order), page, per_page, {"uid": actor.user_id})
+    """The READY tasks ``actor`` may do, with their dossier, soonest deadline first: items
+    (task, dossier id, number, procedure, commune), the task a row of the columns a list
+    shows (:data:`TASK_COLUMNS`), not an ORM object: no identity map, no entity to build."""
+    found = _page(session.connection(), _inbox_query(actor, order), page, per_page, {"uid": actor.user_id})
+    return Page([(t, t.dossier_id, t.number, t.procedure, t.commune_code) for t in found.items],
+                found.total, found.page, found.per_page, found.capped)
 
 
-_INBOX_QUERIES: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_T = HumanTask.__table__.c
+TASK_COLUMNS = (_T.id, _T.instance_id, _T.bpmn_id, _T.title, _T.role, _T.scope, _T.assignee, _T.claimed_by,
+                _T.form, _T.due_at, _T.state, _T.created_at, _T.completed_by)  # what lists and answers show
+
+_INBOX_QUERIES: OrderedDict[tuple[Any, ...], Listing] = OrderedDict()
 _INBOX_LOCK = threading.Lock()
 
 
-def _inbox_query(actor: Actor, order: str) -> Any:
-    """The inbox's statement for an actor's roles and scopes (the user a bound parameter),
-    built once: building and hashing it cost more than running it."""
+def _inbox_query(actor: Actor, order: str) -> Listing:
+    """The inbox's statements for an actor's roles and scopes (the user, the window bound
+    parameters), built once: building and hashing them cost more than running them."""
     key = (order, tuple(sorted((role, tuple(sorted(actor.scopes.get(role, ())))) for role in actor.roles)))
     with _INBOX_LOCK:
         found = _INBOX_QUERIES.get(key)
@@ -109,18 +131,18 @@ def _inbox_query(actor: Actor, order: str) -> Any:
     for role in sorted(actor.roles):
         clauses.append(and_(HumanTask.assignee.is_(None), HumanTask.role == role,
                             _scoped(actor, role, HumanTask.scope)))
-    query = (select(HumanTask, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
+    query = (select(*TASK_COLUMNS, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
                     Dossier.commune_code)
-             .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+             .select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
              .where(HumanTask.state == "READY", or_(*clauses)))
     keys = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
             "recent": (HumanTask.created_at.desc(),)}
-    query = query.order_by(*keys.get(order, keys["due"]))
+    listing = Listing.of(query.order_by(*keys.get(order, keys["due"])))
     with _INBOX_LOCK:
-        _INBOX_QUERIES[key] = query
+        _INBOX_QUERIES[key] = listing
         while len(_INBOX_QUERIES) > 256:
             _INBOX_QUERIES.popitem(last=False)
-    return query
+    return listing
 
 
 def dossiers(session: Session, actor: Actor, *, status: str | None = None, procedure: str | None = None,
@@ -233,32 +255,36 @@ def task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Dossi
 
 
 def _visible_task(actor: Actor, task_id: str, row: Any) -> Any:
-    if row is None:
-        raise NotFound(f"no task {task_id}")
-    ht = row[0]
-    allowed = actor.may_complete(ht.role, ht.scope, ht.assignee) or ht.completed_by == actor.user_id
-    if not allowed:
+    if row is None or not _may_see(actor, row[0]):
         raise NotFound(f"no task {task_id}")
     return row
 
 
+def _may_see(actor: Actor, task: Any) -> bool:
+    """A task is the actor's to do, or was done by them."""
+    return actor.may_complete(task.role, task.scope, task.assignee) or task.completed_by == actor.user_id
+
+
 _REQUEST_OPEN = (exists().where(DocumentRequest.dossier_id == Dossier.id, DocumentRequest.answered_at.is_(None))
                  .label("request_open"))
-_TASK_WITH_FORM = (select(HumanTask, Dossier, *definitions.instance_form_columns(), _REQUEST_OPEN)
-                   .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+_TASK_WITH_FORM = (select(*TASK_COLUMNS, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
+                          Dossier.commune_code, *definitions.instance_form_columns(), _REQUEST_OPEN)
+                   .select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
                    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                    .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                    .where(HumanTask.id == bindparam("tid")))
 
 
-def task_with_form(session: Session, actor: Actor,
-                   task_id: str) -> tuple[HumanTask, Dossier, definitions.TaskForm, bool]:
+def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[Any, definitions.TaskForm]:
     """:func:`task`, with the task's form as deployed, its instance's version and whether
     the dossier has an open document request: one statement (the state is not read unless
-    the instance has called processes)."""
-    row = _visible_task(actor, task_id, session.execute(_TASK_WITH_FORM, {"tid": task_id}).one_or_none())
-    ht, d = row[0], row[1]
-    return ht, d, definitions.task_form(session, row, ht.instance_id, ht.form, ht.id), bool(row.request_open)
+    the instance has called processes). The task is a row of :data:`TASK_COLUMNS` with its
+    dossier's ``dossier_id``, ``number``, ``procedure``, ``commune_code`` and
+    ``request_open``, not ORM objects (:func:`task` gives those)."""
+    row = session.connection().execute(_TASK_WITH_FORM, {"tid": task_id}).one_or_none()
+    if row is None or not _may_see(actor, row):
+        raise NotFound(f"no task {task_id}")
+    return row, definitions.task_form(session, row, row.instance_id, row.form, row.id)
 
 
 def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str | None]:

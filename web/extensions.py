@@ -8,6 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
 
 import handlers  # noqa: F401 - registers the domain tables on the shared metadata
 from engine.models import Base
@@ -61,7 +62,15 @@ def lend_back_idle_connection() -> None:
 
 
 def take_back_connection() -> None:
-    """After the step (its connection returned): the view's reads go on in autocommit."""
+    """After the step (its connection returned): the view's next read, if it makes one,
+    takes a connection again in autocommit. Most views read nothing more (a completion's
+    answer is read in the step's own transaction), so none is taken eagerly."""
     if has_request_context() and g.pop("guichet_lent_back", False):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        event.listen(db.session(), "do_orm_execute", _autocommit_again, once=True)
+
+
+def _autocommit_again(state: Any) -> None:
+    """Before a view's first statement after a step: its connection, in autocommit."""
+    if not state.session.in_transaction():  # none taken meanwhile (by ``db.session.connection()``)
+        state.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         g.guichet_reads_only = True

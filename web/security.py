@@ -51,7 +51,7 @@ def _fetch(user_id: str) -> LoginUser | None:
     """The user and the grants they hold today, in one Core statement (every request runs
     it: no ORM objects, and no cache, so an administrator's change holds at the next request
     on every node). A deactivated account is no one."""
-    rows = db.session.execute(_USER_WITH_GRANTS, {"uid": user_id}).all()
+    rows = db.session.connection().execute(_USER_WITH_GRANTS, {"uid": user_id}).all()
     if not rows or not rows[0].active:
         return None
     first, today = rows[0], utcnow().date()

@@ -32,11 +32,15 @@ def needs_pin(session: Session, actor: Actor, task: HumanTask, dossier: Dossier)
 
 
 def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Mapping[str, Any], *,
-             pin: str | None, expected_version: int | None = None) -> int:
+             pin: str | None, expected_version: int | None = None) -> tuple[int | None, str | None]:
     """Complete the task; for a signing task, first unlock the approver's key with ``pin`` and
     leave the signature job its authorization. Raises :class:`SigningRefused` (no key, no
     PIN, wrong PIN, no president grant today) before anything is completed. Any other task
-    costs nothing here: whether it signs is read by the engine's early check."""
+    costs nothing here: whether it signs is read by the engine's early check.
+
+    Returns the id and status of the task's dossier as the step left them (read in the
+    step's transaction: no connection of its own afterwards; (None, None) for an instance
+    that runs no dossier)."""
     authorized: list[bool] = []
 
     def admit(bpmn_id: str) -> None:
@@ -47,7 +51,13 @@ def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Map
             authorize(session, ports, actor.user_id, dossier, pin, engine.clock())
         authorized.append(True)
 
-    return engine.complete(task_id, data, actor, expected_version=expected_version, admit=admit)
+    status: list[tuple[int | None, str | None]] = []
+
+    def after(session: Session, instance_id: int) -> None:
+        status[:] = [queries.dossier_status(session, instance_id)]
+
+    engine.complete(task_id, data, actor, expected_version=expected_version, admit=admit, after=after)
+    return status[0]
 
 
 def authorize(session: Session, ports: Ports, user_id: str, dossier: Dossier, pin: str | None,

@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from engine import Actor
-from engine.models import HumanTask
 from handlers.dossier_models import Dossier
 from handlers.ports import Ports
 
@@ -43,7 +42,7 @@ def dossier_out(d: Dossier, session: Session | None = None) -> dict[str, Any]:
             "created_at": d.created_at, "submitted_at": d.submitted_at, "outcome": d.outcome}
 
 
-def task_out(t: HumanTask, dossier_id: int, number: str | None, procedure: str, commune: str,
+def task_out(t: Any, dossier_id: int, number: str | None, procedure: str, commune: str,
              now: datetime) -> dict[str, Any]:
     return {"id": t.id, "bpmn_id": t.bpmn_id, "title": t.title, "role": t.role, "assignee": t.assignee,
             "claimed_by": t.claimed_by, "due_at": t.due_at, "overdue": bool(t.due_at and t.due_at < now),

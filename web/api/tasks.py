@@ -9,6 +9,7 @@ from engine import Forbidden, NotFound
 from engine.clock import utcnow
 from handlers import queries
 from handlers.completeness.views import open_request_of
+from handlers.dossier_models import Dossier
 from handlers.signatures import approval
 
 from ..bootstrap import get_engine
@@ -38,11 +39,12 @@ def inbox(query: dict[str, Any]) -> Any:
 @bp.output(TaskDetailOut)
 @bp.doc(summary="A task with its dossier and the JSON Schema of its form", responses={404: "not found, or not visible to the caller"})
 def task(task_id: str) -> Any:
-    ht, d, form, request_open = queries.task_with_form(db.session(), caller(), task_id)
-    schema, ui = ((form.schema or {"properties": {}}), (form.ui or {})) if ht.form else ({}, {})
-    request = open_request_of(db.session(), current_app.extensions["guichet.ports"], d) if request_open else None
-    return {**task_out(ht, d.id, d.number, d.procedure, d.commune_code, utcnow()), "form": schema, "ui": ui,
-            "version": form.version, "state": ht.state, "request": request.out() if request is not None else None}
+    t, form = queries.task_with_form(db.session(), caller(), task_id)
+    schema, ui = ((form.schema or {"properties": {}}), (form.ui or {})) if t.form else ({}, {})
+    request = open_request_of(db.session(), current_app.extensions["guichet.ports"],
+                              db.session.get_one(Dossier, t.dossier_id)) if t.request_open else None
+    return {**task_out(t, t.dossier_id, t.number, t.procedure, t.commune_code, utcnow()), "form": schema, "ui": ui,
+            "version": form.version, "state": t.state, "request": request.out() if request is not None else None}
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -67,10 +69,9 @@ def complete(task_id: str, body: dict[str, Any]) -> Any:
     # The engine checks, under the instance lock, that the caller may do the task before it
     # says anything of the task's state; a task the caller may not see is answered as absent.
     try:
-        instance_id = approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], caller(),
+        dossier_id, status = approval.complete(get_engine(current_app), current_app.extensions["guichet.ports"], caller(),
                                         task_id, body["data"], pin=body.get("pin"),
                                         expected_version=body["expected_version"])
     except Forbidden as exc:
         raise NotFound(f"no task {task_id}") from exc
-    dossier_id, status = queries.dossier_status(db.session(), instance_id)
     return {"dossier_id": dossier_id, "status": status}
