@@ -59,6 +59,8 @@ def main() -> None:
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--statements", action="store_true", help="print the SQL of one request of each kind")
     ap.add_argument("--packages", action="store_true", help="per kind, CPU (own time) by package")
+    ap.add_argument("--callers", help="per kind, who calls the functions matching this (a pstats pattern)")
+    ap.add_argument("--callees", help="per kind, what the functions matching this call (a pstats pattern)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     name = f"guichet_bench_profile_{os.getpid()}"
@@ -139,6 +141,10 @@ def main() -> None:
         for kind in args.kind.split(","):
             out = io.StringIO()
             pstats.Stats(profiles[kind], stream=out).sort_stats(args.sort).print_stats(args.top)
+            if args.callers:
+                pstats.Stats(profiles[kind], stream=out).sort_stats(args.sort).print_callers(args.callers)
+            if args.callees:
+                pstats.Stats(profiles[kind], stream=out).sort_stats(args.sort).print_callees(args.callees)
             print(f"\n===== {kind} =====")
             print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:20000])
     finally:

@@ -86,7 +86,16 @@ def _runnable(task: Any, defer: Callable[[Any], bool]) -> bool:
     return not task.task_spec.manual and not defer(task)
 
 
+def _any_runnable(workflow: Any, defer: Callable[[Any], bool]) -> bool:
+    """Whether a READY automatic task of this (sub)workflow waits to run: a look at each of
+    its tasks, not Spiff's tree walk (most calls find none: the step is over)."""
+    return any(task.state == TaskState.READY and _runnable(task, defer) for task in workflow.tasks.values())
+
+
 def _run_ready(workflow: Any, defer: Callable[[Any], bool], ran: list[Any]) -> int:
+    """Run the READY automatic tasks of this (sub)workflow, in the tree's order."""
+    if not _any_runnable(workflow, defer):
+        return 0
     count = 0
     for task in workflow.get_tasks(state=TaskState.READY):
         if task.workflow is not workflow or not _runnable(task, defer):
@@ -155,8 +164,8 @@ def run_until_wait(workflow: BpmnWorkflow, defer: Callable[[Any], bool]) -> list
             progressed = True
         if not progressed and len(workflow.get_active_subprocesses()) <= len(active):
             workflow.refresh_timers()  # a timer already due makes its task READY now
-            if not any(_runnable(t, defer) for t in workflow.get_tasks(state=TaskState.READY)):
-                break
+            if not any(_any_runnable(wf, defer) for wf in (workflow, *workflow.get_active_subprocesses())):
+                break  # (what the next turn would run: nothing)
     return ran
 
 
