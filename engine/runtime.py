@@ -183,17 +183,24 @@ class Engine:
             return self.start_in(session, process_key, data, actor, business_key=business_key, scope=scope)
 
     def start_in(self, session: Session, process_key: str, data: Mapping[str, Any], actor: Actor, *,
-                 business_key: str | None = None, scope: str | None = None) -> int:
+                 business_key: str | None = None, scope: str | None = None,
+                 created: Callable[[int], None] | None = None) -> int:
         """:meth:`start` inside the caller's transaction (opened with :meth:`transaction`), so
-        that what the caller wrote and the procedure's first step commit together."""
+        that what the caller wrote and the procedure's first step commit together.
+        ``created``, when given, is called with the new instance's id once its row exists
+        and before the first step runs (the caller records which instance runs what, in the
+        same write as its other changes, before the step's handlers read them)."""
         now = self.clock()
-        definition_id = definitions.latest_id(session, process_key)
-        values = {"definition_id": definition_id, "process_key": process_key,
-                  "business_key": business_key, "scope": scope, "status": "running",
-                  "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
-                  "audit_seq": 0, "audit_head": "", "next_timer_at": None,
-                  "started_by": actor.user_id, "created_at": now, "updated_at": now}
-        inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
+        with session.no_autoflush:  # the caller's pending changes are written with ``created``'s, at once
+            definition_id = definitions.latest_id(session, process_key)
+            values = {"definition_id": definition_id, "process_key": process_key,
+                      "business_key": business_key, "scope": scope, "status": "running",
+                      "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
+                      "audit_seq": 0, "audit_head": "", "next_timer_at": None,
+                      "started_by": actor.user_id, "created_at": now, "updated_at": now}
+            inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
+        if created is not None:
+            created(inst.id)
         spec, subs, _ = self._definition(session, definition_id)
         wf = Workflow(spec, subs, ScriptEngine(self.registry, inst.id, business_key, now, session),
                       definition_id=definition_id, resolver=self.resolver(session))

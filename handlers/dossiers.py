@@ -224,7 +224,9 @@ def start_procedure(engine: Engine, session: Session, ports: Ports, dossier: Dos
     procedure = ports.catalog(session, dossier.catalog_id).procedure(dossier.procedure)
     data = {"dossier_id": dossier.id, "applicant_id": dossier.applicant_id, "procedure": procedure.key,
             "commune": dossier.commune_code, "fields": dict(dossier.fields)}
-    session.flush()  # the receipt's handler reads the numbered dossier
-    dossier.instance_id = engine.start_in(session, procedure.process, data, applicant,
-                                          business_key=dossier.number, scope=dossier.commune_code)
-    return dossier.instance_id
+    def created(instance_id: int) -> None:
+        dossier.instance_id = instance_id
+        session.flush()  # the number, status and instance in one UPDATE; the receipt's handler reads them
+
+    return engine.start_in(session, procedure.process, data, applicant, business_key=dossier.number,
+                           scope=dossier.commune_code, created=created)
