@@ -58,8 +58,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app: str, port: int, env: dict[str, str], threads: int = THREADS) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([*GUNICORN, "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), app],
+def serve(app: str, port: int, env: dict[str, str], threads: int = THREADS,
+          chdir: Path = ROOT) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([*GUNICORN, "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app],
                             env={**os.environ, **env})
     return listening(proc, port, app)
 

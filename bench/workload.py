@@ -17,6 +17,9 @@ Servers, fed in interleaved rounds so the machine's noise falls on all alike:
   its own database, served by bench/unsandboxed.py with diagram code evaluated as before
   the sandbox (open) or by RestrictedPython (rp, with ``--restricted-path``), so that the
   sandbox's cost on the whole dossier is printed against both;
+* **base** (only with ``--baseline DIR``): **pg** again, on its own database, served from
+  another checkout of the project (the code before a change: ``git worktree add DIR REV``),
+  so that a change is measured against the code before it in one run, interleaved;
 * **floor**: bench/floor_app.py under the same gunicorn settings — Flask + SQLite, a bare
   SpiffWorkflow step per request (no auth, validation, audit, notifications, projections).
 
@@ -200,6 +203,11 @@ def report(targets: list[Target], clients_list: list[int], stored_per: dict[str,
             if s.completions and f.completions:
                 print(f"ratio {t.name}/floor: {(s.completions / s.elapsed) / (f.completions / f.elapsed):.2f}")
         sandboxed = next((t.stats[clients] for t in targets if t.name == "pg"), None)
+        base = next((t.stats[clients] for t in targets if t.name == "base"), None)
+        if sandboxed and base and sandboxed.completions and base.completions:
+            cpu = [(x.server_ms + x.db_ms) / x.completions for x in (sandboxed, base)]
+            print(f"pg against base: CPU per completion {cpu[0]:.2f} / {cpu[1]:.2f} ms = {cpu[0] / cpu[1]:.3f}; "
+                  f"completions/s {(sandboxed.completions / sandboxed.elapsed) / (base.completions / base.elapsed):.3f}")
         for other in ("open", "rp"):
             against = next((t.stats[clients] for t in targets if t.name == other), None)
             if sandboxed and against and sandboxed.completions and against.completions:
@@ -220,6 +228,7 @@ def main() -> None:
     ap.add_argument("--only", default="floor,pg,sqlite", help="servers to run (the floor always)")
     ap.add_argument("--tables", action="store_true", help="print the PostgreSQL rows and bytes per table")
     ap.add_argument("--restricted-path", help="a directory holding RestrictedPython, for the rp server")
+    ap.add_argument("--baseline", type=Path, help="another checkout of the project, served as 'base' beside pg")
     args = ap.parse_args()
     if "rp" in args.only.split(",") and not args.restricted_path:
         ap.error("the rp server needs --restricted-path (pip install --target DIR RestrictedPython)")
@@ -245,6 +254,14 @@ def main() -> None:
             port = free_port()
             procs.append(serve("web:create_app()", port, env))
             targets.append(Target("pg", port, API, procs[-1], env["DATABASE_URL"], name))
+        if args.baseline:
+            env = {**common, "DATABASE_URL": fresh_database(f"{name}_base"), "GUICHET_STORAGE_DIR": str(tmp / "base-files"),
+                   "GUICHET_PROCESSES_DIR": str(args.baseline / "processes")}
+            subprocess.run([sys.executable, "-m", "bench.workload_setup", "prepare", str(most)], check=True,
+                           cwd=args.baseline, env={**os.environ, **env})
+            port = free_port()
+            procs.append(serve("web:create_app()", port, env, chdir=args.baseline.resolve()))
+            targets.append(Target("base", port, API, procs[-1], env["DATABASE_URL"], f"{name}_base"))
         for variant, environment in (("open", "unrestricted"), ("rp", "restricted")):
             if variant not in only:
                 continue
@@ -288,8 +305,8 @@ def main() -> None:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
-        for key in ("pg", "open", "rp"):
-            if key in only:
+        for key in ("pg", "open", "rp", "base"):
+            if key in only or (key == "base" and args.baseline):
                 drop_database(name if key == "pg" else f"{name}_{key}")
 
 
