@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import historyload  # noqa: E402
+from bench.demo_signer import demo_signer  # noqa: E402
 from engine import Base, Engine, compile_sources  # noqa: E402
 from engine.compiler import Rules  # noqa: E402
 from engine.definitions import deploy  # noqa: E402
@@ -117,7 +118,7 @@ class Site:
         self.counter = Counter(self.db)
         Base.metadata.create_all(self.db)
         self.sessions = sessionmaker(bind=self.db, expire_on_commit=False)
-        self.ports = Ports(files=FileStore(tmp / self.name))
+        self.ports = Ports(files=FileStore(tmp / self.name), signer=demo_signer(tmp / f"{self.name}-pki"))
         self.engine = Engine(self.sessions, build_registry(self.ports), lane_roles=lane_roles())
         result = compile_sources(*read_directory(ROOT / "processes"),
                                  Rules(operators=set(self.engine.registry), lane_roles=lane_roles()))

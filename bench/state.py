@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.demo_signer import demo_signer  # noqa: E402
 from engine import Base, Engine, compile_sources  # noqa: E402
 from engine.compiler import Rules  # noqa: E402
 from engine.definitions import deploy  # noqa: E402
@@ -44,7 +45,7 @@ def platform(tmp: Path):  # noqa: ANN201
     eng = sa.create_engine(f"sqlite:///{tmp / 'state.sqlite'}")
     Base.metadata.create_all(eng)
     sessions = sessionmaker(bind=eng, expire_on_commit=False)
-    ports = Ports(files=FileStore(tmp / "files"))
+    ports = Ports(files=FileStore(tmp / "files"), signer=demo_signer(tmp / "pki"))
     engine = Engine(sessions, build_registry(ports), lane_roles=lane_roles())
     result = compile_sources(*read_directory(ROOT / "processes"),
                              Rules(operators=set(engine.registry), lane_roles=lane_roles()))
