@@ -8,7 +8,6 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import event
 
 import handlers  # noqa: F401 - registers the domain tables on the shared metadata
 from engine.models import Base
@@ -54,23 +53,10 @@ def autocommit_if_reads_only(view: Any) -> None:
 def lend_back_idle_connection() -> None:
     """Before a workflow step, a view that only reads gives its (autocommit, idle) connection
     back to the pool: a request then holds one connection at a time, not two, so a node's
-    threads do not exhaust the pool while they queue for a dossier's lock. Its later reads
-    take a connection again."""
+    threads do not exhaust the pool while they queue for a dossier's lock. Nothing is taken
+    back after the step: most views read nothing more (a completion's answer is read in the
+    step's own transaction); one that does takes a connection at its next statement, in a
+    transaction of its own (read committed: it sees the step's commit), rolled back at the
+    request's end."""
     if has_request_context() and g.pop("guichet_reads_only", False):
         db.session.close()
-        g.guichet_lent_back = True
-
-
-def take_back_connection() -> None:
-    """After the step (its connection returned): the view's next read, if it makes one,
-    takes a connection again in autocommit. Most views read nothing more (a completion's
-    answer is read in the step's own transaction), so none is taken eagerly."""
-    if has_request_context() and g.pop("guichet_lent_back", False):
-        event.listen(db.session(), "do_orm_execute", _autocommit_again, once=True)
-
-
-def _autocommit_again(state: Any) -> None:
-    """Before a view's first statement after a step: its connection, in autocommit."""
-    if not state.session.in_transaction():  # none taken meanwhile (by ``db.session.connection()``)
-        state.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        g.guichet_reads_only = True
