@@ -53,10 +53,15 @@ def autocommit_if_reads_only(view: Any) -> None:
 def lend_back_idle_connection() -> None:
     """Before a workflow step, a view that only reads gives its (autocommit, idle) connection
     back to the pool: a request then holds one connection at a time, not two, so a node's
-    threads do not exhaust the pool while they queue for a dossier's lock. Nothing is taken
-    back after the step: most views read nothing more (a completion's answer is read in the
-    step's own transaction); one that does takes a connection at its next statement, in a
-    transaction of its own (read committed: it sees the step's commit), rolled back at the
-    request's end."""
+    threads do not exhaust the pool while they queue for a dossier's lock. Its later reads
+    take a connection again."""
     if has_request_context() and g.pop("guichet_reads_only", False):
         db.session.close()
+        g.guichet_lent_back = True
+
+
+def take_back_connection() -> None:
+    """After the step (its connection returned): the view's reads go on in autocommit."""
+    if has_request_context() and g.pop("guichet_lent_back", False):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.guichet_reads_only = True

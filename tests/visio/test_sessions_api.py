@@ -48,7 +48,9 @@ def test_session_lifecycle_through_the_api(world: World) -> None:
     for outsider in (OTHER_MEMBER, OTHER_AGENT, CITIZEN):  # neither member nor agent of the commune
         assert _api(world, "get", base, outsider).status_code == 404
     # schedule: in person needs a place; a bad time or a past day is refused in the caller's language
-    day = _day(world, 3)
+    # after the session the procedure made for the dossier (2 days ahead, on a working day:
+    # at most 4 days), so that it is never this one's "next session" whatever today is
+    day = _day(world, 5)
     r = _api(world, "post", base, AGENT, json={"date": day, "time": "10:30", "visio": False})
     assert r.status_code == 422 and "lieu" in r.json["message"]
     _locale(world, AGENT, "ar")  # the caller's language
