@@ -1,4 +1,5 @@
-"""Handing a waiting task to someone else (its assignee left, or can no longer do it)."""
+"""Who holds a waiting task: taking it (a claim), or handing it to someone else (its
+assignee left, or can no longer do it)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from . import audit, store
-from .errors import Conflict
+from .actor import Actor
+from .errors import Conflict, Forbidden
 
 
 def reassign(session: Session, task_id: str, assignee: str, *, actor: str, now: datetime) -> str | None:
@@ -22,3 +24,17 @@ def reassign(session: Session, task_id: str, assignee: str, *, actor: str, now: 
                  data={"from": row.assignee, "to": assignee})
     store.save_instance(session, inst, now)
     return row.assignee
+
+
+def claim(session: Session, task_id: str, actor: Actor, *, now: datetime) -> None:
+    """Take the READY task ``task_id`` for ``actor`` (it must be theirs to do), under the
+    instance's lock, with a link in its audit chain; claiming it again is harmless."""
+    inst, row = store.lock_instance_of_task(session, task_id)
+    if not actor.may_complete(row.role, row.scope, row.assignee):
+        raise Forbidden("this task is not yours to take")
+    if row.state != "READY":
+        raise Conflict(f"this task is already {row.state.lower()}", code="task.done")
+    if not store.claim(session, task_id, actor.user_id):
+        raise Conflict("this task was claimed by someone else", by=row.claimed_by, code="task.claimed")
+    audit.append(inst, action="task.claimed", actor=actor.user_id, at=now, task_id=task_id, bpmn_id=row.bpmn_id)
+    store.save_instance(session, inst, now)

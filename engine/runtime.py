@@ -17,21 +17,21 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from . import admission, audit, definitions, faults, forms, jobs, messages, outbox, store, timers
+from . import admission, assign, audit, definitions, faults, forms, jobs, messages, outbox, store, timers
 from .actor import Actor
 from .calls import Workflow, definition_of
 from .checks import run_check
 from .clock import Clock, frozen_at, utcnow
 from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
-from .errors import Conflict, Forbidden, HandlerFailed, StepFailed, Unavailable, quiet_rollback, spiff_element
+from .errors import Conflict, HandlerFailed, StepFailed, Unavailable, quiet_rollback, spiff_element
 from .expressions import AUTHORS
 from .loaded import Loaded, LoadedDefinitions, StepResolver
 from .loop import ScriptEngine, is_deferred, ready_ids, ready_tasks, run_until_wait
 from .projections import next_timer, sync_human_tasks
 from .prune import find_task, prune
 from .registry import HandlerRegistry
-from .specs import SERIALIZER_VERSION, WarmStates, dump_state, load_state
+from .specs import WarmStates, dump_state, load_state
 from .steps import audit_ran
 from .store import InstanceState
 
@@ -193,12 +193,8 @@ class Engine:
         now = self.clock()
         with session.no_autoflush:  # the caller's pending changes are written with ``created``'s, at once
             definition_id = definitions.latest_id(session, process_key)
-            values = {"definition_id": definition_id, "process_key": process_key,
-                      "business_key": business_key, "scope": scope, "status": "running",
-                      "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
-                      "audit_seq": 0, "audit_head": "", "next_timer_at": None,
-                      "started_by": actor.user_id, "created_at": now, "updated_at": now}
-            inst = InstanceState(id=store.insert_instance(session, values), **store.instance_fields(values))
+            inst = store.create_instance(session, definition_id, process_key, business_key=business_key,
+                                         scope=scope, started_by=actor.user_id, now=now)
         if created is not None:
             created(inst.id)
         spec, subs, _ = self._definition(session, definition_id)
@@ -259,16 +255,7 @@ class Engine:
     def claim(self, task_id: str, actor: Actor) -> None:
         """Take a READY task of one's role so that colleagues see it is being handled."""
         with self.transaction() as session:
-            inst, row = store.lock_instance_of_task(session, task_id)
-            if not actor.may_complete(row.role, row.scope, row.assignee):
-                raise Forbidden("this task is not yours to take")
-            if row.state != "READY":
-                raise Conflict(f"this task is already {row.state.lower()}", code="task.done")
-            if not store.claim(session, task_id, actor.user_id):
-                raise Conflict("this task was claimed by someone else", by=row.claimed_by, code="task.claimed")
-            audit.append(inst, action="task.claimed", actor=actor.user_id, at=self.clock(),
-                         task_id=task_id, bpmn_id=row.bpmn_id)
-            store.save_instance(session, inst, self.clock())
+            assign.claim(session, task_id, actor, now=self.clock())
 
     @faults.retried
     def run_service_task(self, instance_id: int, task_id: str) -> bool:

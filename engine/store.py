@@ -7,7 +7,7 @@ The version guard turns any lost race into a :class:`Conflict`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, cast
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
 from .models import AuditEvent, HumanTask, OutboxMessage, ProcessInstance
+from .specs import SERIALIZER_VERSION
 
 PI = cast(Table, ProcessInstance.__table__)
 HT = cast(Table, HumanTask.__table__)
@@ -124,8 +125,15 @@ def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState
 _INSERT_INSTANCE = insert(PI).returning(PI.c.id)  # built once; the values are parameters
 
 
-def insert_instance(session: Session, values: Mapping[str, Any]) -> int:
-    return session.execute(_INSERT_INSTANCE, dict(values)).scalar_one()
+def create_instance(session: Session, definition_id: int, process_key: str, *, business_key: str | None,
+                    scope: str | None, started_by: str, now: datetime) -> InstanceState:
+    """Insert a new running instance (no state yet: its first step writes it)."""
+    values = {"definition_id": definition_id, "process_key": process_key,
+              "business_key": business_key, "scope": scope, "status": "running",
+              "state": "", "serializer_version": SERIALIZER_VERSION, "version": 0,
+              "audit_seq": 0, "audit_head": "", "next_timer_at": None,
+              "started_by": started_by, "created_at": now, "updated_at": now}
+    return InstanceState(id=session.execute(_INSERT_INSTANCE, values).scalar_one(), **instance_fields(values))
 
 
 def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:

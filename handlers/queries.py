@@ -113,6 +113,7 @@ def inbox(session: Session, actor: Actor, *, page: int = 1, per_page: int = 50,
 _T = HumanTask.__table__.c
 TASK_COLUMNS = (_T.id, _T.instance_id, _T.bpmn_id, _T.title, _T.role, _T.scope, _T.assignee, _T.claimed_by,
                 _T.form, _T.due_at, _T.state, _T.created_at, _T.completed_by)  # what lists and answers show
+_TASK_DOSSIER = (Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure, Dossier.commune_code)
 
 _INBOX_QUERIES: OrderedDict[tuple[Any, ...], Listing] = OrderedDict()
 _INBOX_LOCK = threading.Lock()
@@ -131,9 +132,7 @@ def _inbox_query(actor: Actor, order: str) -> Listing:
     for role in sorted(actor.roles):
         clauses.append(and_(HumanTask.assignee.is_(None), HumanTask.role == role,
                             _scoped(actor, role, HumanTask.scope)))
-    query = (select(*TASK_COLUMNS, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
-                    Dossier.commune_code)
-             .select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+    query = (select(*TASK_COLUMNS, *_TASK_DOSSIER).select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
              .where(HumanTask.state == "READY", or_(*clauses)))
     keys = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
             "recent": (HumanTask.created_at.desc(),)}
@@ -267,8 +266,7 @@ def _may_see(actor: Actor, task: Any) -> bool:
 
 _REQUEST_OPEN = (exists().where(DocumentRequest.dossier_id == Dossier.id, DocumentRequest.answered_at.is_(None))
                  .label("request_open"))
-_TASK_WITH_FORM = (select(*TASK_COLUMNS, Dossier.id.label("dossier_id"), Dossier.number, Dossier.procedure,
-                          Dossier.commune_code, *definitions.instance_form_columns(), _REQUEST_OPEN)
+_TASK_WITH_FORM = (select(*TASK_COLUMNS, *_TASK_DOSSIER, *definitions.instance_form_columns(), _REQUEST_OPEN)
                    .select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
                    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                    .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
