@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 from . import faults
 from .actor import Actor
 from .errors import Conflict, Forbidden, NotFound, quiet_rollback
+from .rawsql import Hot
 from .store import HT, PI
 
 Reader = Callable[[], "Session | None"]  # the caller's session for a read outside any step, if any
 
-_PEEK = (select(HT.c.state, HT.c.completed_by, HT.c.role, HT.c.scope, HT.c.assignee, HT.c.claimed_by,
-                HT.c.bpmn_id, PI.c.version)
-         .join_from(HT, PI, PI.c.id == HT.c.instance_id).where(HT.c.id == bindparam("tid")))
+_PEEK = Hot(select(HT.c.state, HT.c.completed_by, HT.c.role, HT.c.scope, HT.c.assignee, HT.c.claimed_by,
+                   HT.c.bpmn_id, PI.c.version)
+            .join_from(HT, PI, PI.c.id == HT.c.instance_id).where(HT.c.id == bindparam("tid")))
 
 
 def check(actor: Actor, task: Any, version: int, expected_version: int | None) -> None:
@@ -51,7 +52,7 @@ def check(actor: Actor, task: Any, version: int, expected_version: int | None) -
 def precheck(session: Session, task_id: str, actor: Actor, expected_version: int | None) -> Any:
     """:func:`check` from the projection, without the lock (one statement); the row it read
     (with the task's ``bpmn_id`` and its instance's ``version``)."""
-    row = session.connection().execute(_PEEK, {"tid": task_id}).one_or_none()
+    row = _PEEK.one_or_none(session, {"tid": task_id})
     if row is None:
         raise NotFound(f"no task {task_id}")
     check(actor, row, row.version, expected_version)

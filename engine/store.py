@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
 from .models import AuditEvent, HumanTask, OutboxMessage, ProcessInstance
+from .rawsql import Hot
 from .specs import SERIALIZER_VERSION
 
 PI = cast(Table, ProcessInstance.__table__)
@@ -63,7 +64,7 @@ _COLUMNS = [PI.c[n] for n in ("id", "definition_id", "process_key", "business_ke
 
 
 # Built once: constructing SQL expressions costs more than running them on this path.
-_LOCK = select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update()
+_LOCK = Hot(select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update())
 # The task's columns come along with the locked instance. On PostgreSQL a waiter gets the
 # instance row as committed by the lock holder, but the joined task row as it was when the
 # statement began: when the version differs from the one seen before the lock, the step
@@ -71,12 +72,12 @@ _LOCK = select(*_COLUMNS).where(PI.c.id == bindparam("iid")).with_for_update()
 # (fresh) no longer has the task READY, and the version guard on the final UPDATE stops it.
 _TASK_COLUMNS = [HT.c[n].label(f"task_{n}") for n in ("state", "completed_by", "role", "scope",
                                                        "assignee", "claimed_by", "form", "bpmn_id")]
-_LOCK_WITH_TASK = (select(*_COLUMNS, *_TASK_COLUMNS).join_from(PI, HT, HT.c.instance_id == PI.c.id)
-                   .where(HT.c.id == bindparam("tid")).with_for_update(of=PI))
-_SAVE = update(PI).where(PI.c.id == bindparam("iid"), PI.c.version == bindparam("expected")).values(
+_LOCK_WITH_TASK = Hot(select(*_COLUMNS, *_TASK_COLUMNS).join_from(PI, HT, HT.c.instance_id == PI.c.id)
+                       .where(HT.c.id == bindparam("tid")).with_for_update(of=PI))
+_SAVE = Hot(update(PI).where(PI.c.id == bindparam("iid"), PI.c.version == bindparam("expected")).values(
     status=bindparam("status"), state=bindparam("state"), version=bindparam("new_version"),
     audit_seq=bindparam("seq"), audit_head=bindparam("head"), next_timer_at=bindparam("timer"),
-    updated_at=bindparam("now"))
+    updated_at=bindparam("now")))
 _ADD_AUDIT = insert(AE)
 _ADD_TASKS = insert(HT)
 _CLOSE = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY").values(
@@ -85,7 +86,7 @@ _CLOSE = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY").va
 
 def lock_instance(session: Session, instance_id: int) -> InstanceState:
     """``SELECT … FOR UPDATE`` the instance (SQLite: the transaction began IMMEDIATE)."""
-    row = session.connection().execute(_LOCK, {"iid": instance_id}).one_or_none()
+    row = _LOCK.one_or_none(session, {"iid": instance_id})
     if row is None:
         raise NotFound(f"no process instance {instance_id}")
     session.info[CURRENT] = instance_id
@@ -104,17 +105,17 @@ class TaskView:
     bpmn_id: str
 
 
-_TASK = select(*[HT.c[f.name] for f in fields(TaskView)]).where(HT.c.id == bindparam("tid"))
+_TASK = Hot(select(*[HT.c[f.name] for f in fields(TaskView)]).where(HT.c.id == bindparam("tid")))
 
 
 def read_task(session: Session, task_id: str) -> TaskView:
     """The task's row as committed now; under its instance's lock, as it stays until the step ends."""
-    return TaskView(**session.connection().execute(_TASK, {"tid": task_id}).one()._asdict())
+    return TaskView(*_TASK.all(session, {"tid": task_id})[0])
 
 
 def lock_instance_of_task(session: Session, task_id: str) -> tuple[InstanceState, TaskView]:
     """Lock the instance a human task belongs to, and read the task, in one statement."""
-    row = session.connection().execute(_LOCK_WITH_TASK, {"tid": task_id}).one_or_none()
+    row = _LOCK_WITH_TASK.one_or_none(session, {"tid": task_id})
     if row is None:
         raise NotFound(f"no task {task_id}")
     task = TaskView(**{f.name: getattr(row, f"task_{f.name}") for f in fields(TaskView)})
@@ -148,15 +149,15 @@ def save_instance(session: Session, inst: InstanceState, now: datetime) -> None:
         params.update(closes=_json(inst.pending_closes), close_ids=[c["tid"] for c in inst.pending_closes],
                       audit=_json(inst.pending_audit),
                       tasks=_json(inst.pending_tasks))
-        result = session.execute(_SAVE_ALL, params)
+        changed = _SAVE_ALL.execute(session, params)
     else:
         for statement, rows in ((_CLOSE, inst.pending_closes), (_ADD_AUDIT, inst.pending_audit),
                                 (_ADD_TASKS, inst.pending_tasks)):
             if rows:
                 session.execute(statement, rows)
-        result = session.execute(_SAVE, params)
+        changed = _SAVE.execute(session, params)
     inst.pending_closes, inst.pending_audit, inst.pending_tasks = [], [], []
-    if getattr(result, "rowcount", 1) != 1:
+    if changed != 1:
         raise Conflict("the dossier was changed by someone else meanwhile; reload and retry", code="dossier.changed")
     inst.version += 1
 
@@ -181,7 +182,7 @@ def _insert_from_json(table: Table, param: str, skip: tuple[str, ...] = ()) -> s
 # The closed tasks are named by an id array and their READY state is a filter (coalesce: no
 # index matches it), so that they are found by primary key whatever the planner guesses of
 # the JSON rows or of how many tasks are READY (it would otherwise scan the READY ones).
-_SAVE_ALL = text(f"""
+_SAVE_ALL = Hot(text(f"""
 WITH closed AS (
   UPDATE human_task SET state = c.new_state, completed_by = c.by, completed_at = c.at
   FROM jsonb_to_recordset(CAST(:closes AS jsonb)) AS c(tid varchar, new_state varchar, by varchar, at timestamptz)
@@ -191,7 +192,7 @@ audit AS ({_insert_from_json(AE, "audit", skip=("id",))}),
 tasks AS ({_insert_from_json(HT, "tasks")})
 UPDATE process_instance SET status = :status, state = :state, version = :new_version, audit_seq = :seq,
   audit_head = :head, next_timer_at = :timer, updated_at = :now
-WHERE id = :iid AND version = :expected""")
+WHERE id = :iid AND version = :expected"""))
 
 
 _CLAIM = update(HT).where(HT.c.id == bindparam("tid"), HT.c.state == "READY",

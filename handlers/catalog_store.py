@@ -19,6 +19,7 @@ from sqlalchemy import JSON, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, undefer
 
 from engine import Base, NotFound
+from engine.rawsql import Hot
 
 from . import catalog as _catalog
 from . import catalog_yaml
@@ -97,7 +98,7 @@ def _build(row: CatalogVersion) -> Catalog:
 
 CACHE = _Cache()
 EMPTY = Catalog({}, {})
-_NEWEST = select(CatalogVersion.id).order_by(CatalogVersion.version.desc()).limit(1)
+_NEWEST = Hot(select(CatalogVersion.id).order_by(CatalogVersion.version.desc()).limit(1))
 
 
 NEWEST = "guichet.catalog.newest"  # session.info: (transaction, the newest version's id)
@@ -109,7 +110,7 @@ def newest_id(session: Session) -> int | None:
     transaction = session.get_transaction()
     memo = session.info.get(NEWEST)
     if memo is None or memo[0] is not transaction or transaction is None:
-        value = session.scalar(_NEWEST)
+        value = next(iter(_NEWEST.all(session, {})), (None,))[0]
         memo = (session.get_transaction(), value)  # the query began the transaction, if none was
         session.info[NEWEST] = memo
     return None if memo[1] is None else int(memo[1])

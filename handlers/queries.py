@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import Actor, NotFound, definitions
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.rawsql import Hot
 
 from .completeness.models import DocumentRequest
 from .dossier_models import Decision, DocumentVersion, Dossier, Fee, StatusChange
@@ -86,17 +87,18 @@ class Listing:
     @classmethod
     def of(cls, query: Any) -> Listing:
         counted = query.order_by(None).limit(bindparam("cap")).subquery()
-        return cls(query.limit(bindparam("lim")).offset(bindparam("off")), select(func.count()).select_from(counted))
+        return cls(Hot(query.limit(bindparam("lim")).offset(bindparam("off"))),
+                   Hot(select(func.count()).select_from(counted)))
 
 
 def _page(session: Session | Connection, listing: Listing, page: int, per_page: int,
           params: dict[str, Any]) -> Page:
     offset = (page - 1) * per_page
-    rows = session.execute(listing.window, {**params, "lim": per_page, "off": offset}).all()
+    rows = listing.window.all(session, {**params, "lim": per_page, "off": offset})
     if len(rows) < per_page and (rows or page == 1):  # the last page: the rows say how many there are
         total = offset + len(rows)
     else:  # an inbox is mostly one page: the count's statement only when there are more
-        total = session.scalar(listing.count, {**params, "cap": COUNT_CAP + 1}) or 0
+        total = listing.count.all(session, {**params, "cap": COUNT_CAP + 1})[0][0] or 0
     return Page(list(rows), min(total, COUNT_CAP), page, per_page, total > COUNT_CAP)
 
 
@@ -266,11 +268,11 @@ def _may_see(actor: Actor, task: Any) -> bool:
 
 _REQUEST_OPEN = (exists().where(DocumentRequest.dossier_id == Dossier.id, DocumentRequest.answered_at.is_(None))
                  .label("request_open"))
-_TASK_WITH_FORM = (select(*TASK_COLUMNS, *_TASK_DOSSIER, *definitions.instance_form_columns(), _REQUEST_OPEN)
-                   .select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
-                   .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                   .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-                   .where(HumanTask.id == bindparam("tid")))
+_TASK_WITH_FORM = Hot(select(*TASK_COLUMNS, *_TASK_DOSSIER, *definitions.instance_form_columns(), _REQUEST_OPEN)
+                      .select_from(HumanTask).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+                      .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                      .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                      .where(HumanTask.id == bindparam("tid")))
 
 
 def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[Any, definitions.TaskForm]:
@@ -279,7 +281,7 @@ def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[Any, d
     the instance has called processes). The task is a row of :data:`TASK_COLUMNS` with its
     dossier's ``dossier_id``, ``number``, ``procedure``, ``commune_code`` and
     ``request_open``, not ORM objects (:func:`task` gives those)."""
-    row = session.connection().execute(_TASK_WITH_FORM, {"tid": task_id}).one_or_none()
+    row = _TASK_WITH_FORM.one_or_none(session, {"tid": task_id})
     if row is None or not _may_see(actor, row):
         raise NotFound(f"no task {task_id}")
     return row, definitions.task_form(session, row, row.instance_id, row.form, row.id)
@@ -287,9 +289,9 @@ def task_with_form(session: Session, actor: Actor, task_id: str) -> tuple[Any, d
 
 def dossier_status(session: Session, instance_id: int) -> tuple[int | None, str | None]:
     """The id and status of the dossier an instance runs (None, None for none)."""
-    row = session.execute(_DOSSIER_STATUS, {"iid": instance_id}).first()
+    row = _DOSSIER_STATUS.one_or_none(session, {"iid": instance_id})
     return (row.id, row.status) if row else (None, None)
 
 
-_DOSSIER_STATUS = select(Dossier.__table__.c.id, Dossier.__table__.c.status).where(
-    Dossier.__table__.c.instance_id == bindparam("iid"))
+_DOSSIER_STATUS = Hot(select(Dossier.__table__.c.id, Dossier.__table__.c.status).where(
+    Dossier.__table__.c.instance_id == bindparam("iid")))

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 
 from engine import Actor
 from engine.clock import utcnow
+from engine.rawsql import Hot
 from handlers.accounts import actor_for, actor_of
 from handlers.models import RoleGrant, User
 
@@ -51,7 +52,7 @@ def _fetch(user_id: str) -> LoginUser | None:
     """The user and the grants they hold today, in one Core statement (every request runs
     it: no ORM objects, and no cache, so an administrator's change holds at the next request
     on every node). A deactivated account is no one."""
-    rows = db.session.connection().execute(_USER_WITH_GRANTS, {"uid": user_id}).all()
+    rows = _USER_WITH_GRANTS.all(db.session, {"uid": user_id})
     if not rows or not rows[0].active:
         return None
     first, today = rows[0], utcnow().date()
@@ -72,9 +73,9 @@ def _load_user(user_id: str) -> LoginUser | None:
 
 
 _U, _G = User.__table__, RoleGrant.__table__  # Core columns: every request runs it
-_USER_WITH_GRANTS = (select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _U.c.session_version, _U.c.active,
-                            _G.c.role, _G.c.commune_code, _G.c.valid_from, _G.c.valid_until)
-                     .outerjoin(_G, _G.c.user_id == _U.c.id).where(_U.c.id == bindparam("uid")))
+_USER_WITH_GRANTS = Hot(select(_U.c.id, _U.c.email, _U.c.full_name, _U.c.locale, _U.c.session_version, _U.c.active,
+                                _G.c.role, _G.c.commune_code, _G.c.valid_from, _G.c.valid_until)
+                         .outerjoin(_G, _G.c.user_id == _U.c.id).where(_U.c.id == bindparam("uid")))
 
 
 def _serializer() -> URLSafeTimedSerializer:
