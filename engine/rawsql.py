@@ -35,7 +35,7 @@ On = Session | scoped_session[Any] | Connection  # a session's connection, or a 
 
 
 class _Compiled:
-    __slots__ = ("sql", "names", "defaults", "binds", "row", "results", "returns_rows")
+    __slots__ = ("sql", "names", "defaults", "binds", "row", "results")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect):
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -55,10 +55,9 @@ class _Compiled:
         self.binds: dict[str, Callable[[Any], Any]] = {  # one processor per parameter (no tuples here)
             k: cast(Callable[[Any], Any], p) for k, p in processors.items() if callable(p)}
         columns = compiled._result_columns or []  # noqa: SLF001 - the SELECT's keys and types, as SQLAlchemy reads them
-        self.returns_rows = bool(columns)
         self.row = namedtuple("Row", [c.keyname for c in columns]) if columns else None  # type: ignore[misc]  # noqa: PYI024
-        processors = [c.type._cached_result_processor(dialect, None) for c in columns]  # noqa: SLF001
-        self.results: list[tuple[int, Callable[[Any], Any]]] = [(i, p) for i, p in enumerate(processors) if p]
+        readers = [c.type._cached_result_processor(dialect, None) for c in columns]  # noqa: SLF001
+        self.results: list[tuple[int, Callable[[Any], Any]]] = [(i, p) for i, p in enumerate(readers) if p]
 
     def parameters(self, given: Mapping[str, Any]) -> Any:
         values = {**self.defaults, **given}
