@@ -49,3 +49,4 @@ def test_the_state_and_history_benches_drive_the_procedures_to_their_end(tmp_pat
     out = run("bench/history.py", "--sizes", "20,40", "--live", "4", "--runs", "3",
               "--plans", str(tmp_path / "plans.txt"))
     assert "p95 ratio" in out and (tmp_path / "plans.txt").read_text().count("-- inbox") == 1, out
+    assert "\nstatus_warm " in out and "\nstatus " in out, out  # the history's dossiers, cold and warm
