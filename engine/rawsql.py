@@ -82,7 +82,8 @@ class Hot:
             compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
-    def _run(self, on: On, params: Mapping[str, Any]) -> tuple[Any, _Compiled]:
+    def _run(self, on: On, params: Mapping[str, Any], *, rows: bool) -> tuple[_Compiled, Any]:
+        """Run it: its compiled form, and its raw rows (``rows``) or the count of rows it changed."""
         if isinstance(on, Connection):
             conn = on
         else:  # as a session's execute: its pending ORM changes first (unless it says not to)
@@ -99,30 +100,25 @@ class Hot:
                 for listener in conn.dispatch.before_cursor_execute:
                     listener(conn, cursor, compiled.sql, parameters, None, False)
             cursor.execute(compiled.sql, parameters)
+            out = cursor.fetchall() if rows else int(cursor.rowcount)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy's handling: wraps, invalidates, re-raises
             _close(cursor)
             conn._handle_dbapi_exception(exc, compiled.sql, parameters, cursor, None)  # noqa: SLF001
-        return cursor, compiled
+        cursor.close()
+        return compiled, out
 
     def all(self, on: On, params: Mapping[str, Any]) -> list[Any]:
-        cursor, compiled = self._run(on, params)
-        try:
-            raw = cursor.fetchall()
-        except Exception as exc:  # noqa: BLE001 - as above
-            _close(cursor)
-            conn = on if isinstance(on, Connection) else on.connection()
-            conn._handle_dbapi_exception(exc, compiled.sql, None, cursor, None)  # noqa: SLF001
-        cursor.close()
+        compiled, raw = self._run(on, params, rows=True)
         make = compiled.row._make  # type: ignore[union-attr]
         if not compiled.results:
             return [make(r) for r in raw]
-        rows = []
+        out = []
         for r in raw:
             values = list(r)
             for i, process in compiled.results:
                 values[i] = process(values[i])
-            rows.append(make(values))
-        return rows
+            out.append(make(values))
+        return out
 
     def one_or_none(self, on: On, params: Mapping[str, Any]) -> Any:
         rows = self.all(on, params)
@@ -130,13 +126,14 @@ class Hot:
             raise ValueError("more than one row where one at most was expected")
         return rows[0] if rows else None
 
+    def scalar(self, on: On, params: Mapping[str, Any]) -> Any:
+        """The first row's first column, or None when there is no row."""
+        rows = self.all(on, params)
+        return rows[0][0] if rows else None
+
     def execute(self, on: On, params: Mapping[str, Any]) -> int:
         """A write: the number of rows it changed."""
-        cursor, _compiled = self._run(on, params)
-        try:
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+        return int(self._run(on, params, rows=False)[1])
 
 
 def _close(cursor: Any) -> None:

@@ -110,7 +110,7 @@ def newest_id(session: Session) -> int | None:
     transaction = session.get_transaction()
     memo = session.info.get(NEWEST)
     if memo is None or memo[0] is not transaction or transaction is None:
-        value = next(iter(_NEWEST.all(session, {})), (None,))[0]
+        value = _NEWEST.scalar(session, {})
         memo = (session.get_transaction(), value)  # the query began the transaction, if none was
         session.info[NEWEST] = memo
     return None if memo[1] is None else int(memo[1])

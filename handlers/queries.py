@@ -98,7 +98,7 @@ def _page(session: Session | Connection, listing: Listing, page: int, per_page: 
     if len(rows) < per_page and (rows or page == 1):  # the last page: the rows say how many there are
         total = offset + len(rows)
     else:  # an inbox is mostly one page: the count's statement only when there are more
-        total = listing.count.all(session, {**params, "cap": COUNT_CAP + 1})[0][0] or 0
+        total = listing.count.scalar(session, {**params, "cap": COUNT_CAP + 1}) or 0
     return Page(list(rows), min(total, COUNT_CAP), page, per_page, total > COUNT_CAP)
 
 

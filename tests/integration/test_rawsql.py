@@ -48,6 +48,8 @@ def test_rows_read_as_sqlalchemy_reads_them(sessions: Any) -> None:
         fields = Hot(select(D.c.fields, D.c.created_at)).one_or_none(s, {})
         assert fields.fields == {"surface": 120, "nom": "عين السبع"}  # JSON decoded
         assert Hot(GRANTS).one_or_none(s, {"uid": "nobody"}) is None
+        assert Hot(select(D.c.status)).scalar(s, {}) == "draft"
+        assert Hot(select(U.c.email).where(U.c.id == bindparam("uid"))).scalar(s, {"uid": "nobody"}) is None
 
 
 def test_parameters_go_through_the_types(sessions: Any) -> None:
