@@ -19,17 +19,8 @@ from handlers.ports import Ports
 from handlers.registry import build_registry
 from handlers.roles import lane_roles
 
-from .extensions import db, lend_back_idle_connection, take_back_connection
+from .extensions import db, lend_back_idle_connection
 from .jobs import CeleryDispatcher
-
-
-class _StepSession(Session):
-    """A workflow step's session: once closed, a view that only reads takes its
-    connection back (see :func:`lend_back_idle_connection`)."""
-
-    def close(self) -> None:
-        super().close()
-        take_back_connection()
 
 
 def build_engine(app: Flask) -> Engine:
@@ -42,7 +33,7 @@ def build_engine(app: Flask) -> Engine:
 
     def session() -> Session:
         lend_back_idle_connection()
-        return _StepSession(db.engine, expire_on_commit=False)
+        return Session(db.engine, expire_on_commit=False)
 
     def reader() -> Session | None:
         """A request's own session for the engine's reads before a step (a refusal from the

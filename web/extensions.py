@@ -7,13 +7,39 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as _FlaskSession
 from flask_wtf import CSRFProtect
+from sqlalchemy.engine import Engine
 
 import handlers  # noqa: F401 - registers the domain tables on the shared metadata
 from engine.models import Base
 
 F = TypeVar("F", bound=Callable[..., Any])
-db = SQLAlchemy(metadata=Base.metadata)
+AUTOCOMMIT = "guichet.autocommit"  # session.info: this request's session only reads, in autocommit
+
+
+class RequestSession(_FlaskSession):
+    """The request's session. A view that only reads (:func:`reads_only`) takes its
+    connections in autocommit, and only when a statement needs one: after a workflow step
+    lent its connection back, the view takes none unless it reads again."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        found = super().get_bind(mapper, clause, bind, **kwargs)
+        if bind is None and self.info.get(AUTOCOMMIT) and isinstance(found, Engine):
+            return _autocommit(found)
+        return found
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """``engine`` with its connections in autocommit (same pool; made once per engine)."""
+    found: Engine | None = engine.__dict__.get("_guichet_autocommit")
+    if found is None:
+        found = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine.__dict__["_guichet_autocommit"] = found
+    return found
+
+
+db = SQLAlchemy(metadata=Base.metadata, session_options={"class_": RequestSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -45,23 +71,17 @@ def reads_only(view: F) -> F:
 
 
 def autocommit_if_reads_only(view: Any) -> None:
+    """The request's statements run in autocommit when its view only reads (no connection
+    is taken until the first statement)."""
     if getattr(view, "reads_only", False):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        db.session().info[AUTOCOMMIT] = True
         g.guichet_reads_only = True
 
 
 def lend_back_idle_connection() -> None:
     """Before a workflow step, a view that only reads gives its (autocommit, idle) connection
     back to the pool: a request then holds one connection at a time, not two, so a node's
-    threads do not exhaust the pool while they queue for a dossier's lock. Its later reads
-    take a connection again."""
-    if has_request_context() and g.pop("guichet_reads_only", False):
+    threads do not exhaust the pool while they queue for a dossier's lock. Its later reads,
+    if any, take a connection again, in autocommit."""
+    if has_request_context() and g.get("guichet_reads_only", False):
         db.session.close()
-        g.guichet_lent_back = True
-
-
-def take_back_connection() -> None:
-    """After the step (its connection returned): the view's reads go on in autocommit."""
-    if has_request_context() and g.pop("guichet_lent_back", False):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        g.guichet_reads_only = True
