@@ -37,7 +37,8 @@ from .store import InstanceState
 
 WARM = "guichet.warm"  # session.info key: the workflow a step saved
 Dispatcher = Callable[[list[int]], None]
-TaskListener = Callable[[Session, list[dict[str, Any]], datetime], None]  # told of a step's new human tasks
+FormsOf = Callable[[Mapping[str, Any]], Mapping[str, Any]]  # a new task's row -> its definition's forms
+TaskListener = Callable[[Session, list[dict[str, Any]], datetime, FormsOf], None]  # told of a step's new human tasks
 
 
 class Engine:
@@ -173,7 +174,18 @@ class Engine:
         session.info[WARM] = (inst.id, inst.version, wf)  # kept once the transaction commits
         store.add_outbox(session, jobs)
         if self.task_listener is not None and arrived:
-            self.task_listener(session, arrived, now)
+            self.task_listener(session, arrived, now, self._forms_of(session, inst, human))
+
+    def _forms_of(self, session: Session, inst: InstanceState, ready: list[Any]) -> FormsOf:
+        """For a new task's row, the forms deployed with the version its task runs (a task
+        of a called process has its own), from the definitions already loaded."""
+        workflows = {str(t.id): t.workflow for t in ready}
+
+        def forms(row: Mapping[str, Any]) -> Mapping[str, Any]:
+            workflow = workflows.get(str(row["id"]))
+            definition_id = (definition_of(workflow) if workflow is not None else None) or inst.definition_id
+            return self._definition(session, definition_id)[2]
+        return forms
 
     @faults.retried
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,

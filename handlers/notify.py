@@ -5,20 +5,19 @@ is waiting for them; :func:`deliver` is the job that hands a message to its chan
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, insert, literal, select, union_all
+from sqlalchemy import Select, String, Table, bindparam, insert, literal, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
 
 from engine import ServiceCall
 from engine.clock import utcnow
 from engine.db import checkpoint
-from engine.definitions import newest_forms
 from engine.models import HumanTask, OutboxMessage
 from engine.outbox import enqueue_many
+from engine.rawsql import Hot
 
 from . import messages
 from .channels import Attachment
@@ -137,16 +136,29 @@ def send(call: ServiceCall, ports: Ports) -> dict[str, Any]:
 # Core columns: this runs in every step, and ORM-enabled statements cost more to run.
 D, G, U = (cast(Table, m.__table__) for m in (Dossier, RoleGrant, User))
 _DOSSIER = (D.c.id, D.c.number, D.c.procedure, D.c.catalog_id)
-# Built once (building and hashing a statement costs more than running it on this path).
-_HOLDERS = (select(*_DOSSIER, G.c.role, U.c.id.label("user_id"), U.c.locale)
-            .join(G, G.c.role.in_(bindparam("roles", expanding=True)) & _covers(G.c.commune_code, D.c.commune_code))
+
+
+def _holders(roles: int) -> Select[Any]:
+    return (select(*_DOSSIER, G.c.role, U.c.id.label("user_id"), U.c.locale)
+            .join(G, G.c.role.in_([bindparam(f"r{i}") for i in range(roles)])
+                  & _covers(G.c.commune_code, D.c.commune_code))
             .join(U, U.c.id == G.c.user_id)
             .where(D.c.instance_id == bindparam("iid"), _held(G.c, U.c, bindparam("today"))))
-_ASSIGNEES = (select(*_DOSSIER, literal(None, String).label("role"), U.c.id.label("user_id"), U.c.locale)
-              .join(U, U.c.id.in_(bindparam("users", expanding=True)))
-              .where(D.c.instance_id == bindparam("iid"), U.c.active.is_(True)))
-_PEOPLE: dict[tuple[bool, bool], Executable] = {(True, False): _HOLDERS, (False, True): _ASSIGNEES,
-                                                (True, True): union_all(_HOLDERS, _ASSIGNEES)}
+
+
+def _assignees(users: int) -> Select[Any]:
+    return (select(*_DOSSIER, literal(None, String).label("role"), U.c.id.label("user_id"), U.c.locale)
+            .join(U, U.c.id.in_([bindparam(f"u{i}") for i in range(users)]))
+            .where(D.c.instance_id == bindparam("iid"), U.c.active.is_(True)))
+
+
+_PEOPLE: dict[tuple[int, int], Hot] = {}  # by the (rounded up) number of roles and of assignees
+
+
+def _slots(values: list[str]) -> int:
+    """How many parameters a list takes: its length rounded up to a power of two, so that a
+    handful of statements (each built and compiled once) serve every list."""
+    return 0 if not values else 1 << (len(values) - 1).bit_length()
 
 
 def _people_of(session: Session, tasks: list[Mapping[str, Any]], today: date) -> list[Any]:
@@ -156,16 +168,26 @@ def _people_of(session: Session, tasks: list[Mapping[str, Any]], today: date) ->
     users = sorted({t["assignee"] for t in tasks if t["assignee"]})
     if not roles and not users:
         return []
-    params = {"iid": tasks[0]["instance_id"], "roles": roles, "users": users, "today": today}
-    session.flush()  # Core statements do not autoflush: the step's own ORM changes first
-    return list(session.connection().execute(_PEOPLE[bool(roles), bool(users)], params))
+    shape = (_slots(roles), _slots(users))
+    statement = _PEOPLE.get(shape)
+    if statement is None:
+        parts = ([_holders(shape[0])] if roles else []) + ([_assignees(shape[1])] if users else [])
+        statement = _PEOPLE[shape] = Hot(parts[0] if len(parts) == 1 else union_all(*parts))
+    params: dict[str, Any] = {"iid": tasks[0]["instance_id"], "today": today}
+    # the lists fill their slots, the last value repeated (IN is unchanged by repeats)
+    params.update({f"r{i}": roles[min(i, len(roles) - 1)] for i in range(shape[0])})
+    params.update({f"u{i}": users[min(i, len(users) - 1)] for i in range(shape[1])})
+    return statement.all(session, params)
 
 
-def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime, *, ports: Ports) -> None:
+def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime,
+                 forms_of: Callable[[Mapping[str, Any]], Mapping[str, Any]], *, ports: Ports) -> None:
     """Tell the people who may do new tasks (``human_task`` rows of one step) that they wait.
 
     One statement finds every task's people with their language, one inserts the messages
-    (and, with a delivery channel, one queues their jobs).
+    (and, with a delivery channel, one queues their jobs). ``forms_of`` gives a task's
+    forms as deployed with the version it runs (the engine has them loaded): a task's
+    title is its form's.
     """
     tasks = [t for t in tasks if t["role"] != "applicant"]  # told by the procedure's own messages
     if not tasks:
@@ -179,15 +201,15 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
         else:
             by_role.setdefault(row.role, []).append(row)
     out, seen = [], set()
-    forms = newest_forms(session) if any(t.get("form") for t in tasks) else {}
 
-    def title(task: Mapping[str, Any], lang: str) -> str:
-        """The task's title in the person's language: its form's title, else the BPMN name."""
-        ui = forms.get(str(task.get("form") or "").replace(".schema.json", ".ui.json"), {})
+    def titles(task: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The task's titles by language: its form's (the BPMN name where it has none)."""
+        ui = forms_of(task).get(str(task["form"]).replace(".schema.json", ".ui.json"), {}) if task.get("form") else {}
         names = ui.get("title", {}) if isinstance(ui, Mapping) else {}
-        return str((names.get(lang) if isinstance(names, Mapping) else None) or task["title"])
+        return names if isinstance(names, Mapping) else {}
 
     for task in tasks:
+        named = titles(task)
         if task["assignee"]:  # that person alone (no message if no such user)
             people = [by_user[task["assignee"]]] if task["assignee"] in by_user else []
         else:
@@ -196,7 +218,7 @@ def task_arrived(session: Session, tasks: list[Mapping[str, Any]], now: datetime
             if (person.user_id, task["title"]) not in seen:  # one message per person and task title
                 seen.add((person.user_id, task["title"]))
                 out.append(message(session, ports, person, person.user_id, person.locale, "task_arrived",
-                                   {"task": title(task, person.locale or "fr")}, now))
+                                   {"task": str(named.get(person.locale or "fr") or task["title"])}, now))
     insert_messages(session, ports, out, now)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine import assign
-from engine.models import HumanTask
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 
 from ..dossier_models import Dossier
 from ..models import Commission, CommissionMember, RoleGrant, User
@@ -109,5 +109,8 @@ def reassign(session: Session, admin: Admin, ports: Ports, task_id: str, user_id
     previous = assign.reassign(session, task_id, user_id, actor=admin.user_id, now=now)
     audit.record(session, admin, "task.reassigned", f"{dossier.number or dossier.id}: {task.title}",
                  dossier.commune_code, now, before={"assignee": previous}, after={"assignee": user_id})
+    forms = session.scalar(select(ProcessDefinition.forms).join(
+        ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
+        ProcessInstance.id == task.instance_id)) or {}
     task_arrived(session, [{"instance_id": task.instance_id, "role": task.role, "assignee": user_id,
-                            "title": task.title}], now, ports=ports)
+                            "title": task.title, "form": task.form}], now, lambda _task: forms, ports=ports)

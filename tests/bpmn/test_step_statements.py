@@ -86,7 +86,7 @@ def test_the_rows_a_step_writes_name_every_column(engine, sessions, clock) -> No
     """The one-statement write fills columns from JSON rows by name: a column a row leaves
     out would be NULL rather than its default. Every column is named."""
     arrived: list[dict[str, Any]] = []
-    engine.task_listener = lambda session, rows, now: arrived.extend(rows)
+    engine.task_listener = lambda session, rows, now, forms: arrived.extend(rows)
     iid = engine.start("ten_steps", {}, AGENT, scope="casa")
     assert {c.name for c in store.HT.c} == set(arrived[0])
     inst = store.InstanceState(iid, 1, "ten_steps", None, "casa", "running", "", 1, 0, "", None)
