@@ -17,9 +17,10 @@ Servers, fed in interleaved rounds so the machine's noise falls on all alike:
   its own database, served by bench/unsandboxed.py with diagram code evaluated as before
   the sandbox (open) or by RestrictedPython (rp, with ``--restricted-path``), so that the
   sandbox's cost on the whole dossier is printed against both;
-* **base** (only with ``--baseline DIR``): **pg** again, on its own database, served from
-  another checkout of the project (the code before a change: ``git worktree add DIR REV``),
-  so that a change is measured against the code before it in one run, interleaved;
+* **base** (only with ``--baseline DIR`` and pg): **pg** again, on its own database, served
+  from another checkout of the project (the code before a change: ``git worktree add DIR
+  REV``), so that a change is measured against the code before it in one run, interleaved;
+  **base-sq** likewise beside **sqlite** (that checkout's ``guichet serve``);
 * **floor**: bench/floor_app.py under the same gunicorn settings — Flask + SQLite, a bare
   SpiffWorkflow step per request (no auth, validation, audit, notifications, projections).
 
@@ -203,11 +204,13 @@ def report(targets: list[Target], clients_list: list[int], stored_per: dict[str,
             if s.completions and f.completions:
                 print(f"ratio {t.name}/floor: {(s.completions / s.elapsed) / (f.completions / f.elapsed):.2f}")
         sandboxed = next((t.stats[clients] for t in targets if t.name == "pg"), None)
-        base = next((t.stats[clients] for t in targets if t.name == "base"), None)
-        if sandboxed and base and sandboxed.completions and base.completions:
-            cpu = [(x.server_ms + x.db_ms) / x.completions for x in (sandboxed, base)]
-            print(f"pg against base: CPU per completion {cpu[0]:.2f} / {cpu[1]:.2f} ms = {cpu[0] / cpu[1]:.3f}; "
-                  f"completions/s {(sandboxed.completions / sandboxed.elapsed) / (base.completions / base.elapsed):.3f}")
+        for ours, theirs in (("pg", "base"), ("sqlite", "base-sq")):
+            mine = next((t.stats[clients] for t in targets if t.name == ours), None)
+            base = next((t.stats[clients] for t in targets if t.name == theirs), None)
+            if mine and base and mine.completions and base.completions:
+                cpu = [(x.server_ms + x.db_ms) / x.completions for x in (mine, base)]
+                print(f"{ours} against {theirs}: CPU per completion {cpu[0]:.2f} / {cpu[1]:.2f} ms = "
+                      f"{cpu[0] / cpu[1]:.3f}; completions/s {(mine.completions / mine.elapsed) / (base.completions / base.elapsed):.3f}")
         for other in ("open", "rp"):
             against = next((t.stats[clients] for t in targets if t.name == other), None)
             if sandboxed and against and sandboxed.completions and against.completions:
@@ -254,7 +257,7 @@ def main() -> None:
             port = free_port()
             procs.append(serve("web:create_app()", port, env))
             targets.append(Target("pg", port, API, procs[-1], env["DATABASE_URL"], name))
-        if args.baseline:
+        if args.baseline and "pg" in only:
             env = {**common, "DATABASE_URL": fresh_database(f"{name}_base"), "GUICHET_STORAGE_DIR": str(tmp / "base-files"),
                    "GUICHET_PROCESSES_DIR": str(args.baseline / "processes")}
             subprocess.run([sys.executable, "-m", "bench.workload_setup", "prepare", str(most)], check=True,
@@ -281,6 +284,15 @@ def main() -> None:
             port = free_port()
             procs.append(serve_embedded(port, env))
             targets.append(Target("sqlite", port, API, procs[-1], url, None))
+            if args.baseline:  # the other checkout's embedded server on its own SQLite file
+                url = f"sqlite:///{tmp / 'base.sqlite'}"
+                env = {**common, "DATABASE_URL": url, "GUICHET_STORAGE_DIR": str(tmp / "base-sqlite-files"),
+                       "GUICHET_PROCESSES_DIR": str(args.baseline / "processes")}
+                subprocess.run([sys.executable, "-m", "bench.workload_setup", "prepare", str(most)], check=True,
+                               cwd=args.baseline, env={**os.environ, **env})
+                port = free_port()
+                procs.append(serve_embedded(port, env, root=args.baseline.resolve()))
+                targets.append(Target("base-sq", port, API, procs[-1], url, None))
         for t in targets:
             t.sign_in(most)
             run_round(t, most, 2, record=False)  # warm-up: specs parsed, pools filled, not timed

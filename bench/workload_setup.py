@@ -176,9 +176,11 @@ if __name__ == "__main__" and sys.argv[1:2] == ["prepare"]:
     prepare(int(sys.argv[2]))
 
 
-def serve_embedded(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``guichet serve``: the embedded default's threaded server."""
+def serve_embedded(port: int, env: dict[str, str], root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """``guichet serve``: the embedded default's server, from the checkout at ``root`` (its
+    code first on the path, this project's environment)."""
     from bench.http_bench import listening
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "guichet"), "serve", "--port", str(port)],
-                            env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = f"import sys; sys.path.insert(0, {str(root)!r}); sys.argv[0] = 'guichet'; from web import main; main()"
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-c", start, "serve", "--port", str(port)],
+                            env={**os.environ, **env}, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return listening(proc, port, "guichet serve")

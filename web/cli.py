@@ -210,20 +210,20 @@ def audit_verify() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option("--threads", default=32, type=click.IntRange(2, 1000), envvar="GUICHET_SERVE_THREADS", show_default=True,
+              help="threads of the one worker: each request in progress and each open visio room socket takes one")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve the application (threaded development server; use gunicorn in production).
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the application: gunicorn, one worker process with a pool of threads (as in
+    production, where several workers and nodes share PostgreSQL and a Redis queue).
 
-    With GUICHET_JOBS=inprocess a ticker thread wakes timers, relays the outbox and
-    watches deadlines, so the embedded default needs no broker and no beat."""
-    from werkzeug.serving import run_simple
-
+    With GUICHET_JOBS=inprocess a ticker thread (in the worker) wakes timers, relays the
+    outbox and watches deadlines, so the embedded default needs no broker and no beat."""
+    from .server import serve as run
     from .ticker import start_ticker
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config["GUICHET_JOBS"] == "inprocess":
-        start_ticker(app)
-    # Flask ignores app.run() inside its own CLI, so we call the server it would have used.
-    run_simple(host, port, app, threaded=True)
+    ticker = (lambda: start_ticker(app)) if app.config["GUICHET_JOBS"] == "inprocess" else None
+    run(app, host, port, threads, on_start=ticker)
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

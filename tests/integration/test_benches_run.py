@@ -43,6 +43,16 @@ def test_the_whole_dossier_bench_runs_on_every_server() -> None:
     assert "ratio pg/floor:" in out and "ratio sqlite/floor:" in out and "stored per finished dossier" in out
 
 
+def test_the_whole_dossier_bench_measures_a_change_against_another_checkout() -> None:
+    """``--baseline DIR`` serves that checkout beside pg and beside sqlite (here this one)."""
+    out = run("bench/workload.py", "--dossiers", "1", "--rounds", "1", "--clients", "1",
+              "--only", "floor,pg,sqlite", "--baseline", str(ROOT))
+    for server in ("base", "base-sq"):
+        line = next(x for x in out.splitlines() if x.startswith(f"{server} "))
+        assert "no completion" not in line and line.split()[-1] == "0", line
+    assert "pg against base: CPU per completion" in out and "sqlite against base-sq: CPU per completion" in out
+
+
 def test_the_state_and_history_benches_drive_the_procedures_to_their_end(tmp_path: Path) -> None:
     out = run("bench/state.py", "--rounds", "3")
     assert "stored per permis instance" in out and "state after 3 rounds" in out, out

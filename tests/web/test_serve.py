@@ -1,0 +1,100 @@
+"""``guichet serve``: the embedded default served by gunicorn, one worker, the ticker in it."""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "import sys; from web import main; sys.argv[0] = 'guichet'; main()"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+    where = tmp_path_factory.mktemp("serve")
+    database = where / "guichet.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{database}",
+           "GUICHET_SECRET_KEY": "serve-test", "GUICHET_PROCESSES_DIR": str(ROOT / "processes"),
+           "GUICHET_STORAGE_DIR": str(where / "files"), "GUICHET_JOBS": "inprocess", "GUICHET_TIMER_INTERVAL": "0.3"}
+    for step in (["db", "upgrade"], ["processes", "deploy"], ["demo", "seed"]):
+        subprocess.run([*CLI, *step], cwd=where, env=env, check=True, capture_output=True, timeout=300)
+    port = _free_port()
+    proc = subprocess.Popen([*CLI, "serve", "--port", str(port), "--threads", "8"], cwd=where, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"guichet serve did not come up: {proc.stderr.read() if proc.stderr else ''!r}")
+        time.sleep(0.2)
+    try:
+        yield proc, port, database
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def test_one_worker_process_answers_on_kept_connections(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+    proc, port, _ = served
+    assert len(_children(proc.pid)) == 1  # the master and its one worker
+    with requests.Session() as http:  # keep-alive: several requests on one connection
+        answers = [http.get(f"http://127.0.0.1:{port}/api/v1/procedures", timeout=5) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].json() and {"key", "name_fr", "name_ar"} <= set(answers[0].json()[0])
+    assert answers[0].headers["Content-Type"].startswith("application/json")
+
+
+def test_the_ticker_runs_in_the_worker(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+    """The demo's audit chains moved when it was seeded; the ticker's first rounds (every
+    0.3 s here) seal them in a signed checkpoint. Threads do not survive a fork: a ticker
+    started in the server's first process would never run."""
+    _, _, database = served
+    deadline = time.monotonic() + 20
+    count = 0
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database, timeout=5) as conn:
+            count = conn.execute("SELECT count(*) FROM audit_checkpoint").fetchone()[0]
+        if count:
+            break
+        time.sleep(0.3)
+    assert count >= 1
+
+
+def test_it_stops_on_sigterm_with_its_worker(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+    proc, _, _ = served
+    worker = _children(proc.pid)
+    proc.terminate()
+    assert proc.wait(timeout=20) == 0
+    assert not [pid for pid in worker if Path(f"/proc/{pid}").exists()]
