@@ -19,6 +19,8 @@ import yaml
 
 from engine import NotFound
 
+from .catalog_problems import Problem, schema_problem
+
 PDF = "application/pdf"
 ACCEPTED_TYPES = (PDF, "image/jpeg", "image/png")
 KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
@@ -32,7 +34,8 @@ BUILTIN_STATUSES = ("draft", "deposited", "closed", "tacit_approval")
 
 
 class CatalogError(ValueError):
-    """A catalog that cannot be deployed; ``problems`` lists every reason (French)."""
+    """A catalog that cannot be deployed; ``problems`` lists every reason (each a
+    :class:`~handlers.catalog_problems.Problem`: French as a string, Arabic on request)."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -143,14 +146,14 @@ def _procedure_dict(p: Procedure) -> dict[str, Any]:
 def _labels(section: str, raw: Any, problems: list[str]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     if not isinstance(raw, Mapping):
-        problems.append(f"{section} : une table code → {{fr, ar}} est attendue")
+        problems.append(Problem("labels.shape", section=section))
         return out
     for code, labels in raw.items():
         if not isinstance(code, str) or not KEY.match(code):
-            problems.append(f"{section} : code « {code} » invalide (lettres minuscules, chiffres et _)")
+            problems.append(Problem("labels.code", section=section, code=code))
             continue
         if not isinstance(labels, Mapping) or not all(str(labels.get(k) or "").strip() for k in ("fr", "ar")):
-            problems.append(f"{section} « {code} » : le libellé français et le libellé arabe sont obligatoires")
+            problems.append(Problem("labels.both", section=section, code=code))
             continue
         out[code] = {"fr": str(labels["fr"]).strip(), "ar": str(labels["ar"]).strip()}
     return out
@@ -161,26 +164,25 @@ def _checklist_item(key: str, entry: Any, documents: Mapping[str, Mapping[str, s
     if isinstance(entry, list | tuple) and len(entry) == 2:
         entry = {"kind": entry[0], "required": entry[1]}
     if not isinstance(entry, Mapping) or "kind" not in entry:
-        problems.append(f"procédure « {key} » : chaque pièce de la liste est {{kind, required}}")
+        problems.append(Problem("item.shape", key=key))
         return None
     kind = entry["kind"]
     if kind not in documents:
-        problems.append(f"procédure « {key} » : pièce inconnue « {kind} » (ajoutez-la aux types de pièces)")
+        problems.append(Problem("item.unknown", key=key, kind=kind))
         return None
     types = tuple(entry.get("types") or (PDF,))
     bad = [t for t in types if t not in ACCEPTED_TYPES]
     if bad:
-        problems.append(f"procédure « {key} », pièce « {kind} » : type de fichier non pris en charge "
-                        f"{', '.join(map(str, bad))} (acceptés : {', '.join(ACCEPTED_TYPES)})")
+        problems.append(Problem("item.types", key=key, kind=kind, bad=", ".join(map(str, bad)),
+                                accepted=", ".join(ACCEPTED_TYPES)))
     when_raw = entry.get("when") or {}
     if not isinstance(when_raw, Mapping) or not all(isinstance(v, list) and v for v in when_raw.values()):
-        problems.append(f"procédure « {key} », pièce « {kind} » : la condition est champ → liste de valeurs")
+        problems.append(Problem("item.when", key=key, kind=kind))
         when_raw = {}
     when = tuple((str(k), tuple(v)) for k, v in when_raw.items())
     signed_by = entry.get("signed_by")
     if signed_by is not None and signed_by not in PROFESSIONS:
-        problems.append(f"procédure « {key} », pièce « {kind} » : signataire inconnu « {signed_by} » "
-                        f"(connus : {', '.join(PROFESSIONS)})")
+        problems.append(Problem("item.signer", key=key, kind=kind, signed_by=signed_by, known=", ".join(PROFESSIONS)))
         signed_by = None
     return ChecklistItem(kind, bool(entry.get("required", True)), documents[kind]["fr"], documents[kind]["ar"],
                          types, when, signed_by)
@@ -190,15 +192,15 @@ def _form_problems(forms: Mapping[str, Any]) -> list[str]:
     """Filing forms are JSON Schemas (``name.schema.json``) and their UI hints (``name.ui.json``)."""
     from jsonschema.exceptions import SchemaError  # noqa: PLC0415
     from jsonschema.validators import validator_for  # noqa: PLC0415
-    out = []
+    out: list[str] = []
     for name, value in forms.items():
         if not name.endswith((".schema.json", ".ui.json")) or not isinstance(value, Mapping):
-            out.append(f"formulaire « {name} » : un objet JSON nommé *.schema.json ou *.ui.json est attendu")
+            out.append(Problem("form.shape", name=name))
         elif name.endswith(".schema.json"):
             try:
                 validator_for(value).check_schema(value)
             except SchemaError as exc:
-                out.append(f"formulaire « {name} » : schéma JSON invalide ({exc.message})")
+                out.append(schema_problem(name, exc))
     return out
 
 
@@ -206,9 +208,9 @@ def from_dict(raw: Mapping[str, Any], forms: Mapping[str, dict[str, Any]] | None
     """Build a catalog from plain data; raises :class:`CatalogError` listing every problem."""
     problems: list[str] = []
     if not isinstance(raw, Mapping):
-        raise CatalogError(["le catalogue doit être une table (statuses, documents, messages, procedures)"])
-    statuses = _labels("statut", raw.get("statuses") or {}, problems)
-    documents = _labels("type de pièce", raw.get("documents") or {}, problems)
+        raise CatalogError([Problem("catalog.shape", keys="statuses, documents, messages, procedures")])
+    statuses = _labels("status", raw.get("statuses") or {}, problems)
+    documents = _labels("document", raw.get("documents") or {}, problems)
     messages = _labels("message", raw.get("messages") or {}, problems)
     forms = dict(forms or {})
     problems += _form_problems(forms)
@@ -217,41 +219,41 @@ def from_dict(raw: Mapping[str, Any], forms: Mapping[str, dict[str, Any]] | None
     raw_procedures = raw.get("procedures") or {}
     if not isinstance(raw_procedures, Mapping):
         raw_procedures = {}
-        problems.append("procedures : une table clé → procédure est attendue")
+        problems.append(Problem("procedures.shape"))
     for key, p in raw_procedures.items():
         if not isinstance(key, str) or not KEY.match(key):
-            problems.append(f"procédure « {key} » : clé invalide (lettres minuscules, chiffres et _)")
+            problems.append(Problem("procedure.key", key=key))
             continue
         if not isinstance(p, Mapping):
-            problems.append(f"procédure « {key} » : une table est attendue")
+            problems.append(Problem("procedure.shape", key=key))
             continue
         missing = [k for k in ("code", "domain", "process", "fr", "ar") if not str(p.get(k) or "").strip()]
         if missing:
-            problems.append(f"procédure « {key} » : il manque {', '.join(missing)}")
+            problems.append(Problem("procedure.missing", key=key, missing=", ".join(missing)))
             continue
         code = str(p["code"]).strip()
         if not CODE.match(code):
-            problems.append(f"procédure « {key} » : code « {code} » invalide (majuscules et chiffres, ex. PC)")
+            problems.append(Problem("procedure.code", key=key, code=code))
         elif code in codes:
-            problems.append(f"procédure « {key} » : le code « {code} » est déjà celui de « {codes[code]} »")
+            problems.append(Problem("procedure.code_taken", key=key, code=code, other=codes[code]))
         codes[code] = key
         if p["domain"] not in DOMAINS:
-            problems.append(f"procédure « {key} » : domaine « {p['domain']} » inconnu ({', '.join(DOMAINS)})")
+            problems.append(Problem("procedure.domain", key=key, domain=p["domain"], domains=", ".join(DOMAINS)))
         form = p.get("form") or None
         if form is not None and forms and form not in forms:
-            problems.append(f"procédure « {key} » : formulaire de dépôt « {form} » introuvable")
+            problems.append(Problem("procedure.form", key=key, form=form))
         items = [_checklist_item(key, e, documents, problems) for e in (p.get("checklist") or [])]
         kinds = [i.kind for i in items if i is not None]
         if len(set(kinds)) != len(kinds):
-            problems.append(f"procédure « {key} » : une pièce figure deux fois dans la liste")
+            problems.append(Problem("procedure.twice", key=key))
         procedures[key] = Procedure(key, code, str(p["domain"]), str(p["process"]).strip(), str(p["fr"]).strip(),
                                     str(p["ar"]).strip(), tuple(i for i in items if i is not None), form)
     for code in BUILTIN_STATUSES:
         if statuses and code not in statuses:
-            problems.append(f"statut « {code} » : utilisé par la plateforme, il doit rester au catalogue")
+            problems.append(Problem("status.builtin", code=code))
     for name in BUILTIN_MESSAGES:
         if messages and name not in messages:
-            problems.append(f"message « {name} » : envoyé par la plateforme, il doit rester au catalogue")
+            problems.append(Problem("message.builtin", name=name))
     if problems:
         raise CatalogError(problems)
     return Catalog(procedures, statuses, documents, messages, forms)
@@ -263,6 +265,5 @@ def parse(text: str, forms: Mapping[str, dict[str, Any]] | None = None) -> Catal
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (ligne {mark.line + 1})" if mark is not None else ""
-        raise CatalogError([f"catalog.yaml n'est pas du YAML valide{where}"]) from None
+        raise CatalogError([Problem("yaml.line", line=mark.line + 1) if mark is not None else Problem("yaml")]) from None
     return from_dict(raw, forms)

@@ -17,6 +17,7 @@ from engine import Conflict, Engine, definitions
 
 from . import catalog_store, catalog_usage
 from .catalog import BUILTIN_MESSAGES, BUILTIN_STATUSES, KEY, CatalogError, from_dict
+from .catalog_problems import Problem, schema_problem
 
 SECTIONS = {"statuses": BUILTIN_STATUSES, "documents": (), "messages": BUILTIN_MESSAGES}
 
@@ -112,11 +113,11 @@ def put_procedure(wc: WorkingCopy, key: str, data: Mapping[str, Any], *, previou
     """Create or replace procedure ``key`` (renaming ``previous``), keeping the list's order."""
     procedures: dict[str, Any] = wc.content.setdefault("procedures", {})
     if previous is None and key in procedures:
-        raise CatalogError([f"la procédure « {key} » existe déjà"])
+        raise CatalogError([Problem("procedure.exists", key=key)])
     if previous is not None and previous != key and key in procedures:
-        raise CatalogError([f"la procédure « {key} » existe déjà"])
+        raise CatalogError([Problem("procedure.exists", key=key)])
     if not KEY.match(key):
-        raise CatalogError([f"clé « {key} » invalide : lettres minuscules, chiffres et _ (ex. permis_demolition)"])
+        raise CatalogError([Problem("procedure.new_key", key=key)])
     items = list(procedures.items())
     at = next((i for i, (k, _) in enumerate(items) if k == previous), len(items))
     items = [(k, v) for k, v in items if k != previous]
@@ -131,17 +132,16 @@ def remove_procedure(wc: WorkingCopy, key: str) -> None:
 def put_labels(wc: WorkingCopy, section: str, rows: list[tuple[str, str, str]]) -> None:
     """Replace a label table (statuses, documents, messages) by ``rows`` of (code, fr, ar)."""
     table = {}
-    errors = []
+    errors: list[str] = []
     for code, fr, ar in rows:
         if code in table:
-            errors.append(f"code « {code} » en double")
+            errors.append(Problem("labels.twice", code=code))
         table[code] = {"fr": fr, "ar": ar}
     used = {item["kind"] if isinstance(item, Mapping) else item[0]
             for p in wc.content.get("procedures", {}).values() for item in p.get("checklist", [])}
     if section == "documents":
-        errors += [f"la pièce « {k} » figure encore dans une liste de pièces" for k in sorted(used - set(table))]
-    errors += [f"« {code} » est utilisé par la plateforme : il ne peut être retiré"
-               for code in SECTIONS[section] if code not in table]
+        errors += [Problem("document.in_use", kind=k) for k in sorted(used - set(table))]
+    errors += [Problem("labels.builtin", code=code) for code in SECTIONS[section] if code not in table]
     if errors:
         raise CatalogError(errors)
     wc.content[section] = table
@@ -149,12 +149,12 @@ def put_labels(wc: WorkingCopy, section: str, rows: list[tuple[str, str, str]]) 
 
 def put_form(wc: WorkingCopy, name: str, schema: Mapping[str, Any], ui: Mapping[str, Any]) -> None:
     if not name.endswith(".schema.json") or "/" in name or not KEY.match(name.removesuffix(".schema.json")):
-        raise CatalogError([f"nom de formulaire « {name} » invalide (ex. depot_demolition.schema.json)"])
+        raise CatalogError([Problem("form.name", name=name)])
     from jsonschema.exceptions import SchemaError  # noqa: PLC0415
     from jsonschema.validators import validator_for  # noqa: PLC0415
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as exc:
-        raise CatalogError([f"{name} : schéma JSON invalide ({exc.message})"]) from None
+        raise CatalogError([schema_problem(name, exc)]) from None
     wc.forms[name] = dict(schema)
     wc.forms[name.replace(".schema.json", ".ui.json")] = dict(ui)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import CatalogError
+from .catalog_problems import Problem
 
 TYPES = ("text", "textarea", "number", "integer", "date", "boolean", "select")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -47,14 +48,14 @@ def rows_of(schema: Mapping[str, Any], ui: Mapping[str, Any]) -> list[FieldRow]:
     return rows
 
 
-def _number(text: str, what: str, problems: list[str]) -> float | None:
+def _number(text: str, code: str, name: str, problems: list[str]) -> float | None:
     text = text.strip().replace(",", ".")
     if not text:
         return None
     try:
         value = float(text)
     except ValueError:
-        problems.append(f"{what} : « {text} » n'est pas un nombre")
+        problems.append(Problem(code, name=name, text=text))
         return None
     return int(value) if value.is_integer() else value
 
@@ -76,21 +77,21 @@ def row_from_form(values: Mapping[str, str], i: int, problems: list[str]) -> Fie
     if not name:
         return None
     if not NAME.match(name):
-        problems.append(f"champ « {name} » : nom invalide (lettres minuscules, chiffres et _)")
+        problems.append(Problem("field.name", name=name))
     kind = values.get(f"type_{i}", "text")
     if kind not in TYPES:
-        problems.append(f"champ « {name} » : type « {kind} » inconnu")
+        problems.append(Problem("field.type", name=name, kind=kind))
         kind = "text"
     row = FieldRow(name, kind, values.get(f"fr_{i}", "").strip(), values.get(f"ar_{i}", "").strip(),
                    bool(values.get(f"required_{i}")),
-                   _number(values.get(f"minimum_{i}", ""), f"champ « {name} », minimum", problems),
+                   _number(values.get(f"minimum_{i}", ""), "field.minimum", name, problems),
                    bool(values.get(f"exclusive_{i}")),
-                   _number(values.get(f"maximum_{i}", ""), f"champ « {name} », maximum", problems),
+                   _number(values.get(f"maximum_{i}", ""), "field.maximum", name, problems),
                    parse_options(values.get(f"options_{i}", "")))
     if not row.fr or not row.ar:
-        problems.append(f"champ « {name} » : les libellés français et arabe sont obligatoires")
+        problems.append(Problem("field.labels", name=name))
     if kind == "select" and not row.options:
-        problems.append(f"champ « {name} » : une liste a besoin de valeurs (une par ligne : code = fr | ar)")
+        problems.append(Problem("field.options", name=name))
     return row
 
 
@@ -99,7 +100,7 @@ def build(rows: list[FieldRow], schema: Mapping[str, Any], ui: Mapping[str, Any]
     """The JSON Schema and UI hints the rows describe, keeping what rows do not cover."""
     names = [r.name for r in rows]
     if len(set(names)) != len(names):
-        raise CatalogError(["deux champs portent le même nom"])
+        raise CatalogError([Problem("fields.twice")])
     old_props = schema.get("properties") or {}
     props: dict[str, Any] = {}
     hints: dict[str, Any] = {"title": {"fr": title[0], "ar": title[1]}}

@@ -25,6 +25,7 @@ from engine.rawsql import Hot
 from . import catalog as _catalog
 from . import catalog_yaml
 from .catalog import Catalog, CatalogError
+from .catalog_problems import Problem
 
 
 class CatalogVersion(Base):
@@ -192,7 +193,7 @@ def read_files(directory: Path) -> Catalog:
     """``catalog.yaml`` and the filing forms it names (with their UI hints) from a directory."""
     path = directory / "catalog.yaml"
     if not path.exists():
-        raise CatalogError([f"{path} : fichier introuvable"])
+        raise CatalogError([Problem("file.missing", path=path)])
     forms: dict[str, Any] = {}
     problems: list[str] = []
     raw = _catalog.parse(path.read_text(encoding="utf-8"))  # shape first, forms next
@@ -203,12 +204,14 @@ def read_files(directory: Path) -> Catalog:
             file = directory / "forms" / name
             if not file.exists():
                 if name == proc.form:
-                    problems.append(f"procédure « {proc.key} » : formulaire {file} introuvable")
+                    problems.append(Problem("procedure.form_file", key=proc.key, file=file))
                 continue
             try:
                 forms[name] = json.loads(file.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                problems.append(f"{file} : JSON invalide ({exc})")
+            except json.JSONDecodeError as exc:
+                problems.append(Problem("form.json", file=file, line=exc.lineno, column=exc.colno))
+            except ValueError:  # not UTF-8 text
+                problems.append(Problem("form.json", file=file, line=1, column=1))
     if problems:
         raise CatalogError(problems)
     return _catalog.from_dict(raw.to_dict(), forms)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .catalog import Catalog
+from .catalog_problems import Problem
 
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -69,22 +70,19 @@ def uses(sources: Mapping[str, str]) -> tuple[dict[str, list[Use]], dict[str, li
 
 
 def problems(catalog: Catalog, sources: Mapping[str, str], process_keys: Iterable[str]) -> list[str]:
-    """What the catalog and the diagrams disagree on (French, one line each)."""
-    out = []
+    """What the catalog and the diagrams disagree on (a :class:`Problem` each)."""
+    out: list[str] = []
     keys = set(process_keys)
     for proc in catalog.procedures.values():
         if proc.process not in keys:
-            out.append(f"procédure « {proc.key} » : le processus « {proc.process} » n'est ni déployé ni dans "
-                       "les fichiers validés")
+            out.append(Problem("procedure.process", key=proc.key, process=proc.process))
     statuses, messages = uses(sources)
     for code, where in sorted(statuses.items()):
         if code not in catalog.statuses:
             first = where[0]
-            out.append(f"{first.file}:{first.line or 0} [{first.element_id}] : statut public « {code} » absent du "
-                       "catalogue (ajoutez-le aux statuts)")
+            out.append(Problem("usage.status", where=f"{first.file}:{first.line or 0} [{first.element_id}]", code=code))
     for name, where in sorted(messages.items()):
         if name not in catalog.messages:
             first = where[0]
-            out.append(f"{first.file}:{first.line or 0} [{first.element_id}] : message « {name} » absent du "
-                       "catalogue (ajoutez-le aux messages)")
+            out.append(Problem("usage.message", where=f"{first.file}:{first.line or 0} [{first.element_id}]", name=name))
     return out

@@ -211,3 +211,41 @@ def test_the_catalog_api_refuses_an_inconsistent_catalog_and_stores_nothing(site
     assert ok.status_code == 201 and ok.json == {"version": 2, "created": True}
     history = client.get("/api/v1/catalog/versions", headers=headers).json
     assert history[0]["changes"]["statuses"] == ["~fees_due"] and history[0]["comment"] == "api"
+
+
+def test_catalog_problems_are_said_in_the_analysts_language(site: Site) -> None:
+    """The Studio and the API say what is wrong with a catalog in French or in Arabic, the
+    codes and keys isolated left to right in Arabic; nothing is stored."""
+    from handlers.catalog_problems import LRI, PDI
+    from handlers.models import User
+    analyst = site.client(ANALYST)
+    assert analyst.get("/lang/ar").status_code == 302
+    with site.app.app_context():
+        from web.extensions import db
+        statuses = catalog_store.current(db.session()).statuses
+    rows: dict[str, str] = {"rows": str(len(statuses))}
+    for i, (code, labels) in enumerate(statuses.items()):
+        rows[f"code_{i}"], rows[f"fr_{i}"], rows[f"ar_{i}"] = code, labels["fr"], labels["ar"]
+    removed = analyst.post("/studio/catalog/labels/statuses",
+                           data=dict(rows, action=f"remove:{list(statuses).index('draft')}"))
+    page = unescape(removed.text)
+    assert removed.status_code == 422 and f"{LRI}draft{PDI} تستعمله المنصة" in page
+    assert "utilisé par la plateforme" not in page
+
+    with site.app.app_context():
+        from sqlalchemy import select
+
+        from web.extensions import db
+        db.session.scalar(select(User).where(User.email == ANALYST)).locale = "ar"
+        db.session.commit()
+    client, headers = site.app.test_client(), site.token(ANALYST)
+    current = client.get("/api/v1/catalog", headers=headers).json
+    broken = yaml.safe_load(yaml.safe_dump(current["catalog"], allow_unicode=True))
+    broken["procedures"]["permis_construire"]["process"] = "nulle_part"
+    check = client.post("/api/v1/catalog/validate", headers=headers, json={"catalog": broken, "forms": current["forms"]})
+    assert check.status_code == 200 and not check.json["ok"]
+    assert f"المسطرة {LRI}permis_construire{PDI}: المسار {LRI}nulle_part{PDI} غير منشور" in check.json["problems"][0]
+    refused = client.post("/api/v1/catalog", headers=headers, json={"catalog": broken, "forms": current["forms"]})
+    assert refused.status_code == 422 and refused.json["message"] == "الدليل غير صالح: لم يُنشر أي شيء"
+    assert all("procédure" not in p for p in refused.json["detail"]["problems"])
+    assert client.get("/api/v1/catalog/versions", headers=headers).json[0]["version"] == 1

@@ -6,12 +6,15 @@ from typing import Any
 from apiflask import Schema, abort
 from apiflask.fields import Boolean, DateTime, Dict, Integer, List, String
 from flask import current_app, request
+from flask_babel import gettext as _
 
 from handlers import catalog_edit, catalog_store
 from handlers.catalog import CatalogError
+from handlers.catalog_problems import text as said
 
 from ..bootstrap import get_engine
 from ..extensions import db
+from ..i18n import select_locale
 from ..security import token_auth
 from . import bp
 from .common import ERRORS
@@ -80,7 +83,8 @@ def catalog_validate(body: dict[str, Any]) -> Any:
     _reader()
     wc = catalog_edit.WorkingCopy(body["catalog"], body["forms"], None, False)
     found = catalog_edit.problems(db.session(), wc)
-    return {"ok": not found, "problems": found}
+    lang = select_locale()
+    return {"ok": not found, "problems": [said(p, lang) for p in found]}
 
 
 @bp.post("/catalog")
@@ -95,5 +99,7 @@ def catalog_deploy(body: dict[str, Any]) -> Any:
         number, created = catalog_edit.deploy_content(get_engine(current_app), author, body["catalog"],
                                                       body["forms"], body["comment"])
     except CatalogError as exc:
-        abort(422, "le catalogue n'est pas valide : rien n'a été déployé", detail={"problems": exc.problems})
+        lang = select_locale()
+        abort(422, _("le catalogue n'est pas valide : rien n'a été déployé"),
+              detail={"problems": [said(p, lang) for p in exc.problems]})
     return {"version": number, "created": created}

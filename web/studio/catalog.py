@@ -11,10 +11,12 @@ from werkzeug.wrappers import Response
 
 from handlers import catalog_edit, catalog_forms, catalog_store, catalog_usage
 from handlers.catalog import ACCEPTED_TYPES, DOMAINS, CatalogError
+from handlers.catalog_problems import text as said
 
 from ..bootstrap import get_engine
 from ..extensions import db
 from ..formkit import fields as form_fields
+from ..i18n import select_locale
 from . import analyst_only, bp
 
 LABEL_SECTIONS = {"statuses": "Statuts publics", "documents": "Types de pièces", "messages": "Messages"}
@@ -34,7 +36,7 @@ def _change(user_id: str, edit: Any, back: str, **kw: Any) -> Response | None:
         catalog_edit.change(get_engine(current_app), user_id, edit)
     except CatalogError as exc:
         for problem in exc.problems:
-            flash(problem, "error")
+            flash(said(problem, select_locale()), "error")
         return None
     flash(_("Brouillon du catalogue enregistré."), "success")
     return redirect(url_for(back, **kw))
@@ -57,7 +59,7 @@ def catalog_validate() -> Any:
     user = analyst_only()
     problems = catalog_edit.validate(get_engine(current_app), user.id)
     for p in problems:
-        flash(p, "error")
+        flash(said(p, select_locale()), "error")
     if not problems:
         flash(_("Le catalogue est valide."), "success")
     return redirect(url_for("studio.catalog_index"))
@@ -72,7 +74,7 @@ def catalog_deploy() -> Any:
                                               request.form.get("comment") or None, force=bool(request.form.get("force")))
     except CatalogError as exc:
         for p in exc.problems:
-            flash(p, "error")
+            flash(said(p, select_locale()), "error")
         return _index_page(), 422
     flash(_("Catalogue v%(n)s déployé : les nouveaux dossiers le suivent dès maintenant.", n=number) if created
           else _("Catalogue inchangé (v%(n)s)", n=number), "success")
@@ -241,7 +243,7 @@ def catalog_form(name: str) -> Any:
             if done is not None:
                 return done
         for p in problems:
-            flash(p, "error")
+            flash(said(p, select_locale()), "error")
         status = 422
     preview = form_fields(schema, ui, "fr", {}) if status == 200 else []
     return render_template("studio/catalog/form.html", name=name, rows=rows, title=title, types=catalog_forms.TYPES,
