@@ -12,15 +12,22 @@ from typing import Any
 
 LRI, PDI = "\u2066", "\u2069"
 
+
+
+def _ltr(notation: str) -> str:
+    """Latin notation an Arabic sentence shows as it is, isolated left to right (braces kept)."""
+    return LRI + notation.replace("{", "{{").replace("}", "}}") + PDI
+
+
 SECTIONS = {"status": ("statut", "الحالة"), "document": ("type de pièce", "نوع الوثيقة"),
             "message": ("message", "الرسالة")}
 
 TEXTS: dict[str, tuple[str, str]] = {
     # code: (French, Arabic); {{ }} are literal braces
     "catalog.shape": ("le catalogue doit être une table ({keys})", "يجب أن يكون الدليل جدولا ({keys})"),
-    "yaml": ("catalog.yaml n'est pas du YAML valide", "الملف {file} ليس YAML صالحا"),
-    "yaml.line": ("catalog.yaml n'est pas du YAML valide (ligne {line})", "الملف {file} ليس YAML صالحا (السطر {line})"),
-    "labels.shape": ("{section} : une table code → {{fr, ar}} est attendue", "{section}: يُنتظر جدول رمز ← {pair}"),
+    "yaml": ("catalog.yaml n'est pas du YAML valide", f"الملف {_ltr('catalog.yaml')} ليس YAML صالحا"),
+    "yaml.line": ("catalog.yaml n'est pas du YAML valide (ligne {line})", f"الملف {_ltr('catalog.yaml')} ليس YAML صالحا (السطر {{line}})"),
+    "labels.shape": ("{section} : une table code → {{fr, ar}} est attendue", f"{{section}}: يُنتظر جدول رمز ← {_ltr('{fr, ar}')}"),
     "labels.code": ("{section} : code « {code} » invalide (lettres minuscules, chiffres et _)",
                     "{section}: الرمز {code} غير صالح (حروف لاتينية صغيرة وأرقام و_)"),
     "labels.both": ("{section} « {code} » : le libellé français et le libellé arabe sont obligatoires",
@@ -35,16 +42,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "message.builtin": ("message « {name} » : envoyé par la plateforme, il doit rester au catalogue",
                         "الرسالة {name}: ترسلها المنصة، ويجب أن تبقى في الدليل"),
     "procedures.shape": ("procedures : une table clé → procédure est attendue",
-                         "{procedures}: يُنتظر جدول مفتاح ← مسطرة"),
+                         f"{_ltr('procedures')}: يُنتظر جدول مفتاح ← مسطرة"),
     "procedure.key": ("procédure « {key} » : clé invalide (lettres minuscules, chiffres et _)",
                       "المسطرة {key}: مفتاح غير صالح (حروف لاتينية صغيرة وأرقام و_)"),
     "procedure.new_key": ("clé « {key} » invalide : lettres minuscules, chiffres et _ (ex. permis_demolition)",
-                          "المفتاح {key} غير صالح: حروف لاتينية صغيرة وأرقام و_ (مثلا {example})"),
+                          f"المفتاح {{key}} غير صالح: حروف لاتينية صغيرة وأرقام و_ (مثلا {_ltr('permis_demolition')})"),
     "procedure.exists": ("la procédure « {key} » existe déjà", "المسطرة {key} موجودة من قبل"),
     "procedure.shape": ("procédure « {key} » : une table est attendue", "المسطرة {key}: يُنتظر جدول"),
     "procedure.missing": ("procédure « {key} » : il manque {missing}", "المسطرة {key}: ينقص {missing}"),
     "procedure.code": ("procédure « {key} » : code « {code} » invalide (majuscules et chiffres, ex. PC)",
-                       "المسطرة {key}: الرمز {code} غير صالح (حروف لاتينية كبيرة وأرقام، مثلا {example})"),
+                       f"المسطرة {{key}}: الرمز {{code}} غير صالح (حروف لاتينية كبيرة وأرقام، مثلا {_ltr('PC')})"),
     "procedure.code_taken": ("procédure « {key} » : le code « {code} » est déjà celui de « {other} »",
                              "المسطرة {key}: الرمز {code} مستعمل من قبل للمسطرة {other}"),
     "procedure.domain": ("procédure « {key} » : domaine « {domain} » inconnu ({domains})",
@@ -58,7 +65,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "procedure.process": ("procédure « {key} » : le processus « {process} » n'est ni déployé ni dans les fichiers "
                           "validés", "المسطرة {key}: المسار {process} غير منشور وليس ضمن الملفات المصادق عليها"),
     "item.shape": ("procédure « {key} » : chaque pièce de la liste est {{kind, required}}",
-                   "المسطرة {key}: كل وثيقة في اللائحة تكتب {pair}"),
+                   f"المسطرة {{key}}: كل وثيقة في اللائحة تكتب {_ltr('{kind, required}')}"),
     "item.unknown": ("procédure « {key} » : pièce inconnue « {kind} » (ajoutez-la aux types de pièces)",
                      "المسطرة {key}: وثيقة غير معروفة {kind} (أضيفوها إلى أنواع الوثائق)"),
     "item.types": ("procédure « {key} », pièce « {kind} » : type de fichier non pris en charge {bad} "
@@ -68,11 +75,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "item.signer": ("procédure « {key} », pièce « {kind} » : signataire inconnu « {signed_by} » (connus : {known})",
                     "المسطرة {key}، الوثيقة {kind}: موقّع غير معروف {signed_by} (المعروفون: {known})"),
     "form.shape": ("formulaire « {name} » : un objet JSON nommé *.schema.json ou *.ui.json est attendu",
-                   "الاستمارة {name}: يُنتظر كائن JSON اسمه {pattern}"),
+                   f"الاستمارة {{name}}: يُنتظر كائن JSON اسمه {_ltr('*.schema.json | *.ui.json')}"),
     "form.schema": ("formulaire « {name} » : schéma JSON invalide (mot-clé « {keyword} » en {where})",
                     "الاستمارة {name}: مخطط JSON غير صالح (الكلمة المفتاحية {keyword} في {where})"),
     "form.name": ("nom de formulaire « {name} » invalide (ex. depot_demolition.schema.json)",
-                  "اسم الاستمارة {name} غير صالح (مثلا {example})"),
+                  f"اسم الاستمارة {{name}} غير صالح (مثلا {_ltr('depot_demolition.schema.json')})"),
     "form.json": ("{file} : JSON invalide (ligne {line}, colonne {column})",
                   "{file}: JSON غير صالح (السطر {line}، العمود {column})"),
     "file.missing": ("{path} : fichier introuvable", "{path}: الملف غير موجود"),
@@ -86,20 +93,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field.labels": ("champ « {name} » : les libellés français et arabe sont obligatoires",
                      "الحقل {name}: التسميتان الفرنسية والعربية إلزاميتان"),
     "field.options": ("champ « {name} » : une liste a besoin de valeurs (une par ligne : code = fr | ar)",
-                      "الحقل {name}: اللائحة تحتاج إلى قيم (قيمة في كل سطر: {pattern})"),
+                      f"الحقل {{name}}: اللائحة تحتاج إلى قيم (قيمة في كل سطر: {_ltr('code = fr | ar')})"),
     "fields.twice": ("deux champs portent le même nom", "حقلان يحملان الاسم نفسه"),
     "usage.status": ("{where} : statut public « {code} » absent du catalogue (ajoutez-le aux statuts)",
                      "{where}: الحالة العمومية {code} غير موجودة في الدليل (أضيفوها إلى الحالات)"),
     "usage.message": ("{where} : message « {name} » absent du catalogue (ajoutez-le aux messages)",
                       "{where}: الرسالة {name} غير موجودة في الدليل (أضيفوها إلى الرسائل)"),
 }
-
-# what the Arabic sentences show as is (Latin notation), beside the values given
-_ARABIC_CONSTANTS = {"pair": "{fr, ar}", "keys": "statuses, documents, messages, procedures", "file": "catalog.yaml",
-                     "procedures": "procedures", "pattern": "*.schema.json | *.ui.json"}
-_EXAMPLES = {"procedure.new_key": "permis_demolition", "procedure.code": "PC",
-             "form.name": "depot_demolition.schema.json", "field.options": "code = fr | ar"}
-
 
 class Problem(str):
     """One problem of a catalog: its French sentence, with its ``code`` and ``values``."""
@@ -118,12 +118,7 @@ class Problem(str):
         """The sentence in ``lang`` (Arabic; French otherwise)."""
         if lang != "ar":
             return str(self)
-        values = {k: f"{LRI}{v}{PDI}" for k, v in _ARABIC_CONSTANTS.items()}
-        values["example"] = f"{LRI}{_EXAMPLES.get(self.code, '')}{PDI}"
-        if self.code == "field.options":
-            values["pattern"] = f"{LRI}code = fr | ar{PDI}"
-        for key, value in self.values.items():
-            values[key] = SECTIONS[value][1] if key == "section" else f"{LRI}{value}{PDI}"
+        values = {k: SECTIONS[v][1] if k == "section" else f"{LRI}{v}{PDI}" for k, v in self.values.items()}
         return TEXTS[self.code][1].format(**values)
 
     def __reduce__(self) -> tuple[Any, ...]:  # copied or pickled: made again from its code and values
