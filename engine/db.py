@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -35,6 +36,8 @@ def _sqlite_stays_manual(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
 
+T = TypeVar("T")
+
 WRITE = "guichet_write"  # execution option: this transaction will write
 
 
@@ -53,3 +56,13 @@ def checkpoint(session: Any) -> None:
     that must be on record before an outside effect (a mail handed to a relay)."""
     session.commit()
     session.connection(execution_options={WRITE: True})
+
+
+def per_engine(engine: Engine, name: str, make: Callable[[Engine], T]) -> T:
+    """``make(engine)``, made once per engine and kept on it (what is derived from an engine
+    and asked for on every request: its URL written out, a variant of it)."""
+    key = f"_guichet_{name}"
+    found = engine.__dict__.get(key)
+    if found is None:
+        found = engine.__dict__[key] = make(engine)
+    return cast(T, found)

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, Text, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, undefer
 
 from engine import Base, NotFound
+from engine.db import per_engine
 from engine.rawsql import Hot
 
 from . import catalog as _catalog
@@ -57,15 +57,6 @@ class CatalogDraft(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
-def _database(engine: Engine) -> str:
-    """The engine's database URL, written out once per engine (rendering it is not free, and
-    a request asks for its catalog several times)."""
-    found: str | None = engine.__dict__.get("_guichet_url")
-    if found is None:
-        found = engine.__dict__["_guichet_url"] = str(engine.url)
-    return found
-
-
 class _Cache:
     """Built catalogs by (database, version id) — versions are immutable: bounded, shared by
     every thread, no query on a hit (the database's URL keeps tests' databases apart)."""
@@ -81,7 +72,7 @@ class _Cache:
             self._rows.clear()
 
     def get(self, session: Session, catalog_id: int) -> Catalog:
-        key = (_database(session.get_bind().engine), catalog_id)
+        key = (per_engine(session.get_bind().engine, "url", lambda e: str(e.url)), catalog_id)  # written out once
         with self._lock:
             found = self._rows.get(key)
             if found is not None:

@@ -12,6 +12,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.engine import Engine
 
 import handlers  # noqa: F401 - registers the domain tables on the shared metadata
+from engine.db import per_engine
 from engine.models import Base
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,17 +27,8 @@ class RequestSession(_FlaskSession):
     def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
         found = super().get_bind(mapper, clause, bind, **kwargs)
         if bind is None and self.info.get(AUTOCOMMIT) and isinstance(found, Engine):
-            return _autocommit(found)
+            return per_engine(found, "autocommit", lambda e: e.execution_options(isolation_level="AUTOCOMMIT"))
         return found
-
-
-def _autocommit(engine: Engine) -> Engine:
-    """``engine`` with its connections in autocommit (same pool; made once per engine)."""
-    found: Engine | None = engine.__dict__.get("_guichet_autocommit")
-    if found is None:
-        found = engine.execution_options(isolation_level="AUTOCOMMIT")
-        engine.__dict__["_guichet_autocommit"] = found
-    return found
 
 
 db = SQLAlchemy(metadata=Base.metadata, session_options={"class_": RequestSession})
