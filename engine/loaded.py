@@ -3,16 +3,19 @@ shared read-only, each task form's validator compiled once, and the resolver a s
 activities use to find the version they run (engine/calls.py)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from . import definitions, forms
+from .calls import definition_of
 from .errors import NotFound
 from .models import ProcessDefinition
 from .specs import SpecCache
 
 Loaded = tuple[Any, dict[str, Any], dict[str, Any]]  # spec, embedded sub-process specs, forms
+FormsOf = Callable[[Mapping[str, Any]], Mapping[str, Any]]  # a new task's row -> its version's forms
 
 
 class LoadedDefinitions:
@@ -38,6 +41,17 @@ class LoadedDefinitions:
             schemas = self.spec(session, definition_id)[2]
             self._validators[key] = forms.compile_schema(schemas.get(form or ""))
         return self._validators[key]
+
+    def forms_of(self, session: Session, definition_id: int, ready: list[Any]) -> FormsOf:
+        """For the row of one of the ``ready`` tasks, the forms deployed with the version the
+        task runs (a task of a called process has its own; otherwise ``definition_id``'s)."""
+        workflows = {str(t.id): t.workflow for t in ready}
+
+        def forms(row: Mapping[str, Any]) -> Mapping[str, Any]:
+            workflow = workflows.get(str(row["id"]))
+            runs = (definition_of(workflow) if workflow is not None else None) or definition_id
+            return self.spec(session, runs)[2]
+        return forms
 
 
 class StepResolver:

@@ -26,7 +26,7 @@ from .compiler import Compilation, Rules, compile_sources
 from .db import WRITE
 from .errors import Conflict, HandlerFailed, StepFailed, Unavailable, quiet_rollback, spiff_element
 from .expressions import AUTHORS
-from .loaded import Loaded, LoadedDefinitions, StepResolver
+from .loaded import FormsOf, Loaded, LoadedDefinitions, StepResolver
 from .loop import ScriptEngine, is_deferred, ready_ids, ready_tasks, run_until_wait
 from .projections import next_timer, sync_human_tasks
 from .prune import find_task, prune
@@ -37,7 +37,6 @@ from .store import InstanceState
 
 WARM = "guichet.warm"  # session.info key: the workflow a step saved
 Dispatcher = Callable[[list[int]], None]
-FormsOf = Callable[[Mapping[str, Any]], Mapping[str, Any]]  # a new task's row -> its definition's forms
 TaskListener = Callable[[Session, list[dict[str, Any]], datetime, FormsOf], None]  # told of a step's new human tasks
 
 
@@ -174,18 +173,7 @@ class Engine:
         session.info[WARM] = (inst.id, inst.version, wf)  # kept once the transaction commits
         store.add_outbox(session, jobs)
         if self.task_listener is not None and arrived:
-            self.task_listener(session, arrived, now, self._forms_of(session, inst, human))
-
-    def _forms_of(self, session: Session, inst: InstanceState, ready: list[Any]) -> FormsOf:
-        """For a new task's row, the forms deployed with the version its task runs (a task
-        of a called process has its own), from the definitions already loaded."""
-        workflows = {str(t.id): t.workflow for t in ready}
-
-        def forms(row: Mapping[str, Any]) -> Mapping[str, Any]:
-            workflow = workflows.get(str(row["id"]))
-            definition_id = (definition_of(workflow) if workflow is not None else None) or inst.definition_id
-            return self._definition(session, definition_id)[2]
-        return forms
+            self.task_listener(session, arrived, now, self._loaded.forms_of(session, inst.definition_id, human))
 
     @faults.retried
     def start(self, process_key: str, data: Mapping[str, Any], actor: Actor, *,
