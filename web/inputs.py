@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from itertools import accumulate
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -29,6 +29,10 @@ _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _DEPTH = bytes.maketrans(b"[{]}", b"\x01\x01\x02\x02")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[{]}"))
 _STEP = {1: 1, 2: -1}
+# what a JSON body must hold for one of its strings to carry a forbidden character: the raw
+# character (a surrogate as UTF-8 is ED A0..BF), a \b or \f escape, or a \u escape of one
+_MAYBE_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xed[\xa0-\xbf]|\\[bf]"
+                              rb"|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u[dD][89a-fA-F]")
 
 
 def forbidden(text: str) -> bool:
@@ -78,13 +82,14 @@ def _where_bad() -> tuple[int, str, list[str]] | None:
 
 
 def _json_problem() -> tuple[int, str, list[str]] | None:
-    from flask import current_app
     request.max_content_length = int(current_app.config["GUICHET_MAX_JSON_BYTES"])
     body = request.get_data(cache=True)  # over the limit: RequestEntityTooLarge, even chunked
     limit = int(current_app.config["GUICHET_MAX_JSON_DEPTH"])
     if json_depth(body) > limit:
         return 400, _("Le document JSON est imbriqué trop profondément (%(limit)s niveaux au plus).",
                       limit=limit), ["json"]
+    if _MAYBE_FORBIDDEN.search(body) is None:
+        return None  # no string of it can hold a forbidden character: no need to parse it here
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError):
