@@ -94,7 +94,7 @@ class Hot:
             conn.begin()
         compiled = self._for(conn.dialect)
         parameters = compiled.parameters(params)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = _cursor(conn)
         try:
             if conn._has_events or conn.engine._has_events:  # noqa: SLF001 - as Connection does
                 for listener in conn.dispatch.before_cursor_execute:
@@ -102,9 +102,9 @@ class Hot:
             cursor.execute(compiled.sql, parameters)
             out = cursor.fetchall() if rows else int(cursor.rowcount)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy's handling: wraps, invalidates, re-raises
+            conn.connection.info.pop(_CURSOR, None)  # a cursor that failed is not used again
             _close(cursor)
             conn._handle_dbapi_exception(exc, compiled.sql, parameters, cursor, None)  # noqa: SLF001
-        cursor.close()
         return compiled, out
 
     def all(self, on: On, params: Mapping[str, Any]) -> list[Any]:
@@ -134,6 +134,22 @@ class Hot:
     def execute(self, on: On, params: Mapping[str, Any]) -> int:
         """A write: the number of rows it changed."""
         return int(self._run(on, params, rows=False)[1])
+
+
+_CURSOR = "guichet.hot_cursor"  # a pooled connection's info: the cursor its Hot statements run on
+
+
+def _cursor(conn: Connection) -> Any:
+    """The DBAPI connection's own cursor for Hot statements, made once per connection and
+    kept in its pool entry's ``info`` (which lives as long as that DBAPI connection: the
+    pool clears it when the connection is replaced). A new cursor per statement cost its
+    construction and a cold cache of the driver's type loaders every time."""
+    proxied = conn.connection
+    dbapi = proxied.dbapi_connection
+    cursor = proxied.info.get(_CURSOR)
+    if cursor is None or cursor.connection is not dbapi:
+        cursor = proxied.info[_CURSOR] = dbapi.cursor()  # type: ignore[union-attr]
+    return cursor
 
 
 def _close(cursor: Any) -> None:

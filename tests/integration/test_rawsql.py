@@ -106,6 +106,35 @@ def test_driver_errors_are_sqlalchemys_and_the_session_can_roll_back(sessions: A
         assert Hot(select(U.c.email)).all(s, {}) == [("u1@x.ma",)]
 
 
+def test_a_connection_keeps_one_cursor_until_it_fails_or_is_replaced(sessions: Any, db_engine: sa.Engine) -> None:
+    from engine.rawsql import _CURSOR
+    cursors: list[Any] = []
+
+    def listener(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement != "BEGIN":
+            cursors.append(cursor)
+    event.listen(db_engine, "before_cursor_execute", listener)
+    try:
+        with sessions() as s:
+            _seed(s)
+            cursors.clear()  # the ORM's own statements, each on a cursor of its own
+            emails = Hot(select(U.c.email))
+            assert emails.all(s, {}) == [("u1@x.ma",)]
+            assert Hot(select(D.c.status)).scalar(s, {}) == "draft"
+            assert cursors[0] is cursors[1]  # one cursor for the connection's Hot statements
+            with pytest.raises((OperationalError, ProgrammingError)):
+                Hot(sa.text("SELECT no_such_column FROM app_user")).all(s, {})
+            s.rollback()
+            assert emails.all(s, {}) == [("u1@x.ma",)]
+            assert cursors[3] is not cursors[0]  # the cursor that failed was dropped, not reused
+            s.connection().invalidate()  # the DBAPI connection is replaced: so is its cursor
+            s.rollback()
+            assert emails.all(s, {}) == [("u1@x.ma",)]
+            assert cursors[4] is not cursors[3] and s.connection().connection.info[_CURSOR] is cursors[4]
+    finally:
+        event.remove(db_engine, "before_cursor_execute", listener)
+
+
 def test_a_parameter_bound_per_call_in_an_in_is_refused() -> None:
     from sqlalchemy.dialects import sqlite
     with pytest.raises(ValueError, match="expanding"):
