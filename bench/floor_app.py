@@ -20,6 +20,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, jsonify, request
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -35,7 +36,9 @@ SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFI
 app = Flask(__name__)
 
 
-def connect(path: str) -> sqlite3.Connection:
+def connect(path: str) -> Any:
+    if path.startswith("postgresql"):
+        return floor_workload.PgConnection(path)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -79,6 +82,9 @@ def prepare(path: str, count: int) -> None:
 if __name__ == "__main__" and sys.argv[1:2] == ["prepare"]:
     prepare(sys.argv[2], int(sys.argv[3]))
 if __name__ == "__main__" and sys.argv[1:2] == ["schema"]:
-    floor_workload.schema(connect(sys.argv[2]))
+    if sys.argv[2].startswith("postgresql"):
+        floor_workload.schema_pg(sys.argv[2])
+    else:
+        floor_workload.schema(connect(sys.argv[2]))
 
 floor_workload.register(app, connect, SERIALIZER)

@@ -1,7 +1,13 @@
 """The workload floor's routes (see bench/floor_app.py): bench/workload.py's requests with a
 bare SpiffWorkflow step on SQLite — the procedure bench/procedure/dossier_bench.bpmn, parsed
 once; each step deserializes the instance (spec included), runs it and writes it back with
-the names of its READY tasks, which is all the inbox reads."""
+the names of its READY tasks, which is all the inbox reads.
+
+The same routes run on PostgreSQL when ``FLOOR_DB`` is a ``postgresql://`` URL (the
+``floor-pg`` server of bench/workload.py): the same statements through psycopg, in
+autocommit with explicit transactions, the rows a step changes locked ``FOR UPDATE`` as
+SQLite's ``BEGIN IMMEDIATE`` locks the database. It is not the issue's floor: it says how
+much of the app's distance to the floor is the database server's, not the app's."""
 from __future__ import annotations
 
 import json
@@ -39,15 +45,50 @@ def schema(conn: sqlite3.Connection) -> None:
     """)
 
 
+def schema_pg(url: str) -> None:
+    import psycopg
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("""
+            CREATE TABLE IF NOT EXISTS dossier (id SERIAL PRIMARY KEY, client TEXT NOT NULL, procedure TEXT NOT NULL,
+                commune TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL, number TEXT);
+            CREATE TABLE IF NOT EXISTS flow (id SERIAL PRIMARY KEY, dossier_id INTEGER NOT NULL, client TEXT NOT NULL,
+                state TEXT NOT NULL, ready TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS flow_client ON flow (client, ready);
+        """)
+
+
+class PgConnection:
+    """psycopg behind the few calls of sqlite3's the routes make: ``?`` placeholders,
+    ``BEGIN IMMEDIATE`` (a plain ``BEGIN``: the routes lock their rows), ``in_transaction``."""
+
+    def __init__(self, url: str):
+        import psycopg
+        self.conn = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return self.conn.execute(sql.replace("?", "%s").replace("BEGIN IMMEDIATE", "BEGIN"), params)
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+        return self.conn.info.transaction_status != TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def _ready(wf: BpmnWorkflow) -> str:
     return json.dumps([{"id": str(t.id), "bpmn_id": t.task_spec.bpmn_id, "title": t.task_spec.bpmn_name,
                         "form": t.task_spec.extensions.get("properties", {}).get("formJsonSchemaFilename")}
                        for t in wf.get_tasks(state=TaskState.READY, manual=True)])
 
 
-def register(app: Flask, connect: Callable[[str], sqlite3.Connection], serializer: BpmnWorkflowSerializer) -> None:
+def register(app: Flask, connect: Callable[[str], Any], serializer: BpmnWorkflowSerializer) -> None:
     import os
     import threading
+
+    # a step's rows are locked as SQLite's BEGIN IMMEDIATE locks the whole database
+    lock = " FOR UPDATE" if os.environ.get("FLOOR_DB", "").startswith("postgresql") else ""
 
     local = threading.local()
 
@@ -75,10 +116,11 @@ def register(app: Flask, connect: Callable[[str], sqlite3.Connection], serialize
         body = request.get_json()
         conn = db()
         try:
-            cur = conn.execute("INSERT INTO dossier (client, procedure, commune, fields, status) VALUES (?, ?, ?, ?, 'draft')",
-                               (request.headers["X-Client"], body["procedure"], body["commune"],
-                                json.dumps(body.get("fields", {}))))
-            return jsonify(id=cur.lastrowid, procedure=body["procedure"], status="draft"), 201
+            (new_id,) = conn.execute(
+                "INSERT INTO dossier (client, procedure, commune, fields, status) VALUES (?, ?, ?, ?, 'draft') RETURNING id",
+                (request.headers["X-Client"], body["procedure"], body["commune"], json.dumps(body.get("fields", {})))
+            ).fetchone()
+            return jsonify(id=new_id, procedure=body["procedure"], status="draft"), 201
         finally:
             conn.close()
 
@@ -87,7 +129,7 @@ def register(app: Flask, connect: Callable[[str], sqlite3.Connection], serialize
         conn = db()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            client, commune = conn.execute("SELECT client, commune FROM dossier WHERE id = ?", (dossier_id,)).fetchone()
+            client, commune = conn.execute("SELECT client, commune FROM dossier WHERE id = ?" + lock, (dossier_id,)).fetchone()
             number = f"PB-{commune}-{dossier_id}"
             wf = BpmnWorkflow(SPEC)
             for task in wf.get_tasks(state=TaskState.READY):
@@ -128,7 +170,7 @@ def register(app: Flask, connect: Callable[[str], sqlite3.Connection], serialize
         conn = db()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            (state,) = conn.execute("SELECT state FROM flow WHERE id = ?", (flow_id,)).fetchone()
+            (state,) = conn.execute("SELECT state FROM flow WHERE id = ?" + lock, (flow_id,)).fetchone()
             wf = serializer.deserialize_json(state)
             task = wf.get_task_from_id(UUID(task_id))
             task.set_data(**request.get_json()["data"])

@@ -22,7 +22,11 @@ Servers, fed in interleaved rounds so the machine's noise falls on all alike:
   REV``), so that a change is measured against the code before it in one run, interleaved;
   **base-sq** likewise beside **sqlite** (that checkout's ``guichet serve``);
 * **floor**: bench/floor_app.py under the same gunicorn settings — Flask + SQLite, a bare
-  SpiffWorkflow step per request (no auth, validation, audit, notifications, projections).
+  SpiffWorkflow step per request (no auth, validation, audit, notifications, projections);
+* **floor-pg** (only when asked, ``--only floor,pg,floor-pg``): the floor's own routes and
+  statements on PostgreSQL (psycopg, rows locked ``FOR UPDATE``), so that the part of
+  **pg**'s distance to the floor that is the database server's, not the app's, is printed
+  (``pg against floor-pg``). The ratios to the floor stay the issue's measure.
 
 Printed per server and client count: completions/s, p50/p95 per request kind, server CPU ms
 per completion (all requests counted: user + system time of the server's processes and of
@@ -204,7 +208,7 @@ def report(targets: list[Target], clients_list: list[int], stored_per: dict[str,
             if s.completions and f.completions:
                 print(f"ratio {t.name}/floor: {(s.completions / s.elapsed) / (f.completions / f.elapsed):.2f}")
         sandboxed = next((t.stats[clients] for t in targets if t.name == "pg"), None)
-        for ours, theirs in (("pg", "base"), ("sqlite", "base-sq")):
+        for ours, theirs in (("pg", "base"), ("sqlite", "base-sq"), ("pg", "floor-pg"), ("floor-pg", "floor")):
             mine = next((t.stats[clients] for t in targets if t.name == ours), None)
             base = next((t.stats[clients] for t in targets if t.name == theirs), None)
             if mine and base and mine.completions and base.completions:
@@ -293,6 +297,13 @@ def main() -> None:
                 port = free_port()
                 procs.append(serve_embedded(port, env, root=args.baseline.resolve()))
                 targets.append(Target("base-sq", port, API, procs[-1], url, None))
+        if "floor-pg" in only:  # the floor's routes on PostgreSQL (its own database)
+            url = fresh_database(f"{name}_floor")
+            plain = url.replace("postgresql+psycopg://", "postgresql://")
+            subprocess.run([sys.executable, "-m", "bench.floor_app", "schema", plain], check=True, cwd=ROOT)
+            port = free_port()
+            procs.append(serve("bench.floor_app:app", port, {"FLOOR_DB": plain}))
+            targets.append(Target("floor-pg", port, FLOOR, procs[-1], url, f"{name}_floor"))
         for t in targets:
             t.sign_in(most)
             run_round(t, most, 2, record=False)  # warm-up: specs parsed, pools filled, not timed
@@ -310,16 +321,16 @@ def main() -> None:
               f"(pg, floor), guichet serve (sqlite); load average {os.getloadavg()[0]:.1f}")
         report(targets, clients_list, stored_per)
         if args.tables and "pg" in only:
-            for table, (n, size) in tuple_bytes(targets[1].url).items():
+            for table, (n, size) in tuple_bytes(next(t.url for t in targets if t.name == "pg")).items():
                 print(f"  {table:<28} {n:>8} rows {size / 1024:>9.1f} KB of tuples")
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
-        for key in ("pg", "open", "rp", "base"):
+        for key in ("pg", "open", "rp", "base", "floor-pg"):
             if key in only or (key == "base" and args.baseline):
-                drop_database(name if key == "pg" else f"{name}_{key}")
+                drop_database(name if key == "pg" else f"{name}_{key.replace('floor-pg', 'floor')}")
 
 
 if __name__ == "__main__":

@@ -36,11 +36,12 @@ def run(*args: str, timeout: int = 600) -> str:
 
 def test_the_whole_dossier_bench_runs_on_every_server() -> None:
     out = run("bench/workload.py", "--dossiers", "1", "--rounds", "1", "--clients", "1",
-              "--only", "floor,pg,sqlite")
-    for server in ("floor", "pg", "sqlite"):
+              "--only", "floor,pg,sqlite,floor-pg")
+    for server in ("floor", "pg", "sqlite", "floor-pg"):
         line = next(x for x in out.splitlines() if x.startswith(f"{server} "))
         assert "no completion" not in line and line.split()[-1] == "0", line  # every request answered
     assert "ratio pg/floor:" in out and "ratio sqlite/floor:" in out and "stored per finished dossier" in out
+    assert "pg against floor-pg: CPU per completion" in out and "floor-pg against floor" in out
 
 
 def test_the_whole_dossier_bench_measures_a_change_against_another_checkout() -> None:
