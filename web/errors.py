@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from apiflask.exceptions import HTTPError
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -19,7 +20,7 @@ from handlers.files import StoredFileAltered
 from handlers.payments.declare import InvalidPayment, PaymentClosed
 from handlers.signatures.keystore import SigningRefused
 
-from . import faults, inputs
+from . import faults, http_errors, inputs
 from .error_messages import coded, user_message
 
 FIELD_MESSAGES = {
@@ -197,8 +198,20 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
+        message = http_errors.werkzeug_message(exc)  # never Werkzeug's English description
         if wants_json():
-            return jsonify(message=exc.description, detail={"reason": exc.name}), exc.code or 500
-        response = faults.app_page(exc.code or 500, exc.description or "", {})
+            return jsonify(message=message, detail={"reason": exc.name}), exc.code or 500
+        response = faults.app_page(exc.code or 500, message, {})
         response.status_code = exc.code or 500
         return response
+
+    def _api_error(error: HTTPError) -> Any:
+        """APIFlask's errors (a refused input, ``apiflask.abort``) in the caller's language: a
+        default English phrase becomes the status's sentence, and a refused input's field
+        problems are said again field by field."""
+        validation = error.message == "Validation error"
+        message = (http_errors.status_message(error.status_code)
+                   if http_errors.default_phrase(error.message, error.status_code) else error.message)
+        detail = http_errors.field_messages(error.detail) if validation else error.detail
+        return {"message": message, "detail": detail, **error.extra_data}, error.status_code, error.headers
+    app.error_callback = _api_error  # type: ignore[attr-defined]  # not @error_processor: it would take over Werkzeug's errors too

@@ -89,8 +89,12 @@ def issue_token(user_id: str, session_version: int) -> str:
 
 @token_auth.error_handler
 def _auth_error(status: int) -> Any:
-    return jsonify(message="a valid Bearer token is required (POST /api/v1/tokens)",
-                   detail={"reason": "Unauthorized"}), status
+    from flask_babel import gettext as _
+
+    from .http_errors import status_message
+    message = (_("Un jeton valide est demandé : obtenez-en un par POST /api/v1/tokens.") if status == 401
+               else status_message(status))
+    return jsonify(message=message, detail={"reason": "Unauthorized" if status == 401 else "Forbidden"}), status
 
 
 class _VerifiedTokens:
