@@ -129,3 +129,43 @@ def test_only_professionals_enrol_a_plan_key_and_see_the_box(site: Site, order: 
     architect = site.client(ARCHITECT)
     enrol(architect)
     assert upload(architect, dossier_id, "plans_architecte", tiny_pdf("p"), PIN).status_code in (403, 404)
+
+
+def test_an_architect_signs_a_plan_at_upload_through_the_api(site: Site, order: Any) -> None:
+    """The API's upload takes ``sign_with_key`` and ``signing_pin`` as the page does: no key or a
+    wrong PIN is a 422 in the caller's language with nothing stored; the right PIN stores the
+    plan signed by the architect, which the checklist then accepts."""
+    from handlers.dossier_models import DocumentVersion
+    from web.extensions import db
+    client = site.app.test_client()
+    auth = site.token(ARCHITECT)
+    r = client.post("/api/v1/dossiers", json={"procedure": "permis_construire", "commune": "casablanca"},
+                    headers=auth)
+    assert r.status_code == 201, r.json
+    dossier_id = r.json["id"]
+
+    def api_upload(pin: str | None) -> Any:
+        data: dict[str, Any] = {"kind": "plans_architecte", "file": (io.BytesIO(tiny_pdf("plans")), "plans.pdf")}
+        if pin is not None:
+            data |= {"sign_with_key": "true", "signing_pin": pin}
+        return client.post(f"/api/v1/dossiers/{dossier_id}/documents", data=data, content_type="multipart/form-data",
+                           headers=auth)
+
+    r = api_upload(PIN)  # no key yet
+    assert r.status_code == 422 and "Ma clé de signature" in r.json["message"], r.json
+    enrol(site.client(ARCHITECT))
+    r = api_upload(None)  # unsigned: the checklist wants an architect's signature
+    assert r.status_code == 422 and "architecte" in r.json["message"], r.json
+    r = api_upload("0000000")
+    assert r.status_code == 422 and "code PIN" in r.json["message"], r.json
+    with site.app.app_context():
+        assert db.session.scalar(select(DocumentVersion.id).where(DocumentVersion.dossier_id == dossier_id)) is None
+    r = api_upload(PIN)
+    assert r.status_code == 201, r.json
+    assert r.json["kind"] == "plans_architecte" and r.json["signature"]["valid"] is True
+    assert r.json["signature"]["profession"] == "architecte" and "Leila Chraibi" in r.json["signature"]["signer"]
+    with site.app.app_context():
+        doc = db.session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == dossier_id)).one()
+        stored = site.app.extensions["guichet.ports"].files.get(doc.sha256)
+    assert verify(stored, [pki.pem(order.certificate)]).signer_common_name == "Leila Chraibi"
+    assert client.get("/api/v1/openapi.json").json["components"]["schemas"]["DocumentIn"]["properties"]["signing_pin"]

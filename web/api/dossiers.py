@@ -12,7 +12,7 @@ from engine.clock import utcnow
 from handlers import dossiers, queries
 from handlers.dossier_models import Dossier
 from handlers.exchange import exchange_of
-from handlers.signatures import receipts
+from handlers.signatures import professional, receipts
 
 from ..bootstrap import get_engine
 from ..extensions import db, reads_only
@@ -63,17 +63,23 @@ def patch(dossier_id: int, body: dict[str, Any]) -> Any:
 @bp.input(DocumentIn, location="form_and_files", arg_name="body")
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(summary="Upload a new version of a checklist document (PDF); 409 outside the windows the procedure "
-                "opens (a draft, or an open task of the applicant that asks for this document)", responses=ERRORS)
+                "opens (a draft, or an open task of the applicant that asks for this document); with "
+                "sign_with_key and signing_pin, an architect's plan is signed with their own key first (422 "
+                "when they have no active key or the PIN does not open it)", responses=ERRORS)
 def upload(dossier_id: int, body: dict[str, Any]) -> Any:
     queries.dossier(db.session(), caller(), dossier_id)
     storage = body["file"]
-    with get_engine(current_app).transaction() as session:
-        doc = dossiers.add_document(session, ports(), session.get_one(Dossier, dossier_id), kind=body["kind"],
-                                    filename=storage.filename or "document.pdf",
-                                    content=storage.read(dossiers.MAX_DOCUMENT_BYTES + 1), by=caller(),
-                                    now=utcnow())
-        return {"id": doc.id, "kind": doc.kind, "version": doc.version, "sha256": doc.sha256,
-                "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at, "signature": doc.signature}
+    filename = storage.filename or "document.pdf"
+    content = storage.read(dossiers.MAX_DOCUMENT_BYTES + 1)
+    if body["sign_with_key"]:  # signed with the caller's professional key, opened with the PIN (kept nowhere)
+        doc = professional.upload_signed(get_engine(current_app), ports(), caller(), dossier_id, kind=body["kind"],
+                                         filename=filename, content=content, pin=body["signing_pin"], now=utcnow())
+    else:
+        with get_engine(current_app).transaction() as session:
+            doc = dossiers.add_document(session, ports(), session.get_one(Dossier, dossier_id), kind=body["kind"],
+                                        filename=filename, content=content, by=caller(), now=utcnow())
+    return {"id": doc.id, "kind": doc.kind, "version": doc.version, "sha256": doc.sha256,
+            "size": doc.size, "pages": doc.pages, "uploaded_at": doc.uploaded_at, "signature": doc.signature}
 
 
 @bp.post("/dossiers/<int:dossier_id>/submit")

@@ -50,6 +50,11 @@ class DossierPatch(Schema):
 class DocumentIn(Schema):
     kind = String(required=True, validate=Length(min=1, max=60))
     file = File(required=True)
+    sign_with_key = Boolean(load_default=False, metadata={
+        "description": "a professional (an architect) signs the plan with their own enrolled key before it is "
+                       "stored; the server signs (PAdES) and keeps no PIN"})
+    signing_pin = String(load_default="", validate=Length(max=64), metadata={
+        "description": "the PIN of that key, with sign_with_key"})
 
 
 class DocumentOut(Schema):
