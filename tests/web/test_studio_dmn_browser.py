@@ -44,6 +44,12 @@ def type_in_cell(page: Page, element_id: str, text: str, kind: str = "") -> None
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
     page.locator("#studio-dmn .tjs-table th").first.click()  # leave the cell
+    # dmn-js takes a cell's text into its model a moment after the typing: wait until it has it
+    for _ in range(50):
+        if text in page.evaluate("async () => (await window.studio.dmn.saveXML()).xml"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the decision table never took {text!r}")
 
 
 def sign(p: Platform, d: int) -> None:
