@@ -98,7 +98,8 @@ _FIELD: list[tuple[str, Callable[..., str]]] = [
     ("Not a valid choice.", lambda **v: _("Ce choix n'est pas proposé.")),
     ("String does not match expected pattern.", lambda **v: _("La valeur n'a pas la forme attendue.")),
     ("Number too large.", lambda **v: _("Ce nombre est trop grand.")),
-    ("Not a valid {awareness} {kind}.", lambda **v: _("Le fuseau horaire de cette date ne convient pas.")),
+    *((f"Not a valid {aware} {kind}.", lambda **v: _("Le fuseau horaire de cette date ne convient pas."))
+      for aware in ("aware", "naive") for kind in ("datetime", "time")),
     ('"{input}" cannot be formatted as a {kind}.', lambda **v: _("Valeur non valide.")),
     ("Must be one of: {choices}.", lambda **v: _("Valeurs possibles : %(choices)s.", choices=v["choices"])),
     ("Shorter than minimum length {min}.", lambda **v: _("Au moins %(min)s caractères ou éléments.", min=v["min"])),
