@@ -48,7 +48,6 @@ import http.client  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -58,6 +57,7 @@ from typing import Any  # noqa: E402
 
 from bench.history import drop_database, fresh_database  # noqa: E402
 from bench.http_bench import THREADS, free_port, serve  # noqa: E402
+from bench.workload_report import report  # noqa: E402
 from bench.workload_setup import (  # noqa: E402
     PASSWORD,
     PROCEDURE,
@@ -69,7 +69,6 @@ from bench.workload_setup import (  # noqa: E402
     tuple_bytes,
 )
 
-KINDS = ("create", "submit", "inbox", "task", "complete")
 DATA = {"file": {"note": "plans joints"}, "check": {"complete": True}, "opinion": {"avis": "favorable"}}
 API = {"create": "/api/v1/dossiers", "submit": "/api/v1/dossiers/{}/submit", "inbox": "/api/v1/tasks",
        "task": "/api/v1/tasks/{}", "complete": "/api/v1/tasks/{}/complete"}
@@ -178,53 +177,6 @@ def run_round(target: Target, clients: int, dossiers: int, record: bool = True) 
         stats.elapsed += elapsed
         stats.server_ms += target.meter.server_ms
         stats.db_ms += target.meter.db_ms
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[max(0, round(q * len(xs)) - 1)] if xs else float("nan")
-
-
-def report(targets: list[Target], clients_list: list[int], stored_per: dict[str, tuple[float, float]]) -> None:
-    floor = targets[0]
-    for clients in clients_list:
-        print(f"\n{clients} client(s)")
-        print(f"{'server':<8} {'compl/s':>8} {'CPU ms/compl':>13} {'(db)':>6}  "
-              + "  ".join(f"{k + ' p50/p95':>20}" for k in KINDS) + "  errors")
-        for t in targets:
-            s = t.stats[clients]
-            if not s.completions:
-                print(f"{t.name:<8} no completion: {s.errors[:1]}")
-                continue
-            rate = s.completions / s.elapsed
-            cpu = (s.server_ms + s.db_ms) / s.completions
-            cells = "  ".join(f"{statistics.median(s.latencies[k]):>9.1f} /{pct(s.latencies[k], 0.95):>8.1f}"
-                              for k in KINDS)
-            print(f"{t.name:<8} {rate:>8.1f} {cpu:>13.2f} {s.db_ms / s.completions:>6.2f}  {cells}  "
-                  f"{len(s.errors)}{' ' + s.errors[0][:200] if s.errors else ''}")
-        f = floor.stats[clients]
-        for t in targets[1:]:
-            s = t.stats[clients]
-            if s.completions and f.completions:
-                print(f"ratio {t.name}/floor: {(s.completions / s.elapsed) / (f.completions / f.elapsed):.2f}")
-        sandboxed = next((t.stats[clients] for t in targets if t.name == "pg"), None)
-        for ours, theirs in (("pg", "base"), ("sqlite", "base-sq"), ("pg", "floor-pg"), ("floor-pg", "floor")):
-            mine = next((t.stats[clients] for t in targets if t.name == ours), None)
-            base = next((t.stats[clients] for t in targets if t.name == theirs), None)
-            if mine and base and mine.completions and base.completions:
-                cpu = [(x.server_ms + x.db_ms) / x.completions for x in (mine, base)]
-                print(f"{ours} against {theirs}: CPU per completion {cpu[0]:.2f} / {cpu[1]:.2f} ms = "
-                      f"{cpu[0] / cpu[1]:.3f}; completions/s {(mine.completions / mine.elapsed) / (base.completions / base.elapsed):.3f}")
-        for other in ("open", "rp"):
-            against = next((t.stats[clients] for t in targets if t.name == other), None)
-            if sandboxed and against and sandboxed.completions and against.completions:
-                cpu = [(x.server_ms + x.db_ms) / x.completions for x in (sandboxed, against)]
-                print(f"the sandbox against {other}: CPU per completion pg {cpu[0]:.2f} ms / {other} {cpu[1]:.2f} ms"
-                      f" = {cpu[0] / cpu[1]:.3f}; completions/s ratio "
-                      f"{(sandboxed.completions / sandboxed.elapsed) / (against.completions / against.elapsed):.3f}")
-    print("\nstored per finished dossier (rows, bytes on disk with indexes):")
-    for name, (rows, size) in stored_per.items():
-        print(f"  {name:<8} {rows:8.1f} rows {size / 1024:8.1f} KB")
 
 
 def main() -> None:

@@ -28,7 +28,8 @@ from collections import defaultdict  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bench.history import drop_database, fresh_database  # noqa: E402
-from bench.workload import API, DATA, KINDS  # noqa: E402
+from bench.workload import API, DATA  # noqa: E402
+from bench.workload_report import KINDS  # noqa: E402
 from bench.workload_setup import PASSWORD, PROCEDURE, client_email, commune, prepare  # noqa: E402
 
 
