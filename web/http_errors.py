@@ -118,7 +118,7 @@ _PATTERNS = [(re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(engl
              for english, say in _FIELD]
 
 
-def _isolated(value: str) -> str:
+def isolated(value: str) -> str:
     """A value inside an Arabic sentence: a left-to-right isolate."""
     return f"\u2066{value}\u2069" if str(get_locale() or "fr") == "ar" else value
 
@@ -128,7 +128,7 @@ def field_message(text: str) -> str:
     for pattern, say in _PATTERNS:
         found = pattern.match(text)
         if found:
-            return say(**{k: _isolated(v) for k, v in found.groupdict().items()})
+            return say(**{k: isolated(v) for k, v in found.groupdict().items()})
     return _("Valeur non valide.")
 
 

@@ -19,15 +19,17 @@ def _bodies(ch: str) -> list[bytes]:
     return [t.encode("utf-8", "surrogatepass") for t in texts]
 
 
-@pytest.mark.parametrize("cp", _CODE_POINTS)
-def test_every_forbidden_character_is_seen_before_parsing(cp: int) -> None:
-    for body in _bodies(chr(cp)):
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            continue  # not JSON: the route answers 400
-        if list(bad_strings(parsed)):
-            assert _MAYBE_FORBIDDEN.search(body), body
+def test_every_forbidden_character_is_seen_before_parsing() -> None:
+    missed = []
+    for cp in _CODE_POINTS:
+        for body in _bodies(chr(cp)):
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                continue  # not JSON: the route answers 400
+            if list(bad_strings(parsed)) and not _MAYBE_FORBIDDEN.search(body):
+                missed.append(body)
+    assert missed == []
 
 
 @pytest.mark.parametrize("escape", ["\\b", "\\f", "\\u0000", "\\u001F", "\\u007f", "\\uD800", "\\udfff"])

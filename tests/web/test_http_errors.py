@@ -97,3 +97,20 @@ def test_every_default_message_of_marshmallow_has_its_sentence() -> None:
                  .replace("{max_op}", "less than or equal to").replace("{obj_type}", "datetime")
                  .replace("{awareness}", "aware") for m in messages}
     assert [m for m in sorted(templates) if not any(p.match(m) for p in known)] == []
+
+
+def test_a_bundle_that_cannot_be_read_is_said_in_the_analysts_language(site: Site) -> None:
+    client = site.app.test_client()
+    auth = site.token("analyste@guichet.demo")
+    r = client.post("/api/v1/processes/validate", json={"files": {"../guu.bpmn": "<x/>"}}, headers=auth)
+    assert r.status_code == 400 and r.json["message"] == "../guu.bpmn : un simple nom de fichier est attendu."
+    assert r.json["detail"]["reason"] == "'../guu.bpmn': a plain file name is expected"  # for scripts
+    r = client.post("/api/v1/processes/validate", json={"files": {"guu.txt": "x"}}, headers=auth)
+    assert r.status_code == 400 and "les diagrammes sont des fichiers .bpmn ou .dmn" in r.json["message"]
+    analyst = site.client("analyste@guichet.demo")
+    analyst.get("/lang/ar")
+    r = analyst.post("/studio/validate", json={"key": "guu_autorisation", "files": {"guu.txt": "x"}})
+    assert r.status_code == 400 and r.json["message"].startswith("\u2066guu.txt\u2069:"), r.json
+    assert "المخططات" in r.json["message"] and not ENGLISH.search(r.json["message"])
+    r = analyst.post("/studio/validate", data="[]", content_type="application/json")
+    assert r.status_code == 400 and "JSON" in r.json["message"] and "كائن" in r.json["message"]

@@ -148,7 +148,7 @@ def _acting_for(view: Any, user_id: str | None) -> str | None:
 def receipt(dossier_id: int) -> Any:
     dossier = queries.dossier(db.session(), caller(), dossier_id)
     if dossier.number is None:
-        abort(404, "not filed yet: no receipt")
+        abort(404, _("Ce dossier n'est pas encore déposé : il n'a pas de récépissé."))
     pdf, sealed = receipts.receipt(db.session(), ports(), dossier)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="recepisse-{dossier.number}.pdf"',

@@ -7,6 +7,7 @@ from typing import Any
 from apiflask import abort
 from apiflask.schemas import FileSchema
 from flask import Response, current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from handlers import queries
@@ -57,7 +58,7 @@ def quittance(dossier_id: int, payment_id: int) -> Any:
     row = db.session.execute(select(Payment).join(PaymentOrder, PaymentOrder.id == Payment.order_id)
                              .where(Payment.id == payment_id, PaymentOrder.dossier_id == dossier_id)).scalar()
     if row is None or row.document_sha256 is None:
-        abort(404, "no quittance")
+        abort(404, _("Ce paiement n'a pas de quittance."))
     return Response(ports().files.get(row.document_sha256), mimetype=row.document_type or "application/pdf",
                     headers={"X-Content-Type-Options": "nosniff"})
 

@@ -10,6 +10,7 @@ from typing import Any
 from apiflask import abort
 from apiflask.schemas import FileSchema
 from flask import current_app
+from flask_babel import gettext as _
 
 from engine import definitions, versions
 
@@ -89,7 +90,7 @@ def process_validate(body: dict[str, Any]) -> Any:
     try:
         bundle = parse_bundle("", None, body["files"], body["forms"])
     except BadBundle as exc:
-        abort(400, str(exc))
+        abort(400, exc.text(), detail={"reason": str(exc)})
     result, problems = validate(current_app, bundle)
     return {"ok": not any(p.severity == "error" for p in problems), "processes": [p.key for p in result.processes],
             "problems": [problem_out(p) for p in problems]}
@@ -106,10 +107,10 @@ def process_deploy(key: str, body: dict[str, Any]) -> Any:
     try:
         bundle = parse_bundle(key, None, body["files"], body["forms"])
     except BadBundle as exc:
-        abort(400, str(exc))
+        abort(400, exc.text(), detail={"reason": str(exc)})
     outcomes, problems = deploy(current_app, bundle, author=author, comment=body["comment"])
     if not outcomes:
-        abort(422, "the bundle does not validate: nothing was deployed",
+        abort(422, _("Les diagrammes ne sont pas valides : rien n'a été déployé."),
               detail={"problems": [problem_out(p) for p in problems]})
     return {"deployed": [{"key": o.process_key, "version": o.version, "created": o.created} for o in outcomes],
             "problems": [problem_out(p) for p in problems]}

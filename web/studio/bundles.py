@@ -5,12 +5,13 @@ Shared by the studio pages (session sign-in) and the analysts' JSON API (Bearer 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,8 +28,41 @@ from . import picklists
 MAX_ENTRIES = 160  # files and forms of one bundle
 
 
+_BAD: dict[str, tuple[str, Callable[..., str]]] = {  # code: (the English for logs and detail.reason, the sentence)
+    "not_object": ("a JSON object is expected", lambda **v: _("Un objet JSON est attendu.")),
+    "not_objects": ("files and forms must be JSON objects (name → text)",
+                    lambda **v: _("« files » et « forms » doivent être des objets JSON (nom → texte).")),
+    "entries": ("a bundle needs at least one .bpmn or .dmn file (and at most {most} entries)",
+                lambda **v: _("Il faut au moins un fichier .bpmn ou .dmn (et %(most)s fichiers au plus).",
+                              most=v["most"])),
+    "not_text": ("'{name}': content must be text", lambda **v: _("%(name)s : le contenu doit être du texte.",
+                                                                  name=v["name"])),
+    "not_plain": ("'{name}': a plain file name is expected",
+                  lambda **v: _("%(name)s : un simple nom de fichier est attendu.", name=v["name"])),
+    "not_diagram": ("'{name}': diagrams are .bpmn or .dmn files",
+                    lambda **v: _("%(name)s : les diagrammes sont des fichiers .bpmn ou .dmn.", name=v["name"])),
+    "not_form": ("'{name}': forms are .schema.json (and .ui.json) files",
+                 lambda **v: _("%(name)s : les formulaires sont des fichiers .schema.json (et .ui.json).",
+                               name=v["name"])),
+    "base_version": ("base_version must be a version number",
+                     lambda **v: _("« base_version » doit être un numéro de version.")),
+    "called_versions": ("called_versions must map process keys to version numbers",
+                        lambda **v: _("« called_versions » doit associer des clés de processus à des numéros de "
+                                      "version.")),
+}
+
+
 class BadBundle(ValueError):
-    """A bundle that cannot even be read (wrong names, not text): a 400 with the reason."""
+    """A bundle that cannot even be read (wrong names, not text): a 400 with the reason,
+    said in the analyst's language (:meth:`text`); ``str()`` is the English, for logs."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        self.code, self.values = code, values
+        super().__init__(_BAD[code][0].format(**values))
+
+    def text(self) -> str:
+        from ..http_errors import isolated
+        return _BAD[self.code][1](**{k: isolated(str(v)) for k, v in self.values.items()})
 
 
 def library(session: Any) -> dict[str, str]:
@@ -42,20 +76,20 @@ def library(session: Any) -> dict[str, str]:
 def parse_bundle(process_key: str, base_version: int | None, files: Any, forms: Any) -> Bundle:
     """Check the shape of a posted bundle: names and text only; the compiler checks the rest."""
     if not isinstance(files, Mapping) or not isinstance(forms, Mapping):
-        raise BadBundle("files and forms must be JSON objects (name → text)")
+        raise BadBundle("not_objects")
     if not files or len(files) + len(forms) > MAX_ENTRIES:
-        raise BadBundle(f"a bundle needs at least one .bpmn or .dmn file (and at most {MAX_ENTRIES} entries)")
+        raise BadBundle("entries", most=MAX_ENTRIES)
     for name, text in [*files.items(), *forms.items()]:
         if not isinstance(text, str):
-            raise BadBundle(f"'{name}': content must be text")
+            raise BadBundle("not_text", name=name)
         if Path(name).name != name or name.startswith("."):
-            raise BadBundle(f"'{name}': a plain file name is expected")
+            raise BadBundle("not_plain", name=name)
     for name in files:
         if not name.endswith(DIAGRAM_SUFFIXES):
-            raise BadBundle(f"'{name}': diagrams are .bpmn or .dmn files")
+            raise BadBundle("not_diagram", name=name)
     for name in forms:
         if not name.endswith((FORM_SUFFIX, UI_SUFFIX)):
-            raise BadBundle(f"'{name}': forms are .schema.json (and .ui.json) files")
+            raise BadBundle("not_form", name=name)
     return Bundle(process_key, base_version, dict(files), dict(forms))
 
 

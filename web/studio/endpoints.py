@@ -26,12 +26,12 @@ MAX_COMMENT = 2000
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadBundle("a JSON object is expected")
+        raise BadBundle("not_object")
     return body
 
 
-def _bad(exc: Exception) -> Any:
-    return jsonify(message=str(exc), problems=[]), 400
+def _bad(exc: BadBundle) -> Any:
+    return jsonify(message=exc.text(), problems=[], detail={"reason": str(exc)}), 400
 
 
 @bp.post("/validate")
@@ -58,10 +58,10 @@ def deploy(key: str) -> Any:
         comment = str(body.get("comment") or "").strip()[:MAX_COMMENT] or None
         base = body.get("base_version")
         if base is not None and not isinstance(base, int):
-            raise BadBundle("base_version must be a version number")
+            raise BadBundle("base_version")
         called = body.get("called_versions") or {}
         if not isinstance(called, dict) or not all(isinstance(v, int) for v in called.values()):
-            raise BadBundle("called_versions must map process keys to version numbers")
+            raise BadBundle("called_versions")
     except BadBundle as exc:
         return _bad(exc)
     try:
@@ -75,7 +75,7 @@ def deploy(key: str) -> Any:
         return jsonify(message=message, stale=True, stale_key=exc.key, latest_version=exc.latest_version,
                        problems=[]), 409
     if not outcomes:
-        return jsonify(message="the bundle does not validate: nothing was deployed",
+        return jsonify(message=_("Les diagrammes ne sont pas valides : rien n'a été déployé."),
                        problems=[problem_out(p) for p in problems]), 422
     return jsonify(deployed=[{"key": o.process_key, "version": o.version, "created": o.created, "newest": o.newest}
                              for o in outcomes], problems=[problem_out(p) for p in problems]), 201
@@ -89,10 +89,10 @@ def save_draft(key: str) -> Any:
         body = _body()
         base = body.get("base_version")
         if base is not None and not isinstance(base, int):
-            raise BadBundle("base_version must be a version number")
+            raise BadBundle("base_version")
         called = body.get("called_versions") or {}
         if not isinstance(called, dict) or not all(isinstance(v, int) for v in called.values()):
-            raise BadBundle("called_versions must map process keys to version numbers")
+            raise BadBundle("called_versions")
         bundle = parse_bundle(key, base, body.get("files"), body.get("forms", {}))
     except BadBundle as exc:
         return _bad(exc)
