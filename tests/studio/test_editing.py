@@ -153,8 +153,12 @@ def test_form_preview_uses_the_inbox_renderer(site: Site) -> None:
               "required": ["motif"]}
     fresh = client.post("/studio/forms/preview", json={"schema": json.dumps(schema)})
     assert 'name="motif"' in fresh.json["html"] and "Motif &lt;b&gt;" in fresh.json["html"]  # escaped
-    assert client.post("/studio/forms/preview", json={"schema": "{oops"}).status_code == 422
-    assert client.post("/studio/forms/preview", json={"schema": "[1]"}).status_code == 422
+    oops = client.post("/studio/forms/preview", json={"schema": "{\n  oops"})
+    assert oops.status_code == 422 and oops.json["message"] == "JSON illisible à la ligne 2, colonne 3."
+    listed = client.post("/studio/forms/preview", json={"schema": "[1]"})
+    assert listed.status_code == 422 and "doivent être des objets JSON" in listed.json["message"]
+    odd = client.post("/studio/forms/preview", json={"schema": json.dumps({"type": "object", "properties": []})})
+    assert odd.status_code in (200, 422) and "Error" not in str(odd.json.get("message"))
 
 
 def test_a_new_form_is_validated_and_deployed_with_the_process(site: Site, sessions: sessionmaker[Session]) -> None:

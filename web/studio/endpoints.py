@@ -119,12 +119,19 @@ def preview() -> Any:
     try:
         schema = json.loads(body.get("schema") or "{}")
         ui = json.loads(body.get("ui") or "{}")
-    except (TypeError, json.JSONDecodeError) as exc:
-        return jsonify(message=f"not valid JSON: {exc}"), 422
+    except json.JSONDecodeError as exc:
+        from ..http_errors import isolated
+        return jsonify(message=_("JSON illisible à la ligne %(line)s, colonne %(column)s.",
+                                 line=isolated(str(exc.lineno)), column=isolated(str(exc.colno))),
+                       detail={"reason": str(exc)}), 422
+    except TypeError as exc:
+        return jsonify(message=_("Le schéma et les indications d'affichage doivent être du texte JSON."),
+                       detail={"reason": str(exc)}), 422
     if not isinstance(schema, dict) or not isinstance(ui, dict):
-        return jsonify(message="the schema and the UI hints must be JSON objects"), 422
+        return jsonify(message=_("Le schéma et les indications d'affichage doivent être des objets JSON.")), 422
     try:
         fields = formkit.fields(schema, ui, str(get_locale() or "fr"))
     except (AttributeError, TypeError, ValueError) as exc:
-        return jsonify(message=f"cannot render this form: {exc}"), 422
+        return jsonify(message=_("Ce formulaire ne peut pas être affiché : vérifiez les types et les propriétés "
+                                 "de ses champs."), detail={"reason": str(exc)}), 422
     return jsonify(html=render_template("studio/_preview.html", fields=fields, title=schema.get("title")))
