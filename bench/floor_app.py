@@ -82,9 +82,6 @@ def prepare(path: str, count: int) -> None:
 if __name__ == "__main__" and sys.argv[1:2] == ["prepare"]:
     prepare(sys.argv[2], int(sys.argv[3]))
 if __name__ == "__main__" and sys.argv[1:2] == ["schema"]:
-    if sys.argv[2].startswith("postgresql"):
-        floor_workload.schema_pg(sys.argv[2])
-    else:
-        floor_workload.schema(connect(sys.argv[2]))
+    floor_workload.schema(connect(sys.argv[2]))
 
 floor_workload.register(app, connect, SERIALIZER)

@@ -11,7 +11,6 @@ much of the app's distance to the floor is the database server's, not the app's.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,26 +34,19 @@ def _spec() -> Any:
 SPEC = _spec()
 
 
-def schema(conn: sqlite3.Connection) -> None:
-    conn.executescript("""
-        CREATE TABLE IF NOT EXISTS dossier (id INTEGER PRIMARY KEY, client TEXT NOT NULL, procedure TEXT NOT NULL,
-            commune TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL, number TEXT);
-        CREATE TABLE IF NOT EXISTS flow (id INTEGER PRIMARY KEY, dossier_id INTEGER NOT NULL, client TEXT NOT NULL,
-            state TEXT NOT NULL, ready TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS flow_client ON flow (client, ready);
-    """)
+_TABLES = """
+    CREATE TABLE IF NOT EXISTS dossier (id {key}, client TEXT NOT NULL, procedure TEXT NOT NULL,
+        commune TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL, number TEXT);
+    CREATE TABLE IF NOT EXISTS flow (id {key}, dossier_id INTEGER NOT NULL, client TEXT NOT NULL,
+        state TEXT NOT NULL, ready TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS flow_client ON flow (client, ready);
+"""
 
 
-def schema_pg(url: str) -> None:
-    import psycopg
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("""
-            CREATE TABLE IF NOT EXISTS dossier (id SERIAL PRIMARY KEY, client TEXT NOT NULL, procedure TEXT NOT NULL,
-                commune TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL, number TEXT);
-            CREATE TABLE IF NOT EXISTS flow (id SERIAL PRIMARY KEY, dossier_id INTEGER NOT NULL, client TEXT NOT NULL,
-                state TEXT NOT NULL, ready TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS flow_client ON flow (client, ready);
-        """)
+def schema(conn: Any) -> None:
+    """The workload's empty tables, on SQLite or on PostgreSQL (a :class:`PgConnection`)."""
+    pg = isinstance(conn, PgConnection)
+    conn.executescript(_TABLES.format(key="SERIAL PRIMARY KEY" if pg else "INTEGER PRIMARY KEY"))
 
 
 class PgConnection:
@@ -67,6 +59,9 @@ class PgConnection:
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self.conn.execute(sql.replace("?", "%s").replace("BEGIN IMMEDIATE", "BEGIN"), params)
+
+    def executescript(self, sql: str) -> None:
+        self.conn.execute(sql)  # several statements: allowed without parameters
 
     @property
     def in_transaction(self) -> bool:
@@ -87,9 +82,6 @@ def register(app: Flask, connect: Callable[[str], Any], serializer: BpmnWorkflow
     import os
     import threading
 
-    # a step's rows are locked as SQLite's BEGIN IMMEDIATE locks the whole database
-    lock = " FOR UPDATE" if os.environ.get("FLOOR_DB", "").startswith("postgresql") else ""
-
     local = threading.local()
 
     class Kept:
@@ -98,8 +90,10 @@ def register(app: Flask, connect: Callable[[str], Any], serializer: BpmnWorkflow
 
         def __init__(self) -> None:
             self.conn = connect(os.environ["FLOOR_DB"])
+            # a step's rows are locked on PostgreSQL as SQLite's BEGIN IMMEDIATE locks the database
+            self.lock = " FOR UPDATE" if isinstance(self.conn, PgConnection) else ""
 
-        def execute(self, *args: Any) -> sqlite3.Cursor:
+        def execute(self, *args: Any) -> Any:
             return self.conn.execute(*args)
 
         def close(self) -> None:
@@ -129,7 +123,7 @@ def register(app: Flask, connect: Callable[[str], Any], serializer: BpmnWorkflow
         conn = db()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            client, commune = conn.execute("SELECT client, commune FROM dossier WHERE id = ?" + lock, (dossier_id,)).fetchone()
+            client, commune = conn.execute("SELECT client, commune FROM dossier WHERE id = ?" + conn.lock, (dossier_id,)).fetchone()
             number = f"PB-{commune}-{dossier_id}"
             wf = BpmnWorkflow(SPEC)
             for task in wf.get_tasks(state=TaskState.READY):
@@ -170,7 +164,7 @@ def register(app: Flask, connect: Callable[[str], Any], serializer: BpmnWorkflow
         conn = db()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            (state,) = conn.execute("SELECT state FROM flow WHERE id = ?" + lock, (flow_id,)).fetchone()
+            (state,) = conn.execute("SELECT state FROM flow WHERE id = ?" + conn.lock, (flow_id,)).fetchone()
             wf = serializer.deserialize_json(state)
             task = wf.get_task_from_id(UUID(task_id))
             task.set_data(**request.get_json()["data"])

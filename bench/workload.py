@@ -250,12 +250,12 @@ def main() -> None:
                 procs.append(serve_embedded(port, env, root=args.baseline.resolve()))
                 targets.append(Target("base-sq", port, API, procs[-1], url, None))
         if "floor-pg" in only:  # the floor's routes on PostgreSQL (its own database)
-            url = fresh_database(f"{name}_floor")
+            url = fresh_database(f"{name}_floor-pg")
             plain = url.replace("postgresql+psycopg://", "postgresql://")
             subprocess.run([sys.executable, "-m", "bench.floor_app", "schema", plain], check=True, cwd=ROOT)
             port = free_port()
             procs.append(serve("bench.floor_app:app", port, {"FLOOR_DB": plain}))
-            targets.append(Target("floor-pg", port, FLOOR, procs[-1], url, f"{name}_floor"))
+            targets.append(Target("floor-pg", port, FLOOR, procs[-1], url, f"{name}_floor-pg"))
         for t in targets:
             t.sign_in(most)
             run_round(t, most, 2, record=False)  # warm-up: specs parsed, pools filled, not timed
@@ -282,7 +282,7 @@ def main() -> None:
             proc.wait(timeout=30)
         for key in ("pg", "open", "rp", "base", "floor-pg"):
             if key in only or (key == "base" and args.baseline):
-                drop_database(name if key == "pg" else f"{name}_{key.replace('floor-pg', 'floor')}")
+                drop_database(name if key == "pg" else f"{name}_{key}")
 
 
 if __name__ == "__main__":
