@@ -19,9 +19,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from handlers import messages
+
 STATUS: dict[int, Callable[[], str]] = {
     400: lambda: _("La requête est mal formée : elle n'a pas pu être lue."),
-    401: lambda: _("Identifiez-vous : un jeton valide est demandé (POST /api/v1/tokens), ou connectez-vous."),
+    401: lambda: _("Un jeton valide est demandé : obtenez-en un par POST /api/v1/tokens."),
     403: lambda: _("Vous n'avez pas accès à cette page ou à cette action."),
     404: lambda: _("Cette adresse n'existe pas, ou vous n'y avez pas accès."),
     405: lambda: _("Cette action n'est pas acceptée à cette adresse."),
@@ -44,8 +46,8 @@ STATUS: dict[int, Callable[[], str]] = {
 
 def status_message(code: int | None) -> str:
     """The sentence for an HTTP status (its family's when the status has none of its own)."""
-    found = STATUS.get(code or 500) or STATUS[400 if (code or 500) < 500 else 500]
-    return found()
+    code = code or 500
+    return (STATUS.get(code) or STATUS[500 if code >= 500 else 400])()
 
 
 def werkzeug_message(exc: HTTPException) -> str:
@@ -119,8 +121,9 @@ _PATTERNS = [(re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(engl
 
 
 def isolated(value: str) -> str:
-    """A value inside an Arabic sentence: a left-to-right isolate."""
-    return f"\u2066{value}\u2069" if str(get_locale() or "fr") == "ar" else value
+    """A value set in the reader's sentence: in Arabic, a left-to-right isolate
+    (:func:`handlers.messages.isolated`)."""
+    return str(messages.isolated(value)) if str(get_locale() or "fr") == "ar" else value
 
 
 def field_message(text: str) -> str:

@@ -5,6 +5,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from apiflask import HTTPTokenAuth
@@ -20,6 +21,7 @@ from handlers.accounts import actor_for, actor_of
 from handlers.models import RoleGrant, User
 
 from .extensions import db, login_manager
+from .http_errors import status_message
 
 TOKEN_MAX_AGE = 12 * 3600
 token_auth = HTTPTokenAuth(scheme="Bearer", description="`POST /api/v1/tokens` gives a token")
@@ -89,12 +91,7 @@ def issue_token(user_id: str, session_version: int) -> str:
 
 @token_auth.error_handler
 def _auth_error(status: int) -> Any:
-    from flask_babel import gettext as _
-
-    from .http_errors import status_message
-    message = (_("Un jeton valide est demandé : obtenez-en un par POST /api/v1/tokens.") if status == 401
-               else status_message(status))
-    return jsonify(message=message, detail={"reason": "Unauthorized" if status == 401 else "Forbidden"}), status
+    return jsonify(message=status_message(status), detail={"reason": HTTPStatus(status).phrase}), status
 
 
 class _VerifiedTokens:
