@@ -210,20 +210,26 @@ def audit_verify() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option("--workers", default=2, type=click.IntRange(1, 64), envvar="GUICHET_SERVE_WORKERS", show_default=True,
+              help="worker processes (each holds one core at most); an in-memory database takes one")
 @click.option("--threads", default=32, type=click.IntRange(2, 1000), envvar="GUICHET_SERVE_THREADS", show_default=True,
-              help="threads of the one worker: each request in progress and each open visio room socket takes one")
+              help="threads of each worker: each request in progress and each open visio room socket takes one")
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the application: gunicorn, one worker process with a pool of threads (as in
-    production, where several workers and nodes share PostgreSQL and a Redis queue).
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the application: gunicorn, worker processes with a pool of threads each (as in
+    production, where several workers and nodes share PostgreSQL and a Redis queue). The
+    workers of one machine share the visio rooms through local sockets when no queue is set.
 
-    With GUICHET_JOBS=inprocess a ticker thread (in the worker) wakes timers, relays the
-    outbox and watches deadlines, so the embedded default needs no broker and no beat."""
+    With GUICHET_JOBS=inprocess a ticker thread wakes timers, relays the outbox and watches
+    deadlines in one worker at a time, so the embedded default needs no broker and no beat."""
+    from .config import in_memory_sqlite
     from .server import serve as run
     from .ticker import start_ticker
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if in_memory_sqlite(str(app.config["SQLALCHEMY_DATABASE_URI"])):
+        workers = 1  # each process would have a database of its own
     ticker = (lambda: start_ticker(app)) if app.config["GUICHET_JOBS"] == "inprocess" else None
-    run(app, host, port, threads, on_start=ticker)
+    run(app, host, port, threads, on_start=ticker, workers=workers)
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

@@ -144,6 +144,11 @@ def from_environment(instance: Path) -> dict[str, Any]:
     }
 
 
+def in_memory_sqlite(url: str) -> bool:
+    """An in-memory SQLite database: one connection, one process."""
+    return url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:")
+
+
 def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     """SQLAlchemy engine options for the configured database: bounded waits everywhere.
 
@@ -155,7 +160,7 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     url = str(config["SQLALCHEMY_DATABASE_URI"])
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     sqlite = url.startswith("sqlite")
-    in_memory = sqlite and (":memory:" in url or url.rstrip("/") == "sqlite:")
+    in_memory = in_memory_sqlite(url)
     if sqlite:
         options.setdefault("connect_args", {"timeout": float(config["GUICHET_DB_BUSY_TIMEOUT"])})
     if url.startswith("postgresql"):

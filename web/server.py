@@ -1,10 +1,14 @@
-"""``guichet serve``: the embedded default served by gunicorn, in one process.
+"""``guichet serve``: the embedded default served by gunicorn.
 
-One worker process holds the application (SQLite serializes its writers anyway, and the
-in-process jobs, the ticker and the visio rooms live in it) with a pool of threads: each
-HTTP request takes one while it runs, and each open visio room socket one for as long as
-it stays open. Werkzeug's development server, used before, spent a quarter of its CPU
-parsing HTTP and starting a thread per connection (``bench/workload.py``, py-spy).
+Worker processes (two by default: one process holds one core, Python's lock being what
+it is) each hold the application with a pool of threads: each HTTP request takes one
+while it runs, and each open visio room socket one for as long as it stays open. What
+the embedded default keeps in process is shared between them: SQLite serializes their
+writers (``BEGIN IMMEDIATE`` and the busy timeout), a room's members on different
+workers hear each other through local sockets (``web.commission.relay``), one worker at
+a time keeps the clock (``web.ticker.clock_lock``), and in-process jobs run in the worker
+whose request queued them. Werkzeug's development server, used before, spent a quarter of
+its CPU parsing HTTP and starting a thread per connection (``bench/workload.py``, py-spy).
 
 The project's ``gunicorn.conf.py`` (its garbage collector settings), when present beside
 the package, applies here as under a production gunicorn.
@@ -21,11 +25,11 @@ CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
 class EmbeddedServer(Application):  # type: ignore[misc]
-    """gunicorn serving ``app`` (already built): one worker of ``threads`` threads."""
+    """gunicorn serving ``app`` (already built): ``workers`` workers of ``threads`` threads."""
 
-    def __init__(self, app: Flask, host: str, port: int, threads: int, on_start: Any = None):
+    def __init__(self, app: Flask, host: str, port: int, threads: int, on_start: Any = None, workers: int = 2):
         self.application, self.on_start = app, on_start
-        self.options = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
+        self.options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
                         "keepalive": 30, "loglevel": "info", "proc_name": "guichet",
                         "control_socket_disable": True}  # two nodes on one machine would share its path
         super().__init__()
@@ -60,6 +64,6 @@ class EmbeddedServer(Application):  # type: ignore[misc]
         return self.application
 
 
-def serve(app: Flask, host: str, port: int, threads: int, on_start: Any = None) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM stop the worker, then the server)."""
-    EmbeddedServer(app, host, port, threads, on_start).run()
+def serve(app: Flask, host: str, port: int, threads: int, on_start: Any = None, workers: int = 2) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM stop the workers, then the server)."""
+    EmbeddedServer(app, host, port, threads, on_start, workers).run()

@@ -1,6 +1,8 @@
-"""Two real web nodes (``guichet serve`` on two ports) sharing a Redis message queue: a
-member connected to node A sees, within a second, the rectangle a member draws on node B,
-over real websockets (python-socketio's client, signed in over HTTP)."""
+"""Two real web nodes (``guichet serve`` on two ports, one worker each) sharing a Redis
+message queue, and again with no queue (the processes of one machine serving one database
+relay through local sockets, as ``guichet serve``'s workers do): a member connected to
+node A sees, within a second, the rectangle a member draws on node B, over real websockets
+(python-socketio's client, signed in over HTTP)."""
 from __future__ import annotations
 
 import os
@@ -44,27 +46,30 @@ def _wait(port: int, proc: subprocess.Popen[bytes], seconds: float = 30) -> None
     raise AssertionError(f"node on port {port} did not come up")
 
 
-@pytest.fixture
-def redis_queue() -> str:
+@pytest.fixture(params=["redis", "relay"])
+def queue(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The nodes' environment for their rooms: a Redis queue, or none (the local relay)."""
+    if request.param == "relay":
+        return {}
     import redis
     try:
         redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
     except redis.ConnectionError as exc:
         service_missing(f"Redis is not reachable at {REDIS}: {exc}")
-    return REDIS
+    return {"SOCKETIO_MESSAGE_QUEUE": REDIS}
 
 
 @pytest.fixture
-def nodes(world: World, redis_queue: str, database_url: str, tmp_path: Path) -> Iterator[list[int]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "GUICHET_SECRET_KEY": "two-nodes",
+def nodes(world: World, queue: dict[str, str], database_url: str, tmp_path: Path) -> Iterator[list[int]]:
+    env = {**{k: v for k, v in os.environ.items() if k != "SOCKETIO_MESSAGE_QUEUE"}, **queue, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "GUICHET_SECRET_KEY": "two-nodes",
            "GUICHET_PROCESSES_DIR": str(PROCESSES), "GUICHET_STORAGE_DIR": str(tmp_path / "files"),
-           "SOCKETIO_MESSAGE_QUEUE": redis_queue, "GUICHET_JOBS": "inprocess"}
+           "GUICHET_JOBS": "inprocess"}
     procs, ports = [], []
     for _ in range(2):
         port = _free_port()
         procs.append(subprocess.Popen(
             [sys.executable, "-c", "import sys; from web import main; sys.argv[0] = 'guichet'; main()",
-             "serve", "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+             "serve", "--port", str(port), "--workers", "1"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         ports.append(port)
     try:
         for port, proc in zip(ports, procs, strict=True):

@@ -1,6 +1,8 @@
-"""``guichet serve``: the embedded default served by gunicorn, one worker, the ticker in it."""
+"""``guichet serve``: the embedded default served by gunicorn, two workers, the ticker in
+one of them at a time."""
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import sqlite3
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from web.local import shared_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from web import main; sys.argv[0] = 'guichet'; main()"]
@@ -66,9 +70,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subproces
             proc.wait(timeout=20)
 
 
-def test_one_worker_process_answers_on_kept_connections(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+def test_two_worker_processes_answer_on_kept_connections(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
     proc, port, _ = served
-    assert len(_children(proc.pid)) == 1  # the master and its one worker
+    assert len(_children(proc.pid)) == 2  # the master and its two workers
     with requests.Session() as http:  # keep-alive: several requests on one connection
         answers = [http.get(f"http://127.0.0.1:{port}/api/v1/procedures", timeout=5) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
@@ -76,11 +80,12 @@ def test_one_worker_process_answers_on_kept_connections(served: tuple[subprocess
     assert answers[0].headers["Content-Type"].startswith("application/json")
 
 
-def test_the_ticker_runs_in_the_worker(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+def test_the_ticker_runs_in_one_worker(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
     """The demo's audit chains moved when it was seeded; the ticker's first rounds (every
     0.3 s here) seal them in a signed checkpoint. Threads do not survive a fork: a ticker
-    started in the server's first process would never run."""
-    _, _, database = served
+    started in the server's first process would never run. One worker keeps the clock: the
+    lock of the database's clock is held, by one of the two workers."""
+    proc, _, database = served
     deadline = time.monotonic() + 20
     count = 0
     while time.monotonic() < deadline:
@@ -90,11 +95,19 @@ def test_the_ticker_runs_in_the_worker(served: tuple[subprocess.Popen[bytes], in
             break
         time.sleep(0.3)
     assert count >= 1
+    lock = shared_dir(f"sqlite:///{database}") / "ticker.lock"
+    holders = [line.split()[4] for line in Path("/proc/locks").read_text().splitlines()
+               if line.split()[1] == "FLOCK" and line.split()[5].endswith(f":{lock.stat().st_ino}")]
+    assert len(holders) == 1 and int(holders[0]) in _children(proc.pid)
+    with open(lock, "a") as probe, pytest.raises(BlockingIOError):
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def test_it_stops_on_sigterm_with_its_worker(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
-    proc, _, _ = served
-    worker = _children(proc.pid)
+def test_it_stops_on_sigterm_with_its_workers(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+    proc, _, database = served
+    workers = _children(proc.pid)
     proc.terminate()
     assert proc.wait(timeout=20) == 0
-    assert not [pid for pid in worker if Path(f"/proc/{pid}").exists()]
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    with open(shared_dir(f"sqlite:///{database}") / "ticker.lock", "a") as probe:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the clock is free again

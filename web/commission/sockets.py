@@ -25,8 +25,11 @@ from handlers.visio import strokes as notes
 from handlers.visio.models import Attendance
 
 from ..bootstrap import get_engine
+from ..config import in_memory_sqlite
 from ..errors import describe
 from ..extensions import begin_write, db
+from ..local import shared_dir
+from .relay import LocalRelay
 
 NAMESPACE = "/commission"
 log = logging.getLogger(__name__)
@@ -212,11 +215,19 @@ class CommissionNamespace(Namespace):
 
 
 def init_socketio(app: Flask) -> SocketIO:
-    """Socket.IO for ``app`` in threading mode (websockets through simple-websocket); with
-    SOCKETIO_MESSAGE_QUEUE every node of the cluster shares rooms through that queue."""
-    socketio = SocketIO(app, async_mode="threading", message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE") or None,
-                        channel=app.config.get("SOCKETIO_CHANNEL", "guichet-socketio"),
-                        logger=False, engineio_logger=False)
+    """Socket.IO for ``app`` in threading mode (websockets through simple-websocket). With
+    SOCKETIO_MESSAGE_QUEUE every node of the cluster shares rooms through that queue;
+    without it, the processes of this machine serving the same database share them through
+    local sockets (``relay``: ``guichet serve``'s workers); an in-memory database is one
+    process."""
+    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or None
+    channel = app.config.get("SOCKETIO_CHANNEL", "guichet-socketio")
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    options: dict[str, Any] = {}
+    if queue is None and not in_memory_sqlite(url):
+        options["client_manager"] = LocalRelay(shared_dir(url), channel=channel)
+    socketio = SocketIO(app, async_mode="threading", message_queue=queue, channel=channel,
+                        logger=False, engineio_logger=False, **options)
     socketio.on_namespace(CommissionNamespace(NAMESPACE))
     return socketio
 

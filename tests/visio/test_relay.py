@@ -1,0 +1,81 @@
+"""The local relay between the web processes of one machine (``web.commission.relay``):
+what one process publishes reaches every other process's socket whole and in order, a
+socket left behind by a dead process is removed, and the directory is this account's only."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from web.commission.relay import LocalRelay
+from web.local import opened, shared_dir
+
+
+def _bound(directory: Path, channel: str = "guichet") -> LocalRelay:
+    relay = LocalRelay(directory, channel=channel)
+    relay.bind()
+    return relay
+
+
+def test_a_message_reaches_every_other_process_whole_and_in_order(tmp_path: Path) -> None:
+    sender, first, second = (_bound(tmp_path / "rooms") for _ in range(3))
+    try:
+        stroke = {"method": "emit", "event": "annotation", "host_id": sender.host_id,
+                  "data": [{"points": [[12345.678901234567, 23456.78901234567]] * 5000}]}
+        assert len(json.dumps(stroke)) > 200_000  # more than a Unix datagram carries
+        sender._publish(stroke)  # noqa: SLF001 - what the pub/sub manager calls
+        sender._publish({"method": "emit", "event": "chat", "data": ["after"], "host_id": sender.host_id})  # noqa: SLF001
+        for receiver in (first, second):
+            messages = receiver._listen()  # noqa: SLF001
+            assert next(messages) == stroke
+            assert next(messages)["data"] == ["after"]
+        assert sorted(sender.peers()) == sorted([first.path, second.path])  # never itself
+    finally:
+        for relay in (sender, first, second):
+            relay.close()
+
+
+def test_another_channel_is_not_heard(tmp_path: Path) -> None:
+    sender, other, receiver = _bound(tmp_path), _bound(tmp_path, channel="another"), _bound(tmp_path)
+    try:
+        LocalRelay(tmp_path, channel="another")._publish({"n": 1})  # noqa: SLF001 - not bound: tells all
+        sender._publish({"n": 2})  # noqa: SLF001
+        assert next(receiver._listen()) == {"n": 2}  # noqa: SLF001 - the other channel's message skipped
+        assert next(other._listen()) == {"n": 1}  # noqa: SLF001
+    finally:
+        for relay in (sender, other, receiver):
+            relay.close()
+
+
+def test_a_socket_left_by_a_dead_process_is_removed(tmp_path: Path) -> None:
+    sender = _bound(tmp_path)
+    dead = tmp_path / "4242-deadbeef0000.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as gone:
+        gone.bind(str(dead))  # bound, never listening, then closed: as a killed process leaves it
+    try:
+        sender._publish({"method": "emit"})  # noqa: SLF001
+        assert not dead.exists()
+        assert sender.peers() == []
+    finally:
+        sender.close()
+    assert not sender.path or not sender.path.exists()  # its own socket is gone at close
+
+
+def test_the_shared_directory_is_this_accounts_only(tmp_path: Path) -> None:
+    one, other = shared_dir("sqlite:////srv/a.sqlite"), shared_dir("postgresql://u:secret@db/guichet")
+    assert one != other and one == shared_dir("sqlite:////srv/a.sqlite")
+    assert "secret" not in str(other)
+    loose = tmp_path / "loose"
+    loose.mkdir(mode=0o777)
+    loose.chmod(0o777)
+    assert stat.S_IMODE(opened(loose).stat().st_mode) == 0o700
+
+
+def test_a_directory_of_another_account_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
+    with pytest.raises(PermissionError):
+        opened(tmp_path)
