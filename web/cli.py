@@ -222,12 +222,14 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     With GUICHET_JOBS=inprocess a ticker thread wakes timers, relays the outbox and watches
     deadlines in one worker at a time, so the embedded default needs no broker and no beat."""
+    from .commission.sockets import share_rooms_locally
     from .config import in_memory_sqlite
     from .server import serve as run
     from .ticker import start_ticker
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if in_memory_sqlite(str(app.config["SQLALCHEMY_DATABASE_URI"])):
         workers = 1  # each process would have a database of its own
+    share_rooms_locally(app)
     ticker = (lambda: start_ticker(app)) if app.config["GUICHET_JOBS"] == "inprocess" else None
     run(app, host, port, threads, on_start=ticker, workers=workers)
 

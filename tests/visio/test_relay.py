@@ -79,3 +79,28 @@ def test_a_directory_of_another_account_is_refused(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
     with pytest.raises(PermissionError):
         opened(tmp_path)
+
+
+@pytest.mark.parametrize(("url", "queue", "shared"), [
+    ("sqlite:///{tmp}/guichet.sqlite", None, True),
+    ("postgresql+psycopg://nobody@127.0.0.1:1/none", None, True),
+    ("sqlite:///{tmp}/guichet.sqlite", "redis://127.0.0.1:6379/7", False),  # the queue shares them
+    ("sqlite:///:memory:", None, False),  # one process's database
+])
+def test_guichet_serve_shares_the_rooms_unless_a_queue_does(tmp_path: Path, url: str, queue: str | None,
+                                                            shared: bool) -> None:
+    from socketio import PubSubManager
+
+    from web import create_app
+    from web.commission.sockets import share_rooms_locally
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url.format(tmp=tmp_path), "TESTING": True,
+                      "SOCKETIO_MESSAGE_QUEUE": queue})
+    server = app.extensions["socketio"].server
+    before = server.manager
+    assert share_rooms_locally(app) is shared
+    if shared:
+        assert isinstance(server.manager, LocalRelay) and server.manager.server is server
+        assert server.manager.directory == shared_dir(url.format(tmp=tmp_path))
+    else:
+        assert server.manager is before
+        assert isinstance(before, PubSubManager) == bool(queue)

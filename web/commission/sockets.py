@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, join_room, leave_room
+from socketio import PubSubManager
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import EngineError
@@ -215,21 +216,27 @@ class CommissionNamespace(Namespace):
 
 
 def init_socketio(app: Flask) -> SocketIO:
-    """Socket.IO for ``app`` in threading mode (websockets through simple-websocket). With
-    SOCKETIO_MESSAGE_QUEUE every node of the cluster shares rooms through that queue;
-    without it, the processes of this machine serving the same database share them through
-    local sockets (``relay``: ``guichet serve``'s workers); an in-memory database is one
-    process."""
-    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or None
-    channel = app.config.get("SOCKETIO_CHANNEL", "guichet-socketio")
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    options: dict[str, Any] = {}
-    if queue is None and not in_memory_sqlite(url):
-        options["client_manager"] = LocalRelay(shared_dir(url), channel=channel)
-    socketio = SocketIO(app, async_mode="threading", message_queue=queue, channel=channel,
-                        logger=False, engineio_logger=False, **options)
+    """Socket.IO for ``app`` in threading mode (websockets through simple-websocket); with
+    SOCKETIO_MESSAGE_QUEUE every node of the cluster shares rooms through that queue."""
+    socketio = SocketIO(app, async_mode="threading", message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE") or None,
+                        channel=app.config.get("SOCKETIO_CHANNEL", "guichet-socketio"),
+                        logger=False, engineio_logger=False)
     socketio.on_namespace(CommissionNamespace(NAMESPACE))
     return socketio
+
+
+def share_rooms_locally(app: Flask) -> bool:
+    """Before a server forks its workers: with no queue configured, the rooms are shared by
+    the processes of this machine serving the same database, through local sockets
+    (``relay``). An in-memory database is one process's. Whether the relay is now on."""
+    server = app.extensions["socketio"].server
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    if isinstance(server.manager, PubSubManager) or in_memory_sqlite(url):
+        return False
+    relay = LocalRelay(shared_dir(url), channel=app.config.get("SOCKETIO_CHANNEL", "guichet-socketio"))
+    relay.set_server(server)  # not initialized yet: that happens at a worker's first room socket
+    server.manager = relay
+    return True
 
 
 def broadcast(event: str, data: dict[str, Any], session_id: int) -> None:
