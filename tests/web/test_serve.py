@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -95,12 +96,37 @@ def test_the_ticker_runs_in_one_worker(served: tuple[subprocess.Popen[bytes], in
             break
         time.sleep(0.3)
     assert count >= 1
-    lock = shared_dir(f"sqlite:///{database}") / "ticker.lock"
-    holders = [line.split()[4] for line in Path("/proc/locks").read_text().splitlines()
-               if line.split()[1] == "FLOCK" and line.split()[5].endswith(f":{lock.stat().st_ino}")]
-    assert len(holders) == 1 and int(holders[0]) in _children(proc.pid)
-    with open(lock, "a") as probe, pytest.raises(BlockingIOError):
+    assert _clock_holders(database) == [_clock_holders(database)[0]]
+    assert _clock_holders(database)[0] in _children(proc.pid)
+    with open(_clock(database), "a") as probe, pytest.raises(BlockingIOError):
         fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_a_killed_worker_gives_the_clock_to_a_live_one(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+    """A worker killed outright (no exit handler runs) is replaced by the master, and the
+    clock it kept passes to a live worker at its next round; the server answers meanwhile."""
+    proc, port, database = served
+    holder = _clock_holders(database)[0]
+    os.kill(holder, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        held, workers = _clock_holders(database), _children(proc.pid)
+        if held and held[0] != holder and held[0] in workers and len(workers) == 2:
+            break
+        time.sleep(0.2)
+    assert len(held) == 1 and held[0] != holder and held[0] in workers and len(workers) == 2
+    assert requests.get(f"http://127.0.0.1:{port}/api/v1/procedures", timeout=5).status_code == 200
+
+
+def _clock(database: Path) -> Path:
+    return shared_dir(f"sqlite:///{database}") / "ticker.lock"
+
+
+def _clock_holders(database: Path) -> list[int]:
+    """The processes holding the clock's lock, read from the kernel (/proc/locks)."""
+    inode = _clock(database).stat().st_ino
+    return [int(f[4]) for f in (line.split() for line in Path("/proc/locks").read_text().splitlines())
+            if f[1] == "FLOCK" and f[5].endswith(f":{inode}")]
 
 
 def test_it_stops_on_sigterm_with_its_workers(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
@@ -109,5 +135,5 @@ def test_it_stops_on_sigterm_with_its_workers(served: tuple[subprocess.Popen[byt
     proc.terminate()
     assert proc.wait(timeout=20) == 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
-    with open(shared_dir(f"sqlite:///{database}") / "ticker.lock", "a") as probe:
+    with open(_clock(database), "a") as probe:
         fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the clock is free again
