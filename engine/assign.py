@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from . import audit, store
@@ -14,12 +14,15 @@ from .errors import Conflict, Forbidden
 
 def reassign(session: Session, task_id: str, assignee: str, *, actor: str, now: datetime) -> str | None:
     """Give the READY task ``task_id`` to ``assignee`` (any claim is released), under the
-    instance's lock, with a link in its audit chain. Returns the previous assignee."""
+    instance's lock, with a link in its audit chain; whose it was first is kept
+    (``first_assignee``: a commission seat's opinion stays that seat's). Returns the
+    previous assignee."""
     inst, row = store.lock_instance_of_task(session, task_id)
     if row.state != "READY":
         raise Conflict(f"this task is already {row.state.lower()}")
     session.execute(update(store.HT).where(store.HT.c.id == task_id, store.HT.c.state == "READY")
-                    .values(assignee=assignee, claimed_by=None))
+                    .values(first_assignee=func.coalesce(store.HT.c.first_assignee, store.HT.c.assignee),
+                            assignee=assignee, claimed_by=None))
     audit.append(inst, action="task.reassigned", actor=actor, at=now, task_id=task_id, bpmn_id=row.bpmn_id,
                  data={"from": row.assignee, "to": assignee})
     store.save_instance(session, inst, now)

@@ -143,6 +143,7 @@ class HumanTask(Base):
     role: Mapped[str | None] = mapped_column(String(50))
     scope: Mapped[str | None] = mapped_column(String(100))
     assignee: Mapped[str | None] = mapped_column(String(100))
+    first_assignee: Mapped[str | None] = mapped_column(String(100))  # set when first reassigned: whose it was
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     form: Mapped[str | None] = mapped_column(String(255))
     due_at: Mapped[datetime | None] = mapped_column()

@@ -38,7 +38,7 @@ def _new_row(instance: InstanceState, workflow: Any, task: Any, lane_roles: Mapp
     return {
         "id": str(task.id), "instance_id": instance.id, "bpmn_id": spec.bpmn_id,
         "title": spec.bpmn_name or spec.bpmn_id, "lane": spec.lane,
-        "role": lane_roles.get(spec.lane or ""), "scope": instance.scope, "assignee": assignee,
+        "role": lane_roles.get(spec.lane or ""), "scope": instance.scope, "assignee": assignee, "first_assignee": None,
         "claimed_by": None,
         "form": props.get(FORM_PROPERTY), "due_at": _due(workflow, task, props.get("deadline"), now),
         "state": "READY", "created_at": now, "completed_by": None, "completed_at": None,

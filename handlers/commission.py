@@ -122,7 +122,7 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         if member is None or op.get("avis") not in AVIS:
             raise DomainError(f"opinion from {user_id!r} is not from a member of this commission")
         binding = member.organism_code in binding_organisms
-        _record(call, dossier.id, member, binding, op)
+        _record(call, dossier, member, binding, op)
         received.append({"organisme": member.organism_code, "avis": op["avis"], "conforme": binding,
                          "reserves": op.get("reserves"), "motif": op.get("motif"),
                          "plans_modifies": bool(op.get("plans_modifies"))})
@@ -139,10 +139,16 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     return {**summary, "conditions": conditions, "motives": motives, OPINIONS: received}
 
 
-def _record(call: ServiceCall, dossier_id: int, member: CommissionMember, binding: bool, op: dict[str, Any]) -> None:
+def _record(call: ServiceCall, dossier: Dossier, member: CommissionMember, binding: bool, op: dict[str, Any]) -> None:
     """The member's opinion row of this round, in the session the dossier sits on now (its
     latest agenda entry: an agent may have moved it from the session the procedure
-    convened): the row the visio room wrote when it was given, completed, else a new one."""
-    from .visio.dossier import current_session_id, record
-    record(call.session, dossier_id, current_session_id(call.session, dossier_id) or call.data.get("session_id"),
-           member.user_id, member.organism_code, binding, op, call.now)
+    convened): the row the visio room wrote when it was given, completed, else a new one.
+    Its author is who completed the seat's task: someone else when an administrator handed
+    it to them (the member left, or was deactivated)."""
+    from .visio.dossier import current_session_id, opinion_task, record
+    task = opinion_task(call.session, dossier, member.user_id)
+    # the seat's task completed in this very step is still READY in the projection: only its
+    # assignee could complete it
+    author = (task.completed_by or task.assignee) if task is not None else None
+    record(call.session, dossier.id, current_session_id(call.session, dossier.id) or call.data.get("session_id"),
+           member.user_id, member.organism_code, binding, op, call.now, given_by=author)

@@ -124,7 +124,8 @@ class Opinion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("commission_session.id"))
-    member_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))  # the seat's member
+    given_by: Mapped[str | None] = mapped_column(ForeignKey("app_user.id", name="fk_opinion_given_by"))  # when not them
     organism_code: Mapped[str] = mapped_column(ForeignKey("organism.code"))
     binding: Mapped[bool] = mapped_column()
     avis: Mapped[str] = mapped_column(String(30))  # favorable | favorable_reserve | defavorable | ajourne

@@ -40,6 +40,7 @@ AVIS = {"favorable": Pair("Favorable", "موافق"), "favorable_reserve": Pair(
 RESERVES = Pair("Réserves", "التحفظات")
 MOTIVE = Pair("Motif", "التعليل")
 PENDING = Pair("avis non rendu", "لم يبد رأيه")
+ON_BEHALF = Pair("pour le siège de", "نيابة عن")
 COLLECTED = Pair("RELEVÉ DES AVIS RECUEILLIS", "بيان الآراء المستقاة")
 REMOTE = Pair("Avis recueillis à distance, hors séance, dans le délai imparti aux membres.",
               "آراء مستقاة عن بعد، خارج الجلسة، داخل الأجل المحدد للأعضاء.")
@@ -68,6 +69,7 @@ class GivenOpinion:
     avis: str | None  # None: not given
     reserves: str | None = None
     motive: str | None = None
+    given_by: str | None = None  # who gave it, when the seat's task was handed to them
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ def _presence_lines(doc: MinutesDocument) -> list[str]:
 
 def _opinion_lines(op: GivenOpinion) -> list[str]:
     """French lines (a line mixing scripts would not read in either direction)."""
-    head = f"{op.organism} — {op.member} : "
+    head = f"{op.organism} — {op.member} : " if not op.given_by else \
+        f"{op.organism} — {op.given_by} ({ON_BEHALF.fr} {op.member}) : "
     if op.avis is None:
         return [head + PENDING.fr]
     lines = [head + AVIS.get(op.avis, Pair(op.avis, op.avis)).fr]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import Actor, Conflict, Engine, Forbidden, InvalidTaskData, NotFound
@@ -51,11 +51,13 @@ def latest_documents(session: Session, dossier_id: int) -> list[DocumentVersion]
 
 
 def opinion_task(session: Session, dossier: Dossier, member_id: str) -> HumanTask | None:
-    """The member's opinion task of the current round (the newest) on the dossier."""
+    """The member's opinion task of the current round (the newest) on the dossier: their
+    seat's, also when an administrator handed it to someone else."""
     if dossier.instance_id is None:
         return None
     return session.scalar(select(HumanTask).where(
-        HumanTask.instance_id == dossier.instance_id, HumanTask.assignee == member_id,
+        HumanTask.instance_id == dossier.instance_id,
+        func.coalesce(HumanTask.first_assignee, HumanTask.assignee) == member_id,
         HumanTask.bpmn_id.startswith(OPINION_TASK)).order_by(HumanTask.created_at.desc(), HumanTask.id.desc()))
 
 
@@ -99,9 +101,11 @@ def opinions(session: Session, sitting: CommissionSession, dossier: Dossier,
                 Opinion.dossier_id == dossier.id, Opinion.member_id == member.user_id, Opinion.session_id == current))
             given = given if given is not None and (task.state != "READY" or given.avis == UNEXPRESSED) else None
         user = session.get_one(User, member.user_id)
+        author = session.get_one(User, given.given_by).full_name if given and given.given_by else None
         when = given.given_at if given else (task.completed_at if task else None)
         binding = member.organism_code in decided if decided is not None else bool(given and given.binding)
-        out.append({"member_id": member.user_id, "member": user.full_name, "organism": member.organism.name_fr,
+        out.append({"member_id": member.user_id, "member": user.full_name, "given_by": author,
+                    "organism": member.organism.name_fr,
                     "organism_ar": member.organism.name_ar, "binding": binding,
                     "task_id": task.id if task else None,
                     "state": "none" if task is None else ("open" if task.state == "READY" and given is None
@@ -180,15 +184,17 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
 
 
 def record(session: Session, dossier_id: int, session_id: int | None, member_id: str, organism: str, binding: bool,
-           opinion: dict[str, Any], now: datetime) -> Opinion:
+           opinion: dict[str, Any], now: datetime, given_by: str | None = None) -> Opinion:
     """The opinion row of (dossier, session, member), created or updated: the room writes it
-    when the member gives it, the procedure's compilation when the round ends."""
+    when the member gives it, the procedure's compilation when the round ends. ``given_by``:
+    who gave it when not the seat's member (the task was handed to them)."""
     row = session.scalar(select(Opinion).where(Opinion.dossier_id == dossier_id, Opinion.session_id == session_id,
                                                Opinion.member_id == member_id))
     if row is None:
         row = Opinion(dossier_id=dossier_id, session_id=session_id, member_id=member_id, given_at=now)
         session.add(row)
     row.organism_code, row.binding, row.avis = organism, binding, opinion["avis"]
+    row.given_by = given_by if given_by != member_id else None
     row.reserves, row.motive = opinion.get("reserves"), opinion.get("motif")
     row.requires_new_plans = bool(opinion.get("plans_modifies"))
     session.flush()

@@ -48,7 +48,7 @@ def document(session: Session, ports: Ports, sitting: CommissionSession, closed_
             continue
         d = session.get_one(Dossier, item.dossier_id)
         procedure = ports.catalog(session, d.catalog_id).procedure(d.procedure)
-        opinions = tuple(GivenOpinion(o["member"], o["organism"], o["avis"], o["reserves"], o["motive"])
+        opinions = tuple(GivenOpinion(o["member"], o["organism"], o["avis"], o["reserves"], o["motive"], o["given_by"])
                          for o in dossier.opinions(session, sitting, d))
         versions = session.scalars(select(DocumentVersion).where(DocumentVersion.dossier_id == d.id, DocumentVersion.id.in_(
             select(Annotation.version_id).where(Annotation.session_id == sitting.id, Annotation.deleted_at.is_(None))))

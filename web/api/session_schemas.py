@@ -54,7 +54,9 @@ class AttendeeOut(Schema):
 
 class OpinionOut(Schema):
     member_id = String()
-    member = String()
+    member = String(metadata={"description": "the seat's member"})
+    given_by = String(allow_none=True, metadata={
+        "description": "who gave it, when an administrator handed the seat's task to someone else"})
     organism = String()
     organism_ar = String()
     binding = Boolean()
