@@ -49,6 +49,7 @@ MESSAGES: dict[str, Callable[..., str]] = {
     "session.past": lambda **p: _("une séance ne peut pas être programmée dans le passé"),
     "opinion.given": lambda **p: _("votre avis sur ce dossier a déjà été donné"),
     "opinion.no_task": lambda **p: _("vous n'avez pas d'avis à donner sur ce dossier"),
+    "opinion.handed_over": lambda **p: _("un administrateur a confié l'avis de votre siège à une autre personne"),
     "opinion.other_session": lambda **p: _("ce dossier est maintenant à l'ordre du jour d'une autre séance"),
     "opinion.members_only": lambda **p: _("seuls les membres de la commission donnent un avis"),
     "annotation.own": lambda **p: _("vous ne pouvez annuler que vos propres annotations"),

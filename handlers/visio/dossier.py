@@ -153,6 +153,8 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
             raise NotFound("you have no opinion task on this dossier", code="opinion.no_task")
         if task.state != "READY" or payload.get("task_id") not in (None, task.id):
             raise Conflict("your opinion on this dossier was already given", code="opinion.given")
+        if task.assignee != actor.user_id:
+            raise Conflict("an administrator handed your seat's opinion to someone else", code="opinion.handed_over")
         if current_session_id(session, dossier.id) != session_id:
             raise Conflict("this dossier is now on the agenda of another session", code="opinion.other_session")
         task_id, dossier_pk = task.id, dossier.id

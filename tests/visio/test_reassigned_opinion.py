@@ -98,3 +98,17 @@ def test_the_room_shows_who_gave_a_seats_opinion(world: World, request: pytest.F
         page.wait_for_selector(row)
         shown = page.locator(f"{row} .given-by").inner_text()
         assert said in shown and names[member] in page.locator(row).inner_text(), shown
+
+
+def test_a_member_whose_seat_opinion_was_handed_over_is_told_so(world: World) -> None:
+    member, substitute = _ids(world, MEMBER, OTHER_MEMBER)
+    seat_task = _room_opinions(world)[member]["task_id"]
+    assert world.http(ADMIN).post(f"/admin/problems/{seat_task}/reassign", data={"user": substitute}).status_code == 303
+    url = f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/opinion"
+    client = world.http(MEMBER)
+    r = client.post(url, json={"avis": "favorable"})
+    assert r.status_code == 409 and "confié l'avis de votre siège à une autre personne" in r.json["message"], r.json
+    client.get("/lang/ar")
+    r = client.post(url, json={"avis": "favorable"})
+    assert r.status_code == 409 and "أسند أحد المسؤولين رأي مقعدك" in r.json["message"], r.json
+    assert _room_opinions(world)[member]["state"] == "open"  # nothing recorded
