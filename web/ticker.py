@@ -37,13 +37,15 @@ def clock_lock(app: Flask) -> Callable[[], bool]:
     it is free: one ticker runs among ``guichet serve``'s workers (and among several
     servers of one database). The lock is the kernel's (``flock``): a process that dies
     lets it go, and another worker takes it at its next round."""
-    path = opened(shared_dir(str(app.config["SQLALCHEMY_DATABASE_URI"]))) / "ticker.lock"
+    shared = shared_dir(str(app.config["SQLALCHEMY_DATABASE_URI"]))
     held: list[int] = []
 
     def holds() -> bool:
         if held:
             return True
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        # opened at each try until held: a directory that cannot be used is logged by the
+        # ticker's round, which tries again, rather than stopping the worker from starting
+        fd = os.open(opened(shared) / "ticker.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
