@@ -3,8 +3,10 @@ what one process publishes reaches every other process's socket whole and in ord
 socket left behind by a dead process is removed, and the directory is this account's only."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import stat
 from pathlib import Path
@@ -104,3 +106,32 @@ def test_guichet_serve_shares_the_rooms_unless_a_queue_does(tmp_path: Path, url:
     else:
         assert server.manager is before
         assert isinstance(before, PubSubManager) == bool(queue)
+
+
+def test_each_forked_worker_has_its_own_id_and_hears_the_others(tmp_path: Path) -> None:
+    """The manager is made before the server forks: a worker must not carry its parent's id
+    (every worker would then drop the others' events as its own)."""
+    relay = LocalRelay(tmp_path, channel="guichet")
+    parent_id = relay.host_id
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: its own id, its own socket; tells its id, then reads one event
+        try:
+            relay.bind()
+            os.write(writer, relay.host_id.encode() + b"\n")
+            event = next(relay._listen())  # noqa: SLF001
+            os.write(writer, json.dumps(event).encode() + b"\n")
+        finally:
+            relay.close()
+            os._exit(0)
+    try:
+        with os.fdopen(reader) as lines:
+            child_id = lines.readline().strip()
+            assert child_id and child_id != parent_id and relay.host_id == parent_id
+            relay._publish({"method": "emit", "host_id": relay.host_id, "data": ["from the parent"]})  # noqa: SLF001
+            assert json.loads(lines.readline()) == {"method": "emit", "host_id": parent_id, "data": ["from the parent"]}
+    finally:
+        os.close(writer)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)  # a child still waiting for an event that never came
+        os.waitpid(child, 0)

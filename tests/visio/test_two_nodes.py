@@ -5,6 +5,7 @@ node A sees, within a second, the rectangle a member draws on node B, over real 
 (python-socketio's client, signed in over HTTP)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -147,3 +148,55 @@ def test_an_annotation_drawn_on_node_b_reaches_a_member_on_node_a(world: World, 
     finally:
         drawer.disconnect()
         watcher.disconnect()
+
+
+def _worker_of(client: Any, port: int, workers: list[int]) -> int | None:
+    """The worker process holding ``client``'s websocket (its TCP connection's inode, read
+    from /proc)."""
+    mine = client.eio.ws.sock.getsockname()[1]
+    inodes = [f[9] for f in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+              if int(f[1].split(":")[1], 16) == port and int(f[2].split(":")[1], 16) == mine]
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if inodes and os.readlink(fd) == f"socket:[{inodes[0]}]":
+                    return pid
+    return None
+
+
+def test_one_server_with_two_workers_shares_a_room_across_them(world: World, database_url: str,
+                                                               tmp_path: Path) -> None:
+    """``guichet serve`` (two workers, no queue): members connected to different workers
+    see each other's strokes — the relay between the workers of one server."""
+    env = {**{k: v for k, v in os.environ.items() if k != "SOCKETIO_MESSAGE_QUEUE"}, "PYTHONPATH": str(ROOT),
+           "DATABASE_URL": database_url, "GUICHET_SECRET_KEY": "two-workers", "GUICHET_PROCESSES_DIR": str(PROCESSES),
+           "GUICHET_STORAGE_DIR": str(tmp_path / "files"), "GUICHET_JOBS": "inprocess"}
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from web import main; sys.argv[0] = 'guichet'; main()",
+                             "serve", "--port", str(port), "--workers", "2"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    clients: list[tuple[Any, list[tuple[str, Any, float]], int | None]] = []
+    try:
+        _wait(port, proc)
+        workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        assert len(workers) == 2
+        while len({w for _, _, w in clients}) < 2 and len(clients) < 16:  # until both workers hold a member
+            client, seen = _client(port, (MEMBER, MEMBER2)[len(clients) % 2], world.session_id)
+            clients.append((client, seen, _worker_of(client, port, workers)))
+        assert {w for _, _, w in clients} == set(workers), [w for _, _, w in clients]
+        drawer = clients[0][0]
+        ack = drawer.call("annotate", {"version_id": world.plan_id, "page": 1, "kind": "rect",
+                                       "geometry": {"x": 1, "y": 2, "w": 3, "h": 4}}, namespace="/commission", timeout=10)
+        assert ack["ok"], ack
+        deadline = time.monotonic() + 2.0
+        missing = clients[1:]
+        while missing and time.monotonic() < deadline:
+            time.sleep(0.02)
+            missing = [c for c in missing if not any(n == "annotation" and d["id"] == ack["annotation"]["id"]
+                                                     for n, d, _ in c[1])]
+        assert not missing, f"{len(missing)} member(s) on worker(s) {[w for _, _, w in missing]} saw nothing"
+    finally:
+        for client, _, _ in clients:
+            client.disconnect()
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,25 @@ class LocalRelay(PubSubManager):  # type: ignore[misc]
     name = "local"
 
     def __init__(self, directory: Path, channel: str = "socketio"):
+        self._host: tuple[int, str] = (0, "")
         super().__init__(channel=channel)
         self.directory = directory
         self.path: Path | None = None
         self._listener: socket.socket | None = None
+
+    @property
+    def host_id(self) -> str:
+        """This process's id among the relay's peers. The manager is made before the server
+        forks its workers: an id inherited from the parent would be every worker's, and each
+        would take the others' events for its own and drop them."""
+        pid, value = self._host
+        if pid != os.getpid():
+            self._host = (os.getpid(), uuid.uuid4().hex)
+        return self._host[1]
+
+    @host_id.setter
+    def host_id(self, value: str) -> None:  # the base class sets one in its constructor
+        self._host = (os.getpid(), value)
 
     def initialize(self) -> None:
         """Bind this process's socket, then start the listening thread (the base class)."""
@@ -52,12 +68,16 @@ class LocalRelay(PubSubManager):  # type: ignore[misc]
         super().initialize()
 
     def bind(self) -> None:
+        """Listen on this process's socket. It is bound under a name the peers do not look
+        at, and renamed once listening: a peer never meets it refusing connections (and
+        never removes it for a dead process's)."""
         opened(self.directory)
-        self.path = self.directory / f"{os.getpid()}-{self.host_id[:12]}{SUFFIX}"
+        name = f"{os.getpid()}-{self.host_id[:12]}"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(self.path))
+        listener.bind(str(self.directory / f".{name}.binding"))
         listener.listen(128)
-        self._listener = listener
+        os.rename(self.directory / f".{name}.binding", self.directory / f"{name}{SUFFIX}")
+        self.path, self._listener = self.directory / f"{name}{SUFFIX}", listener
         atexit.register(self.close)
 
     def close(self) -> None:
