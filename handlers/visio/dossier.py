@@ -102,9 +102,11 @@ def opinions(session: Session, sitting: CommissionSession, dossier: Dossier,
             given = given if given is not None and (task.state != "READY" or given.avis == UNEXPRESSED) else None
         user = session.get_one(User, member.user_id)
         author = session.get_one(User, given.given_by).full_name if given and given.given_by else None
+        handed = task.assignee if task is not None and task.assignee not in (None, member.user_id) else None
         when = given.given_at if given else (task.completed_at if task else None)
         binding = member.organism_code in decided if decided is not None else bool(given and given.binding)
         out.append({"member_id": member.user_id, "member": user.full_name, "given_by": author,
+                    "holder_id": handed, "holder": session.get_one(User, handed).full_name if handed else None,
                     "organism": member.organism.name_fr,
                     "organism_ar": member.organism.name_ar, "binding": binding,
                     "task_id": task.id if task else None,

@@ -42,7 +42,8 @@ def steps(session: Session, seat: access.Seat, target: Dossier, given: list[dict
     missing = [o for o in given if o["state"] == "open"]
     if not missing or dossier.current_session_id(session, target.id) != seat.session.id:
         return []
-    out: list[dict[str, Any]] = [{"action": RELAUNCH, "members": [o["member_id"] for o in missing]}]
+    # reminded: who holds each missing opinion's task now (an administrator may have handed it over)
+    out: list[dict[str, Any]] = [{"action": RELAUNCH, "members": [o["holder_id"] or o["member_id"] for o in missing]}]
     following = next_session(session, seat.session)
     out.append({"action": ADJOURN, "session_id": following.id if following else None,
                 "date": following.session_date.isoformat() if following else None})

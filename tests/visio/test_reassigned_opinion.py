@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -112,3 +113,29 @@ def test_a_member_whose_seat_opinion_was_handed_over_is_told_so(world: World) ->
     r = client.post(url, json={"avis": "favorable"})
     assert r.status_code == 409 and "أسند أحد المسؤولين رأي مقعدك" in r.json["message"], r.json
     assert _room_opinions(world)[member]["state"] == "open"  # nothing recorded
+
+
+def test_the_secretary_sees_who_holds_a_handed_over_opinion_and_reminds_them(world: World) -> None:
+    from handlers.dossier_models import Notification
+    from web.extensions import db
+    member, substitute = _ids(world, MEMBER, OTHER_MEMBER)
+    seat_task = _room_opinions(world)[member]["task_id"]
+    assert world.http(ADMIN).post(f"/admin/problems/{seat_task}/reassign", data={"user": substitute}).status_code == 303
+    agent = world.http(AGENT)
+    page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
+    missing = re.search(r'<p class="muted missing">.*?</p>', page, re.S)
+    assert missing and "confié à <bdi>Samira Berrada (Casablanca)</bdi>" in missing.group(0), missing
+    agent.get("/lang/ar")
+    page = agent.get(f"/commission/sessions/{world.session_id}").get_data(as_text=True)
+    assert "<bdi>Youssef Alaoui (Casablanca)</bdi>، مسند إلى <bdi>Samira Berrada (Casablanca)</bdi>" in page
+    agent.get("/lang/fr")
+    def counts() -> dict[str, int]:
+        with world.site.app.app_context():
+            return {who: db.session.scalar(select(sa.func.count()).select_from(Notification).where(
+                Notification.recipient_id == who, Notification.template == "task_arrived")) for who in (member, substitute)}
+    before = counts()
+    r = agent.post(f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/followup",
+                   data={"action": "relaunch"})
+    assert r.status_code == 302
+    after = counts()  # the holder is reminded, not the seat's member
+    assert after[substitute] == before[substitute] + 1 and after[member] == before[member], (before, after)

@@ -57,6 +57,8 @@ class OpinionOut(Schema):
     member = String(metadata={"description": "the seat's member"})
     given_by = String(allow_none=True, metadata={
         "description": "who gave it, when an administrator handed the seat's task to someone else"})
+    holder_id = String(allow_none=True, metadata={"description": "who holds the seat's task, when handed over"})
+    holder = String(allow_none=True)
     organism = String()
     organism_ar = String()
     binding = Boolean()
