@@ -86,19 +86,36 @@ def test_an_opinion_given_for_a_deactivated_member_is_recorded_for_the_seat_with
     assert "Réserves : Retrait de 3 m sur rue" in text and f"— {names[member]} :" not in text
 
 
-def test_the_room_shows_who_gave_a_seats_opinion(world: World, request: pytest.FixtureRequest) -> None:
-    """In a real Chromium: the secretary's room lists the opinion under the seat's member,
-    "given by" the substitute, in French and in Arabic (the name isolated)."""
-    member, _, substitute, names = _hand_over_and_give(world)
+def _room_row(page: object, world: World, row: str, part: str) -> tuple[str, str]:
+    page.goto(f"/commission/sessions/{world.session_id}/room")  # type: ignore[attr-defined]
+    page.wait_for_selector(row)  # type: ignore[attr-defined]
+    return page.locator(f"{row} {part}").inner_text(), page.locator(row).inner_text()  # type: ignore[attr-defined]
+
+
+def test_the_room_shows_who_holds_then_who_gave_a_seats_opinion(world: World, request: pytest.FixtureRequest) -> None:
+    """In a real Chromium: the secretary's room lists a handed-over opinion under the seat's
+    member, "handed to" the substitute while it waits and "given by" them once given, in
+    French and in Arabic (the name isolated)."""
+    member, substitute = _ids(world, MEMBER, OTHER_MEMBER)
+    seat_task = _room_opinions(world)[member]["task_id"]
+    assert world.http(ADMIN).post(f"/admin/problems/{seat_task}/reassign", data={"user": substitute}).status_code == 303
+    url = f"/commission/sessions/{world.session_id}/dossiers/{world.dossier_id}/opinion"
+    assert world.http(MEMBER2).post(url, json={"avis": "favorable"}).status_code == 200  # the colleague's first
     site = request.getfixturevalue("live")  # after the test client's posts: it turns CSRF on
     page = site.login(AGENT)
-    row = f"#opinions tr[data-member='{member}'][data-state=done]"
-    for lang, said in (("fr", f"donné par {names[substitute]}"), ("ar", f"أبداه \u2068{names[substitute]}\u2069")):
+    for lang, said in (("fr", "confié à Samira Berrada (Casablanca)"), ("ar", "مسند إلى \u2068Samira Berrada (Casablanca)\u2069")):
         page.goto(f"/lang/{lang}")
-        page.goto(f"/commission/sessions/{world.session_id}/room")
-        page.wait_for_selector(row)
-        shown = page.locator(f"{row} .given-by").inner_text()
-        assert said in shown and names[member] in page.locator(row).inner_text(), shown
+        shown, whole = _room_row(page, world, f"#opinions tr[data-member='{member}'][data-state=open]", ".holder")
+        assert said in shown and "Youssef Alaoui" in whole, shown
+    taker = site.login(OTHER_MEMBER)  # gives it through their inbox's form, in the browser: the round's last
+    taker.goto(f"/tasks/{seat_task}")
+    taker.locator("input[name='opinion.avis'][value='favorable']").check()
+    taker.locator(f"form[action$='/tasks/{seat_task}'] button[type=submit]").click()
+    taker.wait_for_url("**/inbox**")
+    for lang, said in (("fr", "donné par Samira Berrada (Casablanca)"), ("ar", "أبداه \u2068Samira Berrada (Casablanca)\u2069")):
+        page.goto(f"/lang/{lang}")
+        shown, whole = _room_row(page, world, f"#opinions tr[data-member='{member}'][data-state=done]", ".given-by")
+        assert said in shown and "Youssef Alaoui" in whole and "confié à" not in whole and "مسند" not in whole, whole
 
 
 def test_a_member_whose_seat_opinion_was_handed_over_is_told_so(world: World) -> None:

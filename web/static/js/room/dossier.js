@@ -63,7 +63,8 @@ export class DossierPanel {
     const rows = this.current.opinions.map((op) => el("tr", {dataset: {member: op.member_id, state: op.state}},
       el("td", {}, op.member, op.binding ? el("small", {class: "binding"}, ` ${t("binding")}`) : null,
          el("br"), el("small", {class: "muted"}, (this.data.lang === "ar" && op.organism_ar) || op.organism || ""),
-         op.given_by ? el("small", {class: "given-by"}, ` — ${t("givenBy", {name: op.given_by})}`) : null),
+         op.given_by ? el("small", {class: "given-by"}, ` — ${t("givenBy", {name: op.given_by})}`)
+           : (op.holder && op.state === "open" ? el("small", {class: "holder"}, ` — ${t("handedTo", {name: op.holder})}`) : null)),
       el("td", {class: "avis"}, this.avisText(op)),
       el("td", {}, op.reserves || op.motive || "", op.given_at ? el("small", {class: "muted"}, ` ${clock(op.given_at, this.data.lang)}`) : null)));
     panel.replaceChildren(
