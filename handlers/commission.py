@@ -108,10 +108,17 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
     ``avis_conformes`` answered before (``avis_conformes`` in the task data: organism
     codes). The opinions go into the data as ``avis_recus`` (organism, value, binding,
     reserves, motive), what the analyst helpers of ``engine.expressions`` read; the counts
-    stay for diagrams that read them directly."""
+    stay for diagrams that read them directly. Each opinion's row (the one the visio room
+    wrote when it was given, completed, else a new one) names who gave it when an
+    administrator handed the seat's task to someone else."""
+    from .visio.dossier import current_session_id, record, seat_authors
     dossier = dossier_of(call)
     members = {m.user_id: m for m in call.session.scalars(select(CommissionMember).where(
         CommissionMember.commission_id == call.data["commission_id"]))}
+    # the session the dossier sits on now (its latest agenda entry: an agent may have moved
+    # it from the session the procedure convened), and who gave each seat's opinion
+    sitting = current_session_id(call.session, dossier.id) or call.data.get("session_id")
+    authors = seat_authors(call.session, dossier)
     binding_organisms = set(call.data.get(BINDING) or ())
     summary = {"defavorable": 0, "binding_defavorable": 0, "ajourne": 0, "reserves": 0, "plans": 0}
     conditions: list[str] = []
@@ -122,7 +129,8 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
         if member is None or op.get("avis") not in AVIS:
             raise DomainError(f"opinion from {user_id!r} is not from a member of this commission")
         binding = member.organism_code in binding_organisms
-        _record(call, dossier, member, binding, op)
+        record(call.session, dossier.id, sitting, member.user_id, member.organism_code, binding, op, call.now,
+               given_by=authors.get(member.user_id))
         received.append({"organisme": member.organism_code, "avis": op["avis"], "conforme": binding,
                          "reserves": op.get("reserves"), "motif": op.get("motif"),
                          "plans_modifies": bool(op.get("plans_modifies"))})
@@ -137,18 +145,3 @@ def compile_opinions(call: ServiceCall, ports: Ports) -> dict[str, Any]:
             summary["plans"] += int(bool(op.get("plans_modifies")))
             conditions += [f"{member.organism.name_fr} : {line}" for line in reserve_lines(op.get("reserves"))]
     return {**summary, "conditions": conditions, "motives": motives, OPINIONS: received}
-
-
-def _record(call: ServiceCall, dossier: Dossier, member: CommissionMember, binding: bool, op: dict[str, Any]) -> None:
-    """The member's opinion row of this round, in the session the dossier sits on now (its
-    latest agenda entry: an agent may have moved it from the session the procedure
-    convened): the row the visio room wrote when it was given, completed, else a new one.
-    Its author is who completed the seat's task: someone else when an administrator handed
-    it to them (the member left, or was deactivated)."""
-    from .visio.dossier import current_session_id, opinion_task, record
-    task = opinion_task(call.session, dossier, member.user_id)
-    # the seat's task completed in this very step is still READY in the projection: only its
-    # assignee could complete it
-    author = (task.completed_by or task.assignee) if task is not None else None
-    record(call.session, dossier.id, current_session_id(call.session, dossier.id) or call.data.get("session_id"),
-           member.user_id, member.organism_code, binding, op, call.now, given_by=author)

@@ -61,6 +61,19 @@ def opinion_task(session: Session, dossier: Dossier, member_id: str) -> HumanTas
         HumanTask.bpmn_id.startswith(OPINION_TASK)).order_by(HumanTask.created_at.desc(), HumanTask.id.desc()))
 
 
+def seat_authors(session: Session, dossier: Dossier) -> dict[str, str | None]:
+    """Each seat's member → who completed the seat's newest opinion task, or, while it is
+    still READY in the projection (completed in the step running now), its assignee: only
+    they could complete it. One statement for the whole round."""
+    if dossier.instance_id is None:
+        return {}
+    seat = func.coalesce(HumanTask.first_assignee, HumanTask.assignee)
+    rows = session.execute(select(seat, HumanTask.completed_by, HumanTask.assignee).where(
+        HumanTask.instance_id == dossier.instance_id, HumanTask.bpmn_id.startswith(OPINION_TASK))
+        .order_by(HumanTask.created_at, HumanTask.id))
+    return {member: by or holder for member, by, holder in rows}  # the newest task last
+
+
 def current_session_id(session: Session, dossier_id: int) -> int | None:
     """The session the dossier sits on now: its latest agenda entry (the procedure convenes a
     new session for each round of opinions; an agent may move the dossier to another)."""

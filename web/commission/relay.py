@@ -42,25 +42,10 @@ class LocalRelay(PubSubManager):  # type: ignore[misc]
     name = "local"
 
     def __init__(self, directory: Path, channel: str = "socketio"):
-        self._host: tuple[int, str] = (0, "")
         super().__init__(channel=channel)
         self.directory = directory
         self.path: Path | None = None
         self._listener: socket.socket | None = None
-
-    @property
-    def host_id(self) -> str:
-        """This process's id among the relay's peers. The manager is made before the server
-        forks its workers: an id inherited from the parent would be every worker's, and each
-        would take the others' events for its own and drop them."""
-        pid, value = self._host
-        if pid != os.getpid():
-            self._host = (os.getpid(), uuid.uuid4().hex)
-        return self._host[1]
-
-    @host_id.setter
-    def host_id(self, value: str) -> None:  # the base class sets one in its constructor
-        self._host = (os.getpid(), value)
 
     def initialize(self) -> None:
         """Bind this process's socket, then start the listening thread (the base class)."""
@@ -72,6 +57,9 @@ class LocalRelay(PubSubManager):  # type: ignore[misc]
         at, and renamed once listening: a peer never meets it refusing connections (and
         never removes it for a dead process's)."""
         opened(self.directory)
+        # the manager is made before the server forks its workers: with the id it was made
+        # with, every worker would take the others' events for its own and drop them
+        self.host_id = uuid.uuid4().hex
         name = f"{os.getpid()}-{self.host_id[:12]}"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(str(self.directory / f".{name}.binding"))
