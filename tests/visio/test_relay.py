@@ -4,6 +4,7 @@ socket left behind by a dead process is removed, and the directory is this accou
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -106,6 +107,30 @@ def test_guichet_serve_shares_the_rooms_unless_a_queue_does(tmp_path: Path, url:
     else:
         assert server.manager is before
         assert isinstance(before, PubSubManager) == bool(queue)
+
+
+def test_the_projects_gunicorn_settings_share_the_rooms_of_guichets_app_only(tmp_path: Path) -> None:
+    """``gunicorn.conf.py``'s worker hook, as gunicorn calls it once a worker has loaded its
+    app: Guichet's app gets the relay (no queue configured); another app served with the
+    same settings (the benchmarks' floor) is left as it is."""
+    import runpy
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from web import create_app
+    hook = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))["post_worker_init"]
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/guichet.sqlite", "TESTING": True})
+    other = Flask("floor")
+    threshold = gc.get_threshold()
+    try:
+        hook(SimpleNamespace(wsgi=app))
+        hook(SimpleNamespace(wsgi=other))
+    finally:  # the hook's garbage collector settings are a worker's, not the test run's
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert isinstance(app.extensions["socketio"].server.manager, LocalRelay)
+    assert "socketio" not in other.extensions
 
 
 def test_each_forked_worker_has_its_own_id_and_hears_the_others(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def _wait(port: int, proc: subprocess.Popen[bytes], seconds: float = 30) -> None
         try:
             if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its worker still loading
             time.sleep(0.2)
     raise AssertionError(f"node on port {port} did not come up")
 
@@ -164,16 +164,27 @@ def _worker_of(client: Any, port: int, workers: list[int]) -> int | None:
     return None
 
 
+SERVERS = {
+    # the embedded default's server
+    "serve": [sys.executable, "-c", "import sys; from web import main; sys.argv[0] = 'guichet'; main()",
+              "serve", "--port", "{port}", "--workers", "2"],
+    # the README's production command, with the project's gunicorn settings
+    "gunicorn": [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "8", "-b", "127.0.0.1:{port}",
+                 "-c", str(ROOT / "gunicorn.conf.py"), "web:create_app()"],
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
 def test_one_server_with_two_workers_shares_a_room_across_them(world: World, database_url: str,
-                                                               tmp_path: Path) -> None:
-    """``guichet serve`` (two workers, no queue): members connected to different workers
-    see each other's strokes — the relay between the workers of one server."""
+                                                               tmp_path: Path, server: str) -> None:
+    """``guichet serve``, and gunicorn as the README runs it in production (two workers each,
+    no queue): members connected to different workers see each other's strokes — the relay
+    between the workers of one server."""
     env = {**{k: v for k, v in os.environ.items() if k != "SOCKETIO_MESSAGE_QUEUE"}, "PYTHONPATH": str(ROOT),
            "DATABASE_URL": database_url, "GUICHET_SECRET_KEY": "two-workers", "GUICHET_PROCESSES_DIR": str(PROCESSES),
            "GUICHET_STORAGE_DIR": str(tmp_path / "files"), "GUICHET_JOBS": "inprocess"}
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from web import main; sys.argv[0] = 'guichet'; main()",
-                             "serve", "--port", str(port), "--workers", "2"], cwd=tmp_path, env=env,
+    proc = subprocess.Popen([part.format(port=port) for part in SERVERS[server]], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     clients: list[tuple[Any, list[tuple[str, Any, float]], int | None]] = []
     try:

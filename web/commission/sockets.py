@@ -226,9 +226,11 @@ def init_socketio(app: Flask) -> SocketIO:
 
 
 def share_rooms_locally(app: Flask) -> bool:
-    """Before a server forks its workers: with no queue configured, the rooms are shared by
-    the processes of this machine serving the same database, through local sockets
-    (``relay``). An in-memory database is one process's. Whether the relay is now on."""
+    """With no queue configured, the rooms are shared by the processes of this machine
+    serving the same database, through local sockets (``relay``): called by ``guichet
+    serve`` before it forks its workers, and by a production gunicorn's workers once each
+    has loaded the app (``gunicorn.conf.py``). An in-memory database is one process's.
+    Whether the relay is now on."""
     server = app.extensions["socketio"].server
     url = str(app.config["SQLALCHEMY_DATABASE_URI"])
     if isinstance(server.manager, PubSubManager) or in_memory_sqlite(url):
