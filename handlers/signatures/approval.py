@@ -19,6 +19,8 @@ from engine.models import HumanTask
 from .. import queries
 from ..dossier_models import Decision, Dossier
 from ..ports import Ports
+from ..visio.dossier import record_given
+from ..visio.sessions import OPINION_TASK
 from . import authorization
 from .keystore import SigningRefused, has_key, key_of, president_grant
 
@@ -42,8 +44,10 @@ def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Map
     step's transaction: no connection of its own afterwards; (None, None) for an instance
     that runs no dossier)."""
     authorized: list[bool] = []
+    kind: list[str] = []
 
     def admit(bpmn_id: str) -> None:
+        kind[:] = [bpmn_id]
         if bpmn_id not in SIGNING_TASKS or authorized:  # once, even when the engine runs its step again
             return
         with engine.transaction() as session:
@@ -54,6 +58,8 @@ def complete(engine: Engine, ports: Ports, actor: Actor, task_id: str, data: Map
     status: list[tuple[int | None, str | None]] = []
 
     def after(session: Session, instance_id: int) -> None:
+        if kind and kind[0].startswith(OPINION_TASK):  # a commission member's, given outside the room
+            record_given(engine, session, task_id, data)
         status[:] = [queries.dossier_status(session, instance_id)]
 
     engine.complete(task_id, data, actor, expected_version=expected_version, admit=admit, after=after)

@@ -200,6 +200,33 @@ def give_opinion(engine: Engine, actor: Actor, session_id: int, dossier_id: int,
             "given_at": now.isoformat()}
 
 
+def record_given(engine: Engine, session: Session, task_id: str, data: Any) -> None:
+    """An opinion task completed outside the room (its inbox form, the API): its opinion is
+    recorded for the room, the secretary's page and the minutes in the step's transaction,
+    as the room records the ones given there, and not only when the round ends. Nothing
+    when the step's compilation already recorded the seat's (the round's last opinion), or
+    when the task is no opinion of a dossier on an agenda."""
+    task = session.get(HumanTask, task_id)
+    opinion = data.get("opinion") if isinstance(data, dict) else None
+    if task is None or not task.bpmn_id.startswith(OPINION_TASK) or not isinstance(opinion, dict):
+        return
+    dossier = session.scalar(select(Dossier).where(Dossier.instance_id == task.instance_id))
+    sitting_id = current_session_id(session, dossier.id) if dossier is not None else None
+    if dossier is None or sitting_id is None or task.completed_at is None:
+        return
+    seat = task.first_assignee or task.assignee
+    sitting = session.get_one(CommissionSession, sitting_id)
+    member = session.scalar(select(CommissionMember).where(
+        CommissionMember.commission_id == sitting.commission_id, CommissionMember.user_id == seat))
+    if member is None or session.scalar(select(Opinion.id).where(
+            Opinion.dossier_id == dossier.id, Opinion.session_id == sitting_id, Opinion.member_id == seat)) is not None:
+        return
+    decided = binding_organisms(engine, session, task)
+    record(session, dossier.id, sitting_id, member.user_id, member.organism_code,
+           decided is not None and member.organism_code in decided, opinion, task.completed_at,
+           given_by=task.completed_by)
+
+
 def record(session: Session, dossier_id: int, session_id: int | None, member_id: str, organism: str, binding: bool,
            opinion: dict[str, Any], now: datetime, given_by: str | None = None) -> Opinion:
     """The opinion row of (dossier, session, member), created or updated: the room writes it
