@@ -81,11 +81,12 @@ def current_session_id(session: Session, dossier_id: int) -> int | None:
                           .order_by(AgendaItem.id.desc()).limit(1))
 
 
-def binding_organisms(engine: Engine, session: Session, task: HumanTask | None) -> frozenset[str] | None:
+def binding_organisms(engine: Engine, session: Session, task: Any) -> frozenset[str] | None:
     """The organisms whose opinion is binding (*avis conformes*) in this round, as the
     procedure's decision table ``avis_conformes`` answered before the opinion tasks opened:
-    read from an opinion task's data. None when no task of the round says (none yet, or
-    gone from the stored state once the round ended)."""
+    read from an opinion task's data (``task``: its entity or a row with its ``id``, or
+    None). None when no task of the round says (none yet, or gone from the stored state
+    once the round ended)."""
     data = engine_reads.task_data(engine, session, task.id) if task is not None else None
     if data is None or BINDING not in data:
         return None
@@ -206,7 +207,9 @@ def record_given(engine: Engine, session: Session, task_id: str, data: Any) -> N
     as the room records the ones given there, and not only when the round ends. Nothing
     when the step's compilation already recorded the seat's (the round's last opinion), or
     when the task is no opinion of a dossier on an agenda."""
-    task = session.get(HumanTask, task_id)
+    task = session.execute(select(  # as the step wrote it (not an ORM copy the session may hold from before)
+        HumanTask.id, HumanTask.bpmn_id, HumanTask.instance_id, HumanTask.first_assignee, HumanTask.assignee,
+        HumanTask.completed_by, HumanTask.completed_at).where(HumanTask.id == task_id)).one_or_none()
     opinion = data.get("opinion") if isinstance(data, dict) else None
     if task is None or not task.bpmn_id.startswith(OPINION_TASK) or not isinstance(opinion, dict):
         return
