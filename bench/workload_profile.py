@@ -3,7 +3,8 @@
 The workload's dossiers run through Flask's test client (no HTTP server, no sockets) with
 cProfile switched on around each request of one kind at a time, on PostgreSQL (a fresh
 database) or SQLite (``--sqlite``). Prints CPU ms per request kind (a first pass, without
-the profiler) and, per kind, the functions with the most CPU time (a second pass, profiled
+the profiler), its statements and, on PostgreSQL, its round trips to the server (the
+statements and the BEGIN / COMMIT / ROLLBACK psycopg sends) and, per kind, the functions with the most CPU time (a second pass, profiled
 with a CPU clock: time waiting on the database is not counted).
 
     .venv/bin/python bench/workload_profile.py [--dossiers 40] [--sqlite] [--top 25] [--kind complete]
@@ -84,6 +85,16 @@ def main() -> None:
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute",
                          lambda _c, _cur, statement, *_a: statements[current[0]].append(statement))
+        commands: dict[str, int] = defaultdict(int)  # BEGIN, COMMIT, ROLLBACK psycopg sent (PostgreSQL)
+        if not args.sqlite:
+            from psycopg._connection_base import BaseConnection  # the one place psycopg sends them
+
+            sent = BaseConnection._exec_command  # noqa: SLF001
+
+            def counted(self: Any, command: Any, *a: Any, **k: Any) -> Any:
+                commands[current[0]] += 1
+                return (yield from sent(self, command, *a, **k))
+            BaseConnection._exec_command = counted  # type: ignore[method-assign]  # noqa: SLF001
         cpu: dict[str, list[float]] = defaultdict(list)
 
         profiling = False
@@ -123,8 +134,9 @@ def main() -> None:
               f"CPU of this process {total / completions:.2f} ms per completion (database server not counted)")
         for kind in KINDS:
             xs = sorted(cpu[kind])
+            trips = "" if args.sqlite else f"  {(len(statements[kind]) + commands[kind]) / len(xs):5.1f} round trips"
             print(f"  {kind:<9} {len(xs):>5} requests  mean {sum(xs) / len(xs):6.2f} ms  p50 {xs[len(xs) // 2]:6.2f} ms"
-                  f"  {len(statements[kind]) / len(xs):5.1f} statements")
+                  f"  {len(statements[kind]) / len(xs):5.1f} statements{trips}")
         if args.statements:
             for kind in args.kind.split(","):
                 print(f"\n--- statements of one {kind} (the first)")
